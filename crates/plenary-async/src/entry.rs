@@ -1,0 +1,202 @@
+//! Entering async code: `spawn`, `run`, `void` and `block_on` (the seed's
+//! `a.run`, `a.void` and `util.block_on`).
+
+use crate::runtime::{self, Task};
+use crate::util::protected::Protected;
+use crate::Error;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::rc::Rc;
+
+/// Starts `future` as a task on this thread's runtime and returns its handle.
+///
+/// The task is queued and first polled on the next turn of the runtime (not
+/// inside `spawn`). It may be `!Send`. Dropping the returned [`Task`] detaches
+/// it; awaiting it gives the output, or an [`Error`] if it panicked or was
+/// canceled. The spawn location is recorded for error messages.
+///
+/// ```
+/// use plenary_async as a;
+/// use std::rc::Rc;
+///
+/// let shared = Rc::new(5); // !Send is fine
+/// let s = shared.clone();
+/// let task = a::spawn(async move { *s * 2 });
+/// assert_eq!(a::block_on(task), Ok(10));
+/// ```
+#[track_caller]
+pub fn spawn<F>(future: F) -> Task<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let location = Location::caller();
+    runtime::with_current(|rt| rt.spawn(future, location))
+}
+
+/// Runs the thread's event loop until `future` completes, and returns its
+/// output (plenary's `util.block_on`, without a timeout; see
+/// [`util::block_on`](crate::util::block_on) for one).
+///
+/// Other tasks and libuv callbacks run meanwhile. Only for a standalone
+/// runtime, outside any task.
+///
+/// # Panics
+/// When called from inside a task or inside another `block_on` (it would
+/// deadlock), or on a runtime attached to a host loop (it would freeze the
+/// host). A panic of `future` itself propagates to the caller.
+///
+/// ```
+/// use plenary_async as a;
+/// let v = a::block_on(async {
+///     a::util::sleep(5).await;
+///     "slept"
+/// });
+/// assert_eq!(v, "slept");
+/// ```
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    runtime::Runtime::current().block_on(future)
+}
+
+/// Runs `future` concurrently and calls `callback` with its result when it
+/// ends (the seed's `a.run(fn, callback)`, whose callback receives
+/// `success, ...`): `Ok(value)`, or `Err` if it panicked or was canceled.
+///
+/// The callback is called exactly once, also when the task is canceled
+/// through the returned handle or dropped at runtime shutdown. A panic in the
+/// callback itself is reported to the runtime's error handler.
+///
+/// ```
+/// use plenary_async as a;
+/// use std::{cell::RefCell, rc::Rc};
+///
+/// let got = Rc::new(RefCell::new(None));
+/// let sink = got.clone();
+/// a::run(async { 21 * 2 }, move |result| *sink.borrow_mut() = Some(result));
+/// a::block_on(a::util::scheduler());
+/// assert_eq!(*got.borrow(), Some(Ok(42)));
+/// ```
+#[track_caller]
+pub fn run<F, C>(future: F, callback: C) -> Task<()>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+    C: FnOnce(Result<F::Output, Error>) + 'static,
+{
+    let location = Location::caller();
+    let body = async move {
+        let mut guard = CallOnDrop(Some(callback), PhantomData);
+        let result = Protected::new(future, location).await;
+        let callback = guard.0.take().expect("callback present until called");
+        call_reporting(callback, result);
+    };
+    runtime::with_current(|rt| rt.spawn(body, location))
+}
+
+/// Calls the callback of `run` with `Err(Canceled)` if the task is dropped
+/// before it finished.
+struct CallOnDrop<C, T>(Option<C>, PhantomData<fn(T)>)
+where
+    C: FnOnce(Result<T, Error>);
+
+impl<C, T> Drop for CallOnDrop<C, T>
+where
+    C: FnOnce(Result<T, Error>),
+{
+    fn drop(&mut self) {
+        if let Some(callback) = self.0.take() {
+            call_reporting(callback, Err(Error::Canceled));
+        }
+    }
+}
+
+#[track_caller]
+fn call_reporting<T>(callback: impl FnOnce(T), value: T) {
+    let location = Location::caller();
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(value))) {
+        report(&Error::panicked(payload, location));
+    }
+}
+
+pub(crate) fn report(err: &Error) {
+    if runtime::with_existing(|rt| rt.report(err)).is_none() {
+        eprintln!("plenary_async: {err}");
+    }
+}
+
+/// Async functions that [`void`] accepts: `Fn(A1, …, An) -> impl Future<Output = ()>`
+/// for n from 0 to 6; `Args` is the tuple `(A1, …, An)`.
+///
+/// ```
+/// use plenary_async as a;
+/// let log = a::void(|line: String| async move { println!("{line}") });
+/// log("hello".to_string());
+/// ```
+pub trait VoidFn<Args> {
+    /// The fire-and-forget function: `Rc<dyn Fn(A1, …, An)>`.
+    type Wrapped;
+    #[doc(hidden)]
+    fn void_at(self, location: &'static Location<'static>) -> Self::Wrapped;
+}
+
+macro_rules! impl_void {
+    ($($A:ident $a:ident),*) => {
+        impl<Func, Fut, $($A: 'static),*> VoidFn<($($A,)*)> for Func
+        where
+            Func: Fn($($A),*) -> Fut + 'static,
+            Fut: Future<Output = ()> + 'static,
+        {
+            type Wrapped = Rc<dyn Fn($($A),*)>;
+            fn void_at(self, location: &'static Location<'static>) -> Self::Wrapped {
+                Rc::new(move |$($a),*| {
+                    let future = Protected::new(self($($a),*), location);
+                    let body = async move {
+                        if let Err(err) = future.await {
+                            report(&err);
+                        }
+                    };
+                    runtime::with_current(|rt| rt.spawn(body, location)).detach();
+                })
+            }
+        }
+    };
+}
+
+impl_void!();
+impl_void!(A1 a1);
+impl_void!(A1 a1, A2 a2);
+impl_void!(A1 a1, A2 a2, A3 a3);
+impl_void!(A1 a1, A2 a2, A3 a3, A4 a4);
+impl_void!(A1 a1, A2 a2, A3 a3, A4 a4, A5 a5);
+impl_void!(A1 a1, A2 a2, A3 a3, A4 a4, A5 a5, A6 a6);
+
+/// Turns an async function into a fire-and-forget plain function (the seed's
+/// `a.void`): calling it starts the async body as a detached task and returns
+/// at once. The body returns nothing; a panic inside it is reported to the
+/// runtime's error handler (standard error by default) and does not take the
+/// loop down.
+///
+/// ```
+/// use plenary_async as a;
+/// use std::{cell::Cell, rc::Rc};
+///
+/// let count = Rc::new(Cell::new(0));
+/// let c = count.clone();
+/// let bump = a::void(move |by: u32| {
+///     let c = c.clone();
+///     async move {
+///         a::util::sleep(1).await;
+///         c.set(c.get() + by);
+///     }
+/// });
+/// bump(2);
+/// bump(3);
+/// assert_eq!(count.get(), 0, "returns at once");
+/// a::block_on(a::util::sleep(20));
+/// assert_eq!(count.get(), 5);
+/// ```
+#[track_caller]
+pub fn void<Args, F: VoidFn<Args>>(f: F) -> F::Wrapped {
+    f.void_at(Location::caller())
+}

@@ -1,0 +1,104 @@
+//! # plenary-async
+//!
+//! The async system of Neovim's [plenary.nvim] (`plenary.async`) as a Rust
+//! runtime on a libuv event loop. Write `use plenary_async as a;` and the
+//! seed's names carry over: [`a::wrap`](wrap()), [`a::run`](run),
+//! [`a::void`](void), [`a::util::sleep`](util::sleep), …
+//!
+//! ```
+//! use plenary_async as a;
+//!
+//! // A callback-style function (like `vim.defer_fn`)...
+//! fn defer(ms: u64, done: a::Callback<()>) {
+//!     a::spawn(async move {
+//!         a::util::sleep(ms).await;
+//!         done.call(());
+//!     })
+//!     .detach();
+//! }
+//! // ...made awaitable.
+//! let sleep_async = a::wrap(defer);
+//!
+//! a::run(
+//!     async move {
+//!         sleep_async(10).await.unwrap();
+//!         "Done!"
+//!     },
+//!     |result| println!("{result:?}"),
+//! );
+//! a::block_on(a::util::sleep(20)); // drive the loop
+//! ```
+//!
+//! **Execution model.** A task is a future; the executor is single-threaded
+//! (tasks may hold `Rc` and `RefCell`), one [`Runtime`] per thread, created by
+//! the first use on the thread with a libuv loop of its own (*standalone*), or
+//! [attached](Runtime::attach) to a loop a host already runs (*embedded*,
+//! e.g. Neovim). Ready tasks run in FIFO order, at most
+//! [`Runtime::budget`] per loop iteration, so I/O and the host are never
+//! starved. Wakers are `Send`: a wake from another thread reaches the loop
+//! through a `uv_async_t`. See `docs/ARCHITECTURE.md` in the repository.
+//!
+//! [plenary.nvim]: https://github.com/nvim-lua/plenary.nvim
+
+#![warn(missing_docs)]
+
+mod entry;
+mod error;
+pub mod runtime;
+pub mod tests;
+pub mod util;
+pub mod uv;
+pub mod wrap;
+
+pub use entry::{block_on, run, spawn, void, VoidFn};
+pub use error::Error;
+pub use runtime::{Runtime, Task};
+pub use wrap::{wrap, Callback, CallbackFuture, WrapFn};
+
+/// Runs several futures of possibly different types concurrently in the
+/// current task and returns a tuple of their outputs (the seed's `util.join`
+/// for heterogeneous futures).
+///
+/// ```
+/// use plenary_async as a;
+/// a::block_on(async {
+///     let (n, s) = a::join!(async { 1 }, async { "two" });
+///     assert_eq!((n, s), (1, "two"));
+/// });
+/// ```
+pub use futures_util::join;
+
+/// Marks an `async fn` as a test run on a fresh runtime with a time limit
+/// (the seed's `a.it` / `a.tests.it`).
+///
+/// The test runs on a thread of its own (so on a fresh runtime), under
+/// [`util::block_on`] with a limit: `#[plenary_async::test(timeout = MS)]`,
+/// else the `PLENARY_TEST_TIMEOUT` environment variable (milliseconds), else
+/// 30 000 ms. Passing the limit fails the test with a message that says so.
+///
+/// ```
+/// #[plenary_async::test(timeout = 1000)]
+/// async fn sleeps() {
+///     plenary_async::util::sleep(5).await;
+/// }
+/// # fn main() {} // (a doctest does not run #[test] functions)
+/// ```
+pub use plenary_async_macros::test;
+
+/// Marks `async fn main` as the program's entry point: its body runs under
+/// [`block_on`] on the main thread's runtime.
+///
+/// ```
+/// #[plenary_async::main]
+/// async fn main() {
+///     plenary_async::util::sleep(1).await;
+///     println!("done");
+/// }
+/// # main();
+/// ```
+pub use plenary_async_macros::main;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::tests::run_test;
+}

@@ -1,0 +1,251 @@
+//! Tasks: the future wrapper every spawned future runs in, and [`Task`], the
+//! handle that awaits or cancels it.
+
+use super::{task_id, with_existing, Inner};
+use crate::Error;
+use std::fmt;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// What async-task stores and polls: the user's future, with the panic
+/// boundary and the registry entry around it.
+pub(super) struct TaskFuture<F> {
+    /// `None` once finished; dropped in place (it is pinned).
+    fut: Option<F>,
+    location: &'static Location<'static>,
+    key: usize,
+}
+
+impl<F: Future> TaskFuture<F> {
+    pub(super) fn new(fut: F, location: &'static Location<'static>, key: usize) -> Self {
+        TaskFuture {
+            fut: Some(fut),
+            location,
+            key,
+        }
+    }
+}
+
+impl<F> TaskFuture<F> {
+    /// Drops the user's future in place; a panic in its destructor is caught
+    /// and reported rather than unwound into the executor (or into C).
+    fn drop_future(&mut self) -> Result<(), Error> {
+        let location = self.location;
+        catch_unwind(AssertUnwindSafe(|| self.fut = None))
+            .map_err(|payload| Error::panicked(payload, location))
+    }
+}
+
+impl<F: Future> Future for TaskFuture<F> {
+    type Output = Result<F::Output, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `fut` is structurally pinned: it is never moved out, only
+        // polled through this pin or dropped in place (`drop_future`).
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: as above.
+        let fut = unsafe {
+            Pin::new_unchecked(this.fut.as_mut().expect("task polled after completion"))
+        };
+        let result = match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Ready(value)) => Ok(value),
+            Err(payload) => Err(Error::panicked(payload, this.location)),
+        };
+        let dropped = this.drop_future();
+        Poll::Ready(result.and_then(|v| dropped.map(|()| v)))
+    }
+}
+
+impl<F> Drop for TaskFuture<F> {
+    fn drop(&mut self) {
+        if self.fut.is_some() {
+            if let Err(err) = self.drop_future() {
+                with_existing(|rt| rt.report(&err));
+            }
+        }
+        let key = self.key;
+        with_existing(|rt| rt.forget_task(key));
+    }
+}
+
+enum State<T> {
+    Running(async_task::FallibleTask<Result<T, Error>>, *const ()),
+    Canceled,
+    Done,
+}
+
+/// A handle to a spawned task: a future of the task's result.
+///
+/// Awaiting it gives `Ok(value)`, or `Err(`[`Error::Canceled`]`)` if the task
+/// was canceled, or `Err(`[`Error::Panicked`]`)` if it panicked. Dropping the
+/// handle detaches the task: it keeps running. `Task` is `!Send`, like the
+/// runtime it belongs to.
+///
+/// ```
+/// use plenary_async as a;
+///
+/// a::block_on(async {
+///     let task = a::spawn(async { 6 * 7 });
+///     assert_eq!(task.await, Ok(42));
+///
+///     let mut forever = a::spawn(std::future::pending::<()>());
+///     forever.cancel();
+///     assert_eq!(forever.await, Err(a::Error::Canceled));
+/// });
+/// ```
+#[must_use = "a Task does nothing when dropped but detach; await it or call .detach()"]
+pub struct Task<T> {
+    state: State<T>,
+}
+
+impl<T> Task<T> {
+    pub(super) fn new(task: async_task::FallibleTask<Result<T, Error>>, id: *const ()) -> Self {
+        Task {
+            state: State::Running(task, id),
+        }
+    }
+
+    pub(super) fn canceled() -> Self {
+        Task {
+            state: State::Canceled,
+        }
+    }
+
+    /// Cancels the task: its future is dropped before `cancel` returns (its
+    /// destructors run now), and awaiting this handle gives
+    /// `Err(`[`Error::Canceled`]`)`. A task that already finished keeps its
+    /// result. A task that cancels its own handle from inside its body is
+    /// dropped as soon as its current poll returns.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use std::{cell::Cell, rc::Rc};
+    ///
+    /// struct Flag(Rc<Cell<bool>>);
+    /// impl Drop for Flag {
+    ///     fn drop(&mut self) { self.0.set(true) }
+    /// }
+    ///
+    /// a::block_on(async {
+    ///     let dropped = Rc::new(Cell::new(false));
+    ///     let flag = Flag(dropped.clone());
+    ///     let mut task = a::spawn(async move {
+    ///         let _flag = flag;
+    ///         a::util::sleep(60_000).await;
+    ///     });
+    ///     a::util::scheduler().await; // let it start and wait on its timer
+    ///     task.cancel();
+    ///     assert!(dropped.get(), "destructors ran inside cancel()");
+    ///     assert!(task.await.unwrap_err().is_canceled());
+    /// });
+    /// ```
+    pub fn cancel(&mut self) {
+        let State::Running(task, id) = &self.state else {
+            return;
+        };
+        if task.is_finished() {
+            return;
+        }
+        let id = *id;
+        let State::Running(task, _) = std::mem::replace(&mut self.state, State::Canceled) else {
+            unreachable!()
+        };
+        match with_existing(|rt| rt.cancel(task, id)) {
+            Some(()) => {}
+            None => unreachable!("a running task outlived its runtime"),
+        }
+    }
+
+    /// Whether the task has finished (completed, panicked or been canceled).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let task = a::spawn(async {});
+    ///     assert!(!task.is_finished());
+    ///     a::util::scheduler().await;
+    ///     assert!(task.is_finished());
+    /// });
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        match &self.state {
+            State::Running(task, _) => task.is_finished(),
+            State::Canceled | State::Done => true,
+        }
+    }
+
+    /// Lets the task run on without a handle (what dropping the `Task` does).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let (tx, rx) = std::sync::mpsc::channel();
+    ///     a::spawn(async move { tx.send(1).unwrap() }).detach();
+    ///     a::util::scheduler().await;
+    ///     assert_eq!(rx.try_recv(), Ok(1));
+    /// });
+    /// ```
+    pub fn detach(self) {
+        drop(self)
+    }
+}
+
+impl Inner {
+    /// Drops a task's future now: see `Task::cancel`.
+    fn cancel<T>(&self, task: async_task::FallibleTask<T>, id: *const ()) {
+        // Dropping the handle of an idle task makes async-task schedule it
+        // one last time; `push_local` recognises it by `canceling` and drops
+        // the runnable, which drops the future.
+        let previous = self.canceling.replace(id);
+        drop(task);
+        self.canceling.set(previous);
+        // A task that was already queued is still in the queue: take it out
+        // and drop it there.
+        self.remote.drain_into(&mut self.queue.borrow_mut());
+        let found = {
+            let mut queue = self.queue.borrow_mut();
+            queue
+                .iter()
+                .position(|r| task_id(r) == id)
+                .and_then(|i| queue.remove(i))
+        };
+        drop(found);
+    }
+}
+
+impl<T> Future for Task<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let result = match &mut self.state {
+            State::Running(task, _) => match Pin::new(task).poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(result)) => result,
+                Poll::Ready(None) => Err(Error::Canceled),
+            },
+            State::Canceled => Err(Error::Canceled),
+            State::Done => panic!("plenary_async::Task polled after it returned its result"),
+        };
+        self.state = State::Done;
+        Poll::Ready(result)
+    }
+}
+
+impl<T> Drop for Task<T> {
+    fn drop(&mut self) {
+        if let State::Running(task, _) = std::mem::replace(&mut self.state, State::Done) {
+            task.detach();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Task<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Task")
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}

@@ -1,0 +1,69 @@
+//! `race`: the first future to finish wins; the others are dropped.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Runs `futures` concurrently and returns the output of the first to finish
+/// (the seed's `util.race`). The losers are dropped at that moment, so their
+/// work stops and their destructors run (plenary lets them run on). On a tie,
+/// the earliest in the list wins.
+///
+/// # Panics
+/// When polled with no futures at all: no winner could ever come.
+///
+/// ```
+/// use plenary_async as a;
+/// let winner = a::block_on(a::util::race(vec![
+///     Box::pin(async { a::util::sleep(50).await; "slow" }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
+///     Box::pin(async { a::util::sleep(1).await; "fast" }),
+/// ]));
+/// assert_eq!(winner, "fast");
+/// ```
+pub fn race<I>(futures: I) -> Race<I::Item>
+where
+    I: IntoIterator,
+    I::Item: Future,
+{
+    Race {
+        futures: futures.into_iter().map(Box::pin).collect(),
+    }
+}
+
+/// The future of [`race`].
+///
+/// ```
+/// let r: plenary_async::util::Race<std::future::Ready<u8>> =
+///     plenary_async::util::race([std::future::ready(1)]);
+/// assert_eq!(plenary_async::block_on(r), 1);
+/// ```
+pub struct Race<F> {
+    futures: Vec<Pin<Box<F>>>,
+}
+
+impl<F: Future> Future for Race<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        assert!(
+            !self.futures.is_empty(),
+            "plenary_async::util::race needs at least one future (or it already returned)"
+        );
+        for i in 0..self.futures.len() {
+            if let Poll::Ready(v) = self.futures[i].as_mut().poll(cx) {
+                self.futures.clear();
+                return Poll::Ready(v);
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl<F> fmt::Debug for Race<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Race")
+            .field("running", &self.futures.len())
+            .finish()
+    }
+}

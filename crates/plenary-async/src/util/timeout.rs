@@ -1,0 +1,62 @@
+//! `timeout`: give up on a future after a while.
+
+use super::sleep::{sleep, IntoDuration, Sleep};
+use crate::Error;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+/// Runs `future` for at most `duration`: `Ok(output)` if it finished in
+/// time, else `Err(`[`Error::Timeout`]`)`, and the future is dropped (its
+/// destructors run).
+///
+/// ```
+/// use plenary_async as a;
+/// a::block_on(async {
+///     assert_eq!(a::util::timeout(1_000, async { 5 }).await, Ok(5));
+///     let err = a::util::timeout(5, a::util::sleep(10_000)).await.unwrap_err();
+///     assert_eq!(err.to_string(), "timed out after 5ms");
+/// });
+/// ```
+pub fn timeout<F: Future>(duration: impl IntoDuration, future: F) -> Timeout<F> {
+    let after = duration.into_duration();
+    Timeout {
+        future: Some(Box::pin(future)),
+        sleep: sleep(after),
+        after,
+    }
+}
+
+/// The future of [`timeout`].
+///
+/// ```
+/// let t: plenary_async::util::Timeout<_> = plenary_async::util::timeout(10, async {});
+/// assert_eq!(plenary_async::block_on(t), Ok(()));
+/// ```
+pub struct Timeout<F> {
+    future: Option<Pin<Box<F>>>,
+    sleep: Sleep,
+    after: Duration,
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let future = this
+            .future
+            .as_mut()
+            .expect("plenary_async::util::Timeout polled after completion");
+        if let Poll::Ready(v) = future.as_mut().poll(cx) {
+            this.future = None;
+            return Poll::Ready(Ok(v));
+        }
+        if Pin::new(&mut this.sleep).poll(cx).is_ready() {
+            this.future = None;
+            return Poll::Ready(Err(Error::Timeout { after: this.after }));
+        }
+        Poll::Pending
+    }
+}
