@@ -50,7 +50,8 @@ fn parse_async_fn(item: proc_macro2::TokenStream, what: &str) -> syn::Result<Ite
 }
 
 fn parse_timeout(args: proc_macro2::TokenStream) -> syn::Result<Option<u64>> {
-    let metas = syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated.parse2(args)?;
+    let metas =
+        syn::punctuated::Punctuated::<Meta, syn::Token![,]>::parse_terminated.parse2(args)?;
     let mut timeout = None;
     for meta in metas {
         match &meta {
@@ -111,7 +112,10 @@ fn expand_main(
     item: proc_macro2::TokenStream,
 ) -> syn::Result<proc_macro2::TokenStream> {
     if !args.is_empty() {
-        return Err(Error::new_spanned(args, "#[plenary_async::main] takes no arguments"));
+        return Err(Error::new_spanned(
+            args,
+            "#[plenary_async::main] takes no arguments",
+        ));
     }
     let f = parse_async_fn(item, "main")?;
     let ItemFn {

@@ -60,7 +60,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn panicked(payload: Box<dyn Any + Send>, location: &'static Location<'static>) -> Self {
+    pub(crate) fn panicked(
+        payload: Box<dyn Any + Send>,
+        location: &'static Location<'static>,
+    ) -> Self {
         let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
             (*s).to_owned()
         } else if let Some(s) = payload.downcast_ref::<String>() {

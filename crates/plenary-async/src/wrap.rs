@@ -140,7 +140,9 @@ impl<T> Callback<T> {
         Self::pair_at(Location::caller())
     }
 
-    pub(crate) fn pair_at(location: &'static Location<'static>) -> (Callback<T>, CallbackFuture<T>) {
+    pub(crate) fn pair_at(
+        location: &'static Location<'static>,
+    ) -> (Callback<T>, CallbackFuture<T>) {
         let slot = Arc::new(Slot {
             state: Mutex::new(SlotState {
                 value: None,

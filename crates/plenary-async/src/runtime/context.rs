@@ -98,7 +98,9 @@ fn create_standalone() {
         inner: Inner::new_standalone(),
     };
     if RUNTIME.try_with(|_| ()).is_err() {
-        panic!("plenary_async: used during thread teardown, after the thread's runtime was dropped");
+        panic!(
+            "plenary_async: used during thread teardown, after the thread's runtime was dropped"
+        );
     }
     install(rt);
 }

@@ -93,7 +93,8 @@ impl Wake for MainWake {
 impl Inner {
     fn new_standalone() -> Rc<Inner> {
         // SAFETY: uv_loop_size has no preconditions.
-        let layout = Layout::from_size_align(unsafe { sys::uv_loop_size() }, 16).expect("loop size");
+        let layout =
+            Layout::from_size_align(unsafe { sys::uv_loop_size() }, 16).expect("loop size");
         // SAFETY: non-zero size.
         let loop_ = unsafe { alloc_zeroed(layout) } as *mut uv_loop_t;
         if loop_.is_null() {
@@ -112,11 +113,17 @@ impl Inner {
 
     /// # Safety
     /// `loop_` is a live loop that outlives the runtime and is run on this thread.
-    unsafe fn build(loop_: *mut uv_loop_t, owned_loop: Option<Layout>, driver: Driver) -> Rc<Inner> {
+    unsafe fn build(
+        loop_: *mut uv_loop_t,
+        owned_loop: Option<Layout>,
+        driver: Driver,
+    ) -> Rc<Inner> {
         let remote = Arc::new(Remote::new());
         // SAFETY: uv_async_init initialises a UV_ASYNC handle on the live loop.
         let async_handle = unsafe {
-            Handle::new(sys::UV_ASYNC, (), |h| sys::uv_async_init(loop_, h, Some(on_async)))
+            Handle::new(sys::UV_ASYNC, (), |h| {
+                sys::uv_async_init(loop_, h, Some(on_async))
+            })
         }
         .unwrap_or_else(|code| {
             panic!(
@@ -299,7 +306,11 @@ impl Inner {
     }
 
     /// Spawns `future` onto this runtime.
-    pub(crate) fn spawn<F>(&self, future: F, location: &'static Location<'static>) -> Task<F::Output>
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+    ) -> Task<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -637,7 +648,10 @@ impl Runtime {
     /// assert_eq!(rt.budget(), 32);
     /// ```
     pub fn set_budget(&self, budget: usize) {
-        assert!(budget > 0, "plenary_async: Runtime::set_budget(0) would never run a task");
+        assert!(
+            budget > 0,
+            "plenary_async: Runtime::set_budget(0) would never run a task"
+        );
         self.inner.budget.set(budget);
     }
 
@@ -659,5 +673,16 @@ impl Runtime {
     /// ```
     pub fn set_error_handler(&self, handler: impl Fn(&Error) + 'static) {
         *self.inner.error_handler.borrow_mut() = Some(Rc::new(handler));
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("loop", &self.inner.loop_)
+            .field("attached", &self.is_attached())
+            .field("queued", &self.inner.queue.borrow().len())
+            .field("budget", &self.inner.budget.get())
+            .finish()
     }
 }

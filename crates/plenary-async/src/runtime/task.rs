@@ -46,9 +46,8 @@ impl<F: Future> Future for TaskFuture<F> {
         // polled through this pin or dropped in place (`drop_future`).
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: as above.
-        let fut = unsafe {
-            Pin::new_unchecked(this.fut.as_mut().expect("task polled after completion"))
-        };
+        let fut =
+            unsafe { Pin::new_unchecked(this.fut.as_mut().expect("task polled after completion")) };
         let result = match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(value)) => Ok(value),

@@ -66,8 +66,7 @@ extern "C" {
     pub fn uv_ref(handle: *mut uv_handle_t);
     pub fn uv_unref(handle: *mut uv_handle_t);
 
-    pub fn uv_async_init(loop_: *mut uv_loop_t, handle: *mut uv_async_t, cb: uv_async_cb)
-        -> c_int;
+    pub fn uv_async_init(loop_: *mut uv_loop_t, handle: *mut uv_async_t, cb: uv_async_cb) -> c_int;
     pub fn uv_async_send(handle: *mut uv_async_t) -> c_int;
 
     pub fn uv_idle_init(loop_: *mut uv_loop_t, handle: *mut uv_idle_t) -> c_int;
@@ -75,7 +74,11 @@ extern "C" {
     pub fn uv_idle_stop(handle: *mut uv_idle_t) -> c_int;
 
     pub fn uv_timer_init(loop_: *mut uv_loop_t, handle: *mut uv_timer_t) -> c_int;
-    pub fn uv_timer_start(handle: *mut uv_timer_t, cb: uv_timer_cb, timeout: u64, repeat: u64)
-        -> c_int;
+    pub fn uv_timer_start(
+        handle: *mut uv_timer_t,
+        cb: uv_timer_cb,
+        timeout: u64,
+        repeat: u64,
+    ) -> c_int;
     pub fn uv_timer_stop(handle: *mut uv_timer_t) -> c_int;
 }

@@ -1,0 +1,97 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use plenary_async::uv::sys;
+use std::alloc::{alloc_zeroed, dealloc, Layout};
+use std::cell::Cell;
+use std::rc::Rc;
+
+/// A loop owned by the test, standing in for a host such as Neovim.
+pub struct HostLoop {
+    pub ptr: *mut sys::uv_loop_t,
+    layout: Layout,
+}
+
+impl HostLoop {
+    pub fn new() -> HostLoop {
+        // SAFETY: plain libuv loop set-up on fresh memory of the right size.
+        unsafe {
+            let layout = Layout::from_size_align(sys::uv_loop_size(), 16).unwrap();
+            let ptr = alloc_zeroed(layout) as *mut sys::uv_loop_t;
+            assert_eq!(sys::uv_loop_init(ptr), 0);
+            HostLoop { ptr, layout }
+        }
+    }
+
+    /// Runs the loop until nothing keeps it alive.
+    pub fn run(&self) {
+        // SAFETY: our live loop, on this thread.
+        unsafe { sys::uv_run(self.ptr, sys::UV_RUN_DEFAULT) };
+    }
+
+    pub fn run_nowait(&self) {
+        // SAFETY: as above.
+        unsafe { sys::uv_run(self.ptr, sys::UV_RUN_NOWAIT) };
+    }
+}
+
+impl Drop for HostLoop {
+    fn drop(&mut self) {
+        // SAFETY: close callbacks of handles closed earlier run here, then the
+        // loop must have no handle left.
+        unsafe {
+            sys::uv_run(self.ptr, sys::UV_RUN_NOWAIT);
+            let rc = sys::uv_loop_close(self.ptr);
+            assert_eq!(rc, 0, "host loop still has open handles");
+            dealloc(self.ptr.cast(), self.layout);
+        }
+    }
+}
+
+/// Sets a flag when dropped: proves that a future's destructors ran.
+pub struct DropFlag(pub Rc<Cell<bool>>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+pub fn flag() -> (Rc<Cell<bool>>, DropFlag) {
+    let f = Rc::new(Cell::new(false));
+    (f.clone(), DropFlag(f))
+}
+
+/// Yields to the executor once by waking itself (no loop turn needed), like
+/// tokio's `yield_now`.
+pub async fn yield_now() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            std::task::Poll::Ready(())
+        } else {
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
+/// Runs `f` on a fresh thread (so on a fresh runtime) and returns its result.
+pub fn on_fresh_thread<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    std::thread::spawn(f)
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+}
+
+/// The message of a caught panic.
+pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        String::from("<non-string panic>")
+    }
+}

@@ -1,0 +1,304 @@
+//! Tasks: spawn, cancel, detach, panics, `run` and `void`.
+
+mod common;
+
+use common::*;
+use plenary_async as a;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+#[test]
+fn cancel_drops_a_task_waiting_on_a_timer_at_once() {
+    on_fresh_thread(|| {
+        a::block_on(async {
+            let (dropped, f) = flag();
+            let mut task = a::spawn(async move {
+                let _f = f;
+                a::util::sleep(60_000).await;
+            });
+            a::util::scheduler().await; // it runs and waits on its timer
+            assert!(!dropped.get());
+            task.cancel();
+            assert!(dropped.get(), "the future was dropped inside cancel()");
+            assert_eq!(task.await, Err(a::Error::Canceled));
+        });
+    });
+}
+
+#[test]
+fn cancel_drops_a_queued_task_before_it_is_ever_polled() {
+    on_fresh_thread(|| {
+        a::block_on(async {
+            let polled = Rc::new(Cell::new(false));
+            let (dropped, f) = flag();
+            let p = polled.clone();
+            let mut task = a::spawn(async move {
+                let _f = f;
+                p.set(true);
+            });
+            task.cancel(); // still in the run queue
+            assert!(dropped.get());
+            a::util::scheduler().await;
+            assert!(!polled.get(), "a canceled task never runs");
+            assert!(task.await.unwrap_err().is_canceled());
+        });
+    });
+}
+
+#[test]
+fn cancel_of_a_task_woken_from_another_thread_drops_it_at_once() {
+    on_fresh_thread(|| {
+        a::block_on(async {
+            let (cb, fut) = a::Callback::<()>::pair();
+            let (dropped, f) = flag();
+            let mut task = a::spawn(async move {
+                let _f = f;
+                let _ = fut.await;
+                unreachable!("canceled before it could resume");
+            });
+            a::util::scheduler().await;
+            // Wake it from another thread; it sits in the remote queue.
+            std::thread::spawn(move || cb.call(())).join().unwrap();
+            task.cancel();
+            assert!(dropped.get());
+            a::util::scheduler().await;
+            assert!(task.await.unwrap_err().is_canceled());
+        });
+    });
+}
+
+#[test]
+fn cancel_keeps_the_result_of_a_finished_task() {
+    on_fresh_thread(|| {
+        a::block_on(async {
+            let mut task = a::spawn(async { 5 });
+            a::util::scheduler().await;
+            assert!(task.is_finished());
+            task.cancel();
+            assert_eq!(task.await, Ok(5));
+        });
+    });
+}
+
+#[test]
+fn a_task_canceling_itself_is_dropped_after_its_poll() {
+    on_fresh_thread(|| {
+        a::block_on(async {
+            let slot: Rc<RefCell<Option<a::Task<()>>>> = Rc::new(RefCell::new(None));
+            let (dropped, f) = flag();
+            let s = slot.clone();
+            let after = Rc::new(Cell::new(false));
+            let af = after.clone();
+            let task = a::spawn(async move {
+                let _f = f;
+                a::util::scheduler().await;
+                if let Some(t) = s.borrow_mut().as_mut() {
+                    t.cancel();
+                }
+                af.set(true); // the current poll still finishes
+                a::util::sleep(60_000).await;
+            });
+            *slot.borrow_mut() = Some(task);
+            a::util::sleep(5).await;
+            assert!(after.get());
+            assert!(dropped.get());
+            let task = slot.borrow_mut().take().unwrap();
+            assert!(task.await.unwrap_err().is_canceled());
+        });
+    });
+}
+
+#[test]
+fn a_dropped_task_handle_detaches() {
+    on_fresh_thread(|| {
+        let done = Rc::new(Cell::new(false));
+        let d = done.clone();
+        drop(a::spawn(async move {
+            a::util::sleep(2).await;
+            d.set(true);
+        }));
+        a::block_on(a::util::sleep(20));
+        assert!(done.get());
+    });
+}
+
+#[test]
+fn a_panicking_task_reports_message_and_spawn_location() {
+    on_fresh_thread(|| {
+        let line = line!() + 1;
+        let task = a::spawn(async { panic!("kaboom") });
+        match a::block_on(task) {
+            Err(a::Error::Panicked { message, location }) => {
+                assert_eq!(message, "kaboom");
+                assert!(location.file().ends_with("tasks.rs"), "{location}");
+                assert_eq!(location.line(), line);
+            }
+            other => panic!("expected Panicked, got {other:?}"),
+        }
+        // The loop survives and keeps running tasks.
+        assert_eq!(a::block_on(a::spawn(async { 1 })), Ok(1));
+    });
+}
+
+#[test]
+fn a_panic_in_a_destructor_of_a_canceled_task_is_reported() {
+    on_fresh_thread(|| {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let s = seen.clone();
+        a::Runtime::current().set_error_handler(move |e| s.borrow_mut().push(e.to_string()));
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("bomb in drop");
+            }
+        }
+        a::block_on(async {
+            let mut task = a::spawn(async {
+                let _b = Bomb;
+                std::future::pending::<()>().await
+            });
+            a::util::scheduler().await;
+            task.cancel();
+        });
+        assert_eq!(seen.borrow().len(), 1);
+        assert!(seen.borrow()[0].ends_with("panicked: bomb in drop"));
+    });
+}
+
+#[test]
+fn run_calls_back_with_the_value() {
+    on_fresh_thread(|| {
+        let got = Rc::new(RefCell::new(None));
+        let g = got.clone();
+        a::run(
+            async {
+                a::util::sleep(1).await;
+                "result"
+            },
+            move |r| *g.borrow_mut() = Some(r),
+        )
+        .detach();
+        a::block_on(a::util::sleep(20));
+        assert_eq!(*got.borrow(), Some(Ok("result")));
+    });
+}
+
+#[test]
+fn run_calls_back_with_the_panic() {
+    on_fresh_thread(|| {
+        let got = Rc::new(RefCell::new(None));
+        let g = got.clone();
+        let task = a::run(
+            async { panic!("inside run") },
+            move |r: Result<(), a::Error>| *g.borrow_mut() = Some(r),
+        );
+        assert_eq!(a::block_on(task), Ok(()));
+        let r = got.borrow_mut().take().unwrap();
+        assert!(r.unwrap_err().to_string().ends_with("panicked: inside run"));
+    });
+}
+
+#[test]
+fn run_calls_back_once_with_canceled_when_canceled() {
+    on_fresh_thread(|| {
+        let calls = Rc::new(RefCell::new(Vec::new()));
+        let c = calls.clone();
+        let mut task = a::run(a::util::sleep(60_000), move |r| c.borrow_mut().push(r));
+        a::block_on(a::util::scheduler());
+        task.cancel();
+        a::block_on(a::util::scheduler());
+        assert_eq!(*calls.borrow(), vec![Err(a::Error::Canceled)]);
+    });
+}
+
+#[test]
+fn a_panic_in_the_run_callback_is_reported() {
+    on_fresh_thread(|| {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let s = seen.clone();
+        a::Runtime::current().set_error_handler(move |e| s.borrow_mut().push(e.clone()));
+        a::run(async { 1 }, |_| panic!("bad callback")).detach();
+        a::block_on(a::util::scheduler());
+        assert_eq!(seen.borrow().len(), 1);
+        assert!(
+            matches!(&seen.borrow()[0], a::Error::Panicked { message, .. } if message == "bad callback")
+        );
+    });
+}
+
+#[test]
+fn void_returns_at_once_and_reports_panics_without_stopping_the_loop() {
+    on_fresh_thread(|| {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let s = seen.clone();
+        a::Runtime::current().set_error_handler(move |e| s.borrow_mut().push(e.to_string()));
+        let started = Rc::new(Cell::new(0));
+        let st = started.clone();
+        let f = a::void(move |fail: bool| {
+            let st = st.clone();
+            async move {
+                st.set(st.get() + 1);
+                a::util::sleep(1).await;
+                assert!(!fail, "asked to fail");
+            }
+        });
+        f(true);
+        f(false);
+        assert_eq!(started.get(), 0, "void only starts the task");
+        a::block_on(a::util::sleep(20));
+        assert_eq!(started.get(), 2);
+        assert_eq!(seen.borrow().len(), 1);
+        assert!(seen.borrow()[0].contains("panicked: asked to fail"));
+    });
+}
+
+#[test]
+fn void_and_wrap_accept_up_to_six_arguments() {
+    on_fresh_thread(|| {
+        let sum = Rc::new(Cell::new(0u32));
+        let s = sum.clone();
+        let f = a::void(
+            move |a1: u32, a2: u32, a3: u32, a4: u32, a5: u32, a6: u32| {
+                let s = s.clone();
+                async move { s.set(a1 + a2 + a3 + a4 + a5 + a6) }
+            },
+        );
+        f(1, 2, 3, 4, 5, 6);
+        a::block_on(a::util::scheduler());
+        assert_eq!(sum.get(), 21);
+
+        let six = a::wrap(
+            |a1: u8, a2: u8, a3: u8, a4: u8, a5: u8, a6: u8, cb: a::Callback<u8>| {
+                cb.call(a1 + a2 + a3 + a4 + a5 + a6)
+            },
+        );
+        assert_eq!(a::block_on(six(1, 1, 1, 1, 1, 1)), Ok(6));
+        let zero = a::wrap(|cb: a::Callback<&str>| cb.call("none"));
+        assert_eq!(a::block_on(zero()), Ok("none"));
+    });
+}
+
+#[test]
+fn spawn_during_runtime_shutdown_gives_a_canceled_task() {
+    on_fresh_thread(|| {
+        struct SpawnOnDrop(Rc<RefCell<Option<a::Task<()>>>>);
+        impl Drop for SpawnOnDrop {
+            fn drop(&mut self) {
+                *self.0.borrow_mut() = Some(a::spawn(async {}));
+            }
+        }
+        let slot = Rc::new(RefCell::new(None));
+        let rt = a::Runtime::current();
+        let s = SpawnOnDrop(slot.clone());
+        rt.spawn(async move {
+            let _s = s;
+            std::future::pending::<()>().await
+        })
+        .detach();
+        rt.tick();
+        rt.detach();
+        let task = slot.borrow_mut().take().expect("spawned in the destructor");
+        assert!(task.is_finished());
+        assert_eq!(a::block_on(task), Err(a::Error::Canceled));
+    });
+}
