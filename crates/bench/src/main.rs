@@ -1,1 +1,312 @@
-fn main() {}
+//! Runs the runtime core's workloads on plenary-async, on tokio's
+//! current-thread runtime with a `LocalSet`, and on async-executor's
+//! `LocalExecutor`, in one process, and prints a table.
+//!
+//! `cargo run --release -p plenary-async-bench` (add `-- --quick` for a
+//! smaller run). Results go to docs/BENCHMARKS.md by hand.
+
+use plenary_async as a;
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// The three executors, behind one interface.
+#[derive(Clone, Copy, PartialEq)]
+enum Rt {
+    Plenary,
+    Tokio,
+    Smol,
+}
+
+impl Rt {
+    fn name(self) -> &'static str {
+        match self {
+            Rt::Plenary => "plenary-async",
+            Rt::Tokio => "tokio LocalSet",
+            Rt::Smol => "async-executor",
+        }
+    }
+}
+
+const ALL: [Rt; 3] = [Rt::Plenary, Rt::Tokio, Rt::Smol];
+
+/// Spawn-and-await `n` trivial tasks, in batches of 1,000 spawned then awaited.
+fn spawn_await(rt: Rt, n: usize) -> Duration {
+    const BATCH: usize = 1000;
+    match rt {
+        Rt::Plenary => a::block_on(async move {
+            let start = Instant::now();
+            let mut handles = Vec::with_capacity(BATCH);
+            for _ in 0..n / BATCH {
+                handles.extend((0..BATCH).map(|i| a::spawn(async move { i })));
+                for h in handles.drain(..) {
+                    std::hint::black_box(h.await.unwrap());
+                }
+            }
+            start.elapsed()
+        }),
+        Rt::Tokio => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            let local = tokio::task::LocalSet::new();
+            local.block_on(&runtime, async move {
+                let start = Instant::now();
+                let mut handles = Vec::with_capacity(BATCH);
+                for _ in 0..n / BATCH {
+                    handles.extend((0..BATCH).map(|i| tokio::task::spawn_local(async move { i })));
+                    for h in handles.drain(..) {
+                        std::hint::black_box(h.await.unwrap());
+                    }
+                }
+                start.elapsed()
+            })
+        }
+        Rt::Smol => {
+            let ex = Rc::new(async_executor::LocalExecutor::new());
+            let ex2 = ex.clone();
+            async_io::block_on(ex.run(async move {
+                let start = Instant::now();
+                let mut handles = Vec::with_capacity(BATCH);
+                for _ in 0..n / BATCH {
+                    handles.extend((0..BATCH).map(|i| ex2.spawn(async move { i })));
+                    for h in handles.drain(..) {
+                        std::hint::black_box(h.await);
+                    }
+                }
+                start.elapsed()
+            }))
+        }
+    }
+}
+
+/// A turn-taking baton between two tasks: each waits for its turn, passes
+/// it and wakes the other. Runtime-agnostic, so only the wake path differs.
+#[derive(Default)]
+struct Baton {
+    turn: Cell<usize>,
+    wakers: [Cell<Option<Waker>>; 2],
+}
+
+struct WaitTurn<'a> {
+    baton: &'a Baton,
+    me: usize,
+}
+
+impl Future for WaitTurn<'_> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.baton.turn.get() == self.me {
+            Poll::Ready(())
+        } else {
+            self.baton.wakers[self.me].set(Some(cx.waker().clone()));
+            Poll::Pending
+        }
+    }
+}
+
+async fn player(baton: Rc<Baton>, me: usize, rounds: usize) {
+    for _ in 0..rounds {
+        WaitTurn { baton: &baton, me }.await;
+        baton.turn.set(1 - me);
+        if let Some(w) = baton.wakers[1 - me].take() {
+            w.wake();
+        }
+    }
+}
+
+/// Two tasks waking each other `n` times in all.
+fn ping_pong(rt: Rt, n: usize) -> Duration {
+    let rounds = n / 2;
+    match rt {
+        Rt::Plenary => a::block_on(async move {
+            let baton = Rc::new(Baton::default());
+            let start = Instant::now();
+            let p0 = a::spawn(player(baton.clone(), 0, rounds));
+            let p1 = a::spawn(player(baton, 1, rounds));
+            p0.await.unwrap();
+            p1.await.unwrap();
+            start.elapsed()
+        }),
+        Rt::Tokio => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            let local = tokio::task::LocalSet::new();
+            local.block_on(&runtime, async move {
+                let baton = Rc::new(Baton::default());
+                let start = Instant::now();
+                let p0 = tokio::task::spawn_local(player(baton.clone(), 0, rounds));
+                let p1 = tokio::task::spawn_local(player(baton, 1, rounds));
+                p0.await.unwrap();
+                p1.await.unwrap();
+                start.elapsed()
+            })
+        }
+        Rt::Smol => {
+            let ex = Rc::new(async_executor::LocalExecutor::new());
+            let ex2 = ex.clone();
+            async_io::block_on(ex.run(async move {
+                let baton = Rc::new(Baton::default());
+                let start = Instant::now();
+                let p0 = ex2.spawn(player(baton.clone(), 0, rounds));
+                let p1 = ex2.spawn(player(baton, 1, rounds));
+                p0.await;
+                p1.await;
+                start.elapsed()
+            }))
+        }
+    }
+}
+
+struct TimerStats {
+    total: Duration,
+    mean_late: Duration,
+    p99_late: Duration,
+    max_late: Duration,
+}
+
+/// `n` concurrent sleeps of random length up to 100 ms; how long in all, and
+/// how late each fired relative to its deadline.
+fn sleeps(rt: Rt, n: usize) -> TimerStats {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let lengths: Vec<Duration> = (0..n)
+        .map(|_| Duration::from_micros(rng.u64(0..100_000)))
+        .collect();
+    let lateness: Rc<std::cell::RefCell<Vec<Duration>>> = Rc::default();
+    let start = Instant::now();
+    macro_rules! body {
+        ($spawn:expr, $sleep:expr, $await_all:expr) => {{
+            let handles: Vec<_> = lengths
+                .iter()
+                .map(|&len| {
+                    let late = lateness.clone();
+                    $spawn(async move {
+                        let deadline = Instant::now() + len;
+                        $sleep(len).await;
+                        late.borrow_mut()
+                            .push(Instant::now().saturating_duration_since(deadline));
+                    })
+                })
+                .collect();
+            $await_all(handles).await;
+        }};
+    }
+    match rt {
+        Rt::Plenary => a::block_on(async {
+            body!(a::spawn, a::util::sleep, |h: Vec<a::Task<()>>| async move {
+                for t in h {
+                    t.await.unwrap();
+                }
+            })
+        }),
+        Rt::Tokio => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .unwrap();
+            let local = tokio::task::LocalSet::new();
+            local.block_on(&runtime, async {
+                body!(
+                    tokio::task::spawn_local,
+                    tokio::time::sleep,
+                    |h: Vec<tokio::task::JoinHandle<()>>| async move {
+                        for t in h {
+                            t.await.unwrap();
+                        }
+                    }
+                )
+            })
+        }
+        Rt::Smol => {
+            let ex = Rc::new(async_executor::LocalExecutor::new());
+            let ex2 = ex.clone();
+            async_io::block_on(ex.run(async {
+                body!(
+                    |f| ex2.spawn(f),
+                    async_io::Timer::after,
+                    |h: Vec<async_executor::Task<()>>| async move {
+                        for t in h {
+                            t.await;
+                        }
+                    }
+                )
+            }))
+        }
+    }
+    let total = start.elapsed();
+    let mut late = lateness.take();
+    late.sort();
+    let sum: Duration = late.iter().sum();
+    TimerStats {
+        total,
+        mean_late: sum / late.len() as u32,
+        p99_late: late[late.len() * 99 / 100],
+        max_late: *late.last().unwrap(),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+fn best_of(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    (0..runs).map(|_| f()).min().unwrap()
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let scale = if quick { 10 } else { 1 };
+    let runs = if quick { 1 } else { 3 };
+    let n_spawn = 1_000_000 / scale;
+    let n_wake = 1_000_000 / scale;
+    let n_sleep = 100_000 / scale;
+
+    println!("plenary-async runtime-core benchmarks (best of {runs} runs; ratio = peer time / plenary-async time, >1 means plenary-async is faster)\n");
+    println!(
+        "| workload | {} | {} | {} | ratio tokio | ratio async-executor |",
+        ALL[0].name(),
+        ALL[1].name(),
+        ALL[2].name()
+    );
+    println!("|---|---|---|---|---|---|");
+    let row = |name: String, times: [Duration; 3]| {
+        let r = |d: Duration| d.as_secs_f64() / times[0].as_secs_f64();
+        println!(
+            "| {name} | {} | {} | {} | {:.2} | {:.2} |",
+            ms(times[0]),
+            ms(times[1]),
+            ms(times[2]),
+            r(times[1]),
+            r(times[2])
+        );
+    };
+    row(
+        format!("spawn + await {n_spawn} trivial tasks"),
+        ALL.map(|rt| best_of(runs, || spawn_await(rt, n_spawn))),
+    );
+    row(
+        format!("two tasks waking each other {n_wake} times"),
+        ALL.map(|rt| best_of(runs, || ping_pong(rt, n_wake))),
+    );
+    let timers = ALL.map(|rt| sleeps(rt, n_sleep));
+    row(
+        format!("{n_sleep} concurrent sleeps, 0-100 ms (total time)"),
+        [timers[0].total, timers[1].total, timers[2].total],
+    );
+    println!("\nLateness of those sleeps (fired minus deadline):\n");
+    println!("| runtime | mean | p99 | max |");
+    println!("|---|---|---|---|");
+    for (rt, t) in ALL.iter().zip(&timers) {
+        println!(
+            "| {} | {} | {} | {} |",
+            rt.name(),
+            ms(t.mean_late),
+            ms(t.p99_late),
+            ms(t.max_late)
+        );
+    }
+}

@@ -101,7 +101,7 @@ impl fmt::Display for Error {
             Error::Canceled => f.write_str("task was canceled"),
             Error::Timeout { after } => write!(f, "timed out after {after:?}"),
             Error::Panicked { message, location } => {
-                write!(f, "task started at {location} panicked: {message}")
+                write!(f, "async code started at {location} panicked: {message}")
             }
             Error::CallbackDropped { location } => write!(
                 f,

@@ -14,12 +14,14 @@
 mod context;
 mod remote;
 mod task;
+mod timers;
 
 pub(crate) use context::{with_current, with_existing};
 pub use task::Task;
 
 use crate::uv::handle::Handle;
 use crate::uv::sys::{self, uv_async_t, uv_idle_t, uv_loop_t};
+use crate::uv::timer::Timer;
 use crate::Error;
 use remote::Remote;
 use slab::Slab;
@@ -31,8 +33,10 @@ use std::future::Future;
 use std::panic::Location;
 use std::pin::pin;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+use timers::Timers;
 
 pub(crate) type Runnable = async_task::Runnable;
 
@@ -52,6 +56,8 @@ enum Driver {
 }
 
 pub(crate) struct Inner {
+    /// Unique among all runtimes of the process, ever.
+    id: u64,
     loop_: *mut uv_loop_t,
     /// Set when this runtime allocated (and so must close and free) the loop.
     owned_loop: Option<Layout>,
@@ -63,6 +69,8 @@ pub(crate) struct Inner {
     active: RefCell<Slab<Waker>>,
     remote: Arc<Remote>,
     async_handle: RefCell<Option<Handle<()>>>,
+    /// `None` only during shutdown, once the timer handle is closed.
+    timers: Option<Timers>,
     driver: RefCell<Driver>,
     /// The driver has been told that work is queued and has not ticked yet.
     armed: Cell<bool>,
@@ -136,10 +144,15 @@ impl Inner {
             // Never keep a host's loop alive just for cross-thread wakes.
             async_handle.set_ref(false);
         }
+        // SAFETY: the caller's live loop.
+        let timer = unsafe { Timer::new(loop_) }
+            .unwrap_or_else(|e| panic!("plenary_async: cannot create the runtime's timer: {e}"));
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let main_waker = Waker::from(Arc::new(MainWake {
             remote: remote.clone(),
         }));
         Rc::new(Inner {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             loop_,
             owned_loop,
             queue: RefCell::new(VecDeque::with_capacity(256)),
@@ -147,6 +160,7 @@ impl Inner {
             active: RefCell::new(Slab::new()),
             remote,
             async_handle: RefCell::new(Some(async_handle)),
+            timers: Some(Timers::new(timer)),
             driver: RefCell::new(driver),
             armed: Cell::new(false),
             draining: Cell::new(false),
@@ -160,8 +174,14 @@ impl Inner {
         })
     }
 
-    pub(crate) fn loop_ptr(&self) -> *mut uv_loop_t {
-        self.loop_
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub(crate) fn timers(&self) -> &Timers {
+        self.timers
+            .as_ref()
+            .expect("timers live until the end of shutdown")
     }
 
     /// Pushes a task woken on this thread.
@@ -412,6 +432,7 @@ impl Drop for Inner {
         let driver = std::mem::replace(&mut *self.driver.borrow_mut(), Driver::Closed);
         drop(driver);
         drop(self.async_handle.borrow_mut().take());
+        drop(self.timers.take());
         if let Some(layout) = self.owned_loop {
             // Let the close callbacks run, then close the loop. If some handle
             // is still open (owned by a future the user leaked), the loop's

@@ -1,8 +1,9 @@
 //! `sleep`: wait on a libuv timer (the seed's `a.util.sleep(ms)`).
 
-use crate::uv::timer::Timer;
+use crate::runtime::{with_current, with_existing};
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -50,8 +51,8 @@ impl IntoDuration for i32 {
 /// loop. Other tasks and callbacks run meanwhile. The wait never ends early;
 /// it ends within about a millisecond after the deadline on an idle loop.
 ///
-/// The deadline is fixed when `sleep` is called; the libuv timer is started
-/// on the first poll. Dropping the future stops and closes the timer.
+/// The deadline is fixed when `sleep` is called; the timer is registered with
+/// the runtime on the first poll. Dropping the future unregisters it.
 ///
 /// ```
 /// use plenary_async as a;
@@ -70,11 +71,14 @@ pub fn sleep(duration: impl IntoDuration) -> Sleep {
         .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600));
     Sleep {
         deadline,
-        timer: None,
+        entry: None,
+        _not_send: PhantomData,
     }
 }
 
 /// The future of [`sleep`].
+///
+/// `!Send`: it belongs to the runtime of the thread that polled it.
 ///
 /// ```
 /// let s: plenary_async::util::Sleep = plenary_async::util::sleep(1);
@@ -83,7 +87,9 @@ pub fn sleep(duration: impl IntoDuration) -> Sleep {
 /// ```
 pub struct Sleep {
     deadline: Instant,
-    timer: Option<Timer>,
+    /// The timer entry, with the id of the runtime that holds it.
+    entry: Option<(u64, usize)>,
+    _not_send: PhantomData<*const ()>,
 }
 
 impl Sleep {
@@ -99,41 +105,47 @@ impl Sleep {
     }
 }
 
-/// Milliseconds until `deadline`, rounded up.
-fn millis_until(deadline: Instant, now: Instant) -> u64 {
-    let left = deadline.saturating_duration_since(now);
-    let ms = left.as_millis() + u128::from(left.subsec_nanos() % 1_000_000 != 0);
-    ms.min(u128::from(u64::MAX)) as u64
-}
-
 impl Future for Sleep {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        loop {
-            if let Some(timer) = &self.timer {
-                if timer.poll_fired(cx).is_pending() {
-                    return Poll::Pending;
+        let deadline = self.deadline;
+        let (ready, entry) = with_current(|rt| {
+            let timers = rt.timers();
+            let key = match self.entry {
+                Some((id, key)) if id == rt.id() => key,
+                // First poll (or the runtime was replaced meanwhile).
+                _ => {
+                    if Instant::now() >= deadline {
+                        return (true, None);
+                    }
+                    timers.insert(deadline)
                 }
-            }
-            // Not started, or fired: check the clock, since libuv's cached
-            // millisecond time can make a timer fire up to 1 ms early.
-            let now = Instant::now();
-            if now >= self.deadline {
-                self.timer = None;
-                return Poll::Ready(());
-            }
-            let ms = millis_until(self.deadline, now);
-            let timer = match self.timer.take() {
-                Some(t) => t,
-                None => crate::runtime::with_current(|rt| {
-                    // SAFETY: the loop of this thread's live runtime.
-                    unsafe { Timer::new(rt.loop_ptr()) }
-                })
-                .unwrap_or_else(|e| panic!("plenary_async::util::sleep: {e}")),
             };
-            timer.start(ms, true);
-            self.timer = Some(timer);
+            if timers.poll(key, cx).is_ready() {
+                timers.remove(key);
+                (true, None)
+            } else {
+                (false, Some((rt.id(), key)))
+            }
+        });
+        self.entry = entry;
+        if ready {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some((id, key)) = self.entry {
+            with_existing(|rt| {
+                if rt.id() == id {
+                    rt.timers().remove(key);
+                }
+            });
         }
     }
 }
@@ -142,7 +154,7 @@ impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sleep")
             .field("deadline", &self.deadline)
-            .field("started", &self.timer.is_some())
+            .field("registered", &self.entry.is_some())
             .finish()
     }
 }

@@ -70,13 +70,6 @@ impl<S> Handle<S> {
         self.raw.as_ptr().cast()
     }
 
-    /// The attached state.
-    pub(crate) fn state(&self) -> &S {
-        // SAFETY: `data` was set to a live `Box<S>` in `new` and is freed only
-        // by the close callback, which cannot run before `self` is dropped.
-        unsafe { state_of(self.raw.as_ptr()) }
-    }
-
     /// `uv_ref`/`uv_unref`: whether this handle keeps the loop alive.
     pub(crate) fn set_ref(&self, keep_alive: bool) {
         // SAFETY: the handle is initialised and not closing.
@@ -88,16 +81,6 @@ impl<S> Handle<S> {
             }
         }
     }
-}
-
-/// The state attached to a handle made by [`Handle::new`].
-///
-/// # Safety
-/// `raw` must be a handle made by `Handle::<S>::new` whose close callback has
-/// not run yet, and the reference must not outlive that.
-pub(crate) unsafe fn state_of<'a, S>(raw: *const uv_handle_t) -> &'a S {
-    // SAFETY: per the contract, `data` points to a live `S`.
-    unsafe { &*(sys::uv_handle_get_data(raw) as *const S) }
 }
 
 impl<S> Drop for Handle<S> {
