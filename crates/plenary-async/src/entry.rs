@@ -186,15 +186,18 @@ impl_void!(A1 a1, A2 a2, A3 a3, A4 a4, A5 a5, A6 a6);
 /// let bump = a::void(move |by: u32| {
 ///     let c = c.clone();
 ///     async move {
-///         a::util::sleep(1).await;
+///         a::util::scheduler().await;
 ///         c.set(c.get() + by);
 ///     }
 /// });
 /// bump(2);
 /// bump(3);
 /// assert_eq!(count.get(), 0, "returns at once");
-/// a::block_on(a::util::sleep(20));
-/// assert_eq!(count.get(), 5);
+/// a::block_on(async {
+///     while count.get() < 5 {
+///         a::util::sleep(1).await;
+///     }
+/// });
 /// ```
 #[track_caller]
 pub fn void<Args, F: VoidFn<Args>>(f: F) -> F::Wrapped {

@@ -81,7 +81,6 @@ pub use futures_util::join;
 /// async fn sleeps() {
 ///     plenary_async::util::sleep(5).await;
 /// }
-/// # fn main() {} // (a doctest does not run #[test] functions)
 /// ```
 pub use plenary_async_macros::test;
 
@@ -94,7 +93,6 @@ pub use plenary_async_macros::test;
 ///     plenary_async::util::sleep(1).await;
 ///     println!("done");
 /// }
-/// # main();
 /// ```
 pub use plenary_async_macros::main;
 

@@ -18,7 +18,6 @@
 //!         assert!(true);
 //!     }
 //! }
-//! # fn main() {} // (a doctest does not run #[test] functions)
 //! ```
 
 use std::future::Future;

@@ -20,7 +20,7 @@ fn tasks_run_from_the_hosts_loop() {
         for i in 0..3 {
             let l = log.clone();
             a::spawn(async move {
-                a::util::sleep(3 - i).await;
+                a::util::sleep((2 - i) * 100).await;
                 l.borrow_mut().push(i);
             })
             .detach();
@@ -94,7 +94,7 @@ fn a_host_hook_decides_when_tasks_run() {
         let done = Rc::new(Cell::new(false));
         let d = done.clone();
         a::spawn(async move {
-            a::util::sleep(2).await;
+            a::util::sleep(200).await;
             d.set(true);
         })
         .detach();

@@ -99,7 +99,9 @@ fn a_task_canceling_itself_is_dropped_after_its_poll() {
                 a::util::sleep(60_000).await;
             });
             *slot.borrow_mut() = Some(task);
-            a::util::sleep(5).await;
+            while !dropped.get() {
+                a::util::sleep(1).await;
+            }
             assert!(after.get());
             assert!(dropped.get());
             let task = slot.borrow_mut().take().unwrap();
@@ -117,8 +119,7 @@ fn a_dropped_task_handle_detaches() {
             a::util::sleep(2).await;
             d.set(true);
         }));
-        a::block_on(a::util::sleep(20));
-        assert!(done.get());
+        wait_until(|| done.get());
     });
 }
 
@@ -178,7 +179,7 @@ fn run_calls_back_with_the_value() {
             move |r| *g.borrow_mut() = Some(r),
         )
         .detach();
-        a::block_on(a::util::sleep(20));
+        wait_until(|| got.borrow().is_some());
         assert_eq!(*got.borrow(), Some(Ok("result")));
     });
 }
@@ -245,7 +246,8 @@ fn void_returns_at_once_and_reports_panics_without_stopping_the_loop() {
         f(true);
         f(false);
         assert_eq!(started.get(), 0, "void only starts the task");
-        a::block_on(a::util::sleep(20));
+        wait_until(|| started.get() == 2 && !seen.borrow().is_empty());
+        a::block_on(a::util::sleep(5)); // (room for a wrong second report)
         assert_eq!(started.get(), 2);
         assert_eq!(seen.borrow().len(), 1);
         assert!(seen.borrow()[0].contains("panicked: asked to fail"));

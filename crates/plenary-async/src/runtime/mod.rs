@@ -39,6 +39,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use timers::Timers;
 
 pub(crate) type Runnable = async_task::Runnable;
+type ErrorHandler = Rc<dyn Fn(&Error)>;
 
 /// Tasks polled per [`Runtime::tick`] before control goes back to the loop.
 pub const DEFAULT_BUDGET: usize = 128;
@@ -81,7 +82,7 @@ pub(crate) struct Inner {
     budget: Cell<usize>,
     /// Id of the task `Task::cancel` is dropping right now (else null).
     canceling: Cell<*const ()>,
-    error_handler: RefCell<Option<Rc<dyn Fn(&Error)>>>,
+    error_handler: RefCell<Option<ErrorHandler>>,
     main_waker: Waker,
 }
 
@@ -353,7 +354,7 @@ impl Inner {
             unsafe { async_task::Builder::new().spawn_unchecked(move |()| future, schedule) };
         entry.insert(runnable.waker());
         drop(active);
-        let id = task.metadata() as *const () as *const ();
+        let id = task.metadata() as *const ();
         self.push_local(runnable);
         Task::new(task.fallible(), id)
     }

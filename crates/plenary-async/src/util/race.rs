@@ -16,7 +16,7 @@ use std::task::{Context, Poll};
 /// ```
 /// use plenary_async as a;
 /// let winner = a::block_on(a::util::race(vec![
-///     Box::pin(async { a::util::sleep(50).await; "slow" }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
+///     Box::pin(async { a::util::sleep(60_000).await; "slow" }) as std::pin::Pin<Box<dyn std::future::Future<Output = &str>>>,
 ///     Box::pin(async { a::util::sleep(1).await; "fast" }),
 /// ]));
 /// assert_eq!(winner, "fast");

@@ -95,3 +95,20 @@ pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         String::from("<non-string panic>")
     }
 }
+
+/// Drives the loop until `cond` holds (or fails the test after a generous
+/// 60 s): waits for an effect without betting on how long it takes.
+pub fn wait_until(cond: impl Fn() -> bool) {
+    let r = plenary_async::util::block_on(
+        async {
+            while !cond() {
+                plenary_async::util::sleep(1).await;
+            }
+        },
+        std::time::Duration::from_secs(60),
+    );
+    assert!(
+        r.is_ok(),
+        "the awaited condition did not come true within 60 s"
+    );
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test binary of plenary-async under valgrind's memcheck and fails
+# on any memory error or definite leak. Usage: scripts/valgrind.sh [TEST-NAME-FILTER]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
+
+# Build the test binaries and collect their paths from cargo's JSON messages.
+mapfile -t bins < <(cargo test -p plenary-async --tests --no-run --message-format=json 2>/dev/null \
+  | grep -o '"executable":"[^"]*"' | sed 's/"executable":"//; s/"$//')
+[ ${#bins[@]} -gt 0 ] || { echo "no test binaries were built"; exit 1; }
+
+# Valgrind runs code 20-50 times slower: give async tests room.
+export PLENARY_TEST_TIMEOUT=${PLENARY_TEST_TIMEOUT:-300000}
+status=0
+for bin in "${bins[@]}"; do
+  echo "== valgrind $(basename "$bin")"
+  # The no-link test runs cargo and readelf, not the runtime: skip it here.
+  if ! valgrind --quiet --error-exitcode=99 --leak-check=full \
+      --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+      "$bin" --test-threads=2 --skip the_host_libuv_build ${1:+"$1"}; then
+    echo "!! $(basename "$bin") failed under valgrind"
+    status=1
+  fi
+done
+exit $status
