@@ -33,6 +33,15 @@ impl Rt {
 
 const ALL: [Rt; 3] = [Rt::Plenary, Rt::Tokio, Rt::Smol];
 
+/// tokio's current-thread runtime as `#[tokio::main(flavor = "current_thread")]`
+/// builds it: with its I/O and time drivers, like plenary-async's loop.
+fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 /// Spawn-and-await `n` trivial tasks, in batches of 1,000 spawned then awaited.
 fn spawn_await(rt: Rt, n: usize) -> Duration {
     const BATCH: usize = 1000;
@@ -49,9 +58,7 @@ fn spawn_await(rt: Rt, n: usize) -> Duration {
             start.elapsed()
         }),
         Rt::Tokio => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .unwrap();
+            let runtime = tokio_runtime();
             let local = tokio::task::LocalSet::new();
             local.block_on(&runtime, async move {
                 let start = Instant::now();
@@ -132,9 +139,7 @@ fn ping_pong(rt: Rt, n: usize) -> Duration {
             start.elapsed()
         }),
         Rt::Tokio => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .unwrap();
+            let runtime = tokio_runtime();
             let local = tokio::task::LocalSet::new();
             local.block_on(&runtime, async move {
                 let baton = Rc::new(Baton::default());
@@ -204,10 +209,7 @@ fn sleeps(rt: Rt, n: usize) -> TimerStats {
             })
         }),
         Rt::Tokio => {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build()
-                .unwrap();
+            let runtime = tokio_runtime();
             let local = tokio::task::LocalSet::new();
             local.block_on(&runtime, async {
                 body!(
