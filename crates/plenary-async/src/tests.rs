@@ -23,6 +23,15 @@
 use std::future::Future;
 use std::time::Duration;
 
+/// The seed's name for [`#[plenary_async::test]`](crate::test):
+/// `#[plenary_async::tests::it]`, with the same arguments.
+///
+/// ```
+/// #[plenary_async::tests::it(timeout = 500)]
+/// async fn works() {
+///     plenary_async::util::scheduler().await;
+/// }
+/// ```
 pub use plenary_async_macros::test as it;
 
 /// The time limit of a test when neither the attribute nor

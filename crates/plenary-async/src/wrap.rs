@@ -82,6 +82,15 @@ impl<T> Slot<T> {
 /// }
 /// assert_eq!(a::block_on(a::wrap(answer)()), Ok(42));
 /// ```
+///
+/// Calling it twice does not compile (plenary resumes the coroutine twice):
+///
+/// ```compile_fail
+/// fn twice(done: plenary_async::Callback<u32>) {
+///     done.call(1);
+///     done.call(2); // error: use of moved value `done`
+/// }
+/// ```
 pub struct Callback<T> {
     target: Target<T>,
 }

@@ -10,6 +10,22 @@
 //! - attached, a `uv_idle_t` on the host's loop calls it while work is queued;
 //! - attached with a hook, the host is told that work is queued and calls
 //!   [`Runtime::tick`] from a context of its choosing.
+//!
+//! ```
+//! use plenary_async as a;
+//!
+//! let rt = a::runtime::Runtime::current();
+//! let task = rt.spawn(async { "ran on this thread's loop" });
+//! assert_eq!(rt.block_on(task), Ok("ran on this thread's loop"));
+//! ```
+//!
+//! A runtime belongs to its thread: neither it nor its tasks can be sent to
+//! another one.
+//!
+//! ```compile_fail
+//! let rt = plenary_async::Runtime::current();
+//! std::thread::spawn(move || rt.tick()); // error: `Rc<…>` cannot be sent between threads
+//! ```
 
 mod context;
 mod remote;
@@ -42,6 +58,10 @@ pub(crate) type Runnable = async_task::Runnable;
 type ErrorHandler = Rc<dyn Fn(&Error)>;
 
 /// Tasks polled per [`Runtime::tick`] before control goes back to the loop.
+///
+/// ```
+/// assert_eq!(plenary_async::runtime::DEFAULT_BUDGET, 128);
+/// ```
 pub const DEFAULT_BUDGET: usize = 128;
 
 /// How the run queue gets drained.
