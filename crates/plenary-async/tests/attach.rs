@@ -142,13 +142,7 @@ fn busy_tasks_leave_the_hosts_callbacks_room_to_run() {
         let rt = unsafe { a::Runtime::attach(host.ptr.cast()) };
         rt.set_budget(16);
         let stop = Rc::new(Cell::new(false));
-        let s = stop.clone();
-        a::spawn(async move {
-            while !s.get() {
-                yield_now().await;
-            }
-        })
-        .detach();
+        spawn_busy_until(&stop);
         let s = stop.clone();
         a::spawn(async move {
             a::util::sleep(5).await;

@@ -73,15 +73,8 @@ fn busy_tasks_do_not_starve_timers() {
         // Two tasks that are always ready; a timer must still fire for the
         // flag to be set and the busy loops to end.
         let stop = Rc::new(Cell::new(false));
-        for _ in 0..2 {
-            let s = stop.clone();
-            a::spawn(async move {
-                while !s.get() {
-                    yield_now().await;
-                }
-            })
-            .detach();
-        }
+        spawn_busy_until(&stop);
+        spawn_busy_until(&stop);
         let s = stop.clone();
         let timer = a::spawn(async move {
             a::util::sleep(5).await;

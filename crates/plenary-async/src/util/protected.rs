@@ -46,32 +46,33 @@ where
     Protected::new(f(args), Location::caller())
 }
 
-/// The future of [`protected`] and [`apcall`].
-///
-/// ```
-/// let p: plenary_async::util::Protected<_> = plenary_async::util::protected(async { 2 });
-/// assert_eq!(plenary_async::block_on(p), Ok(2));
-/// ```
-pub struct Protected<F> {
-    future: Pin<Box<F>>,
-    location: &'static Location<'static>,
+pin_project_lite::pin_project! {
+    /// The future of [`protected`] and [`apcall`].
+    ///
+    /// ```
+    /// let p: plenary_async::util::Protected<_> = plenary_async::util::protected(async { 2 });
+    /// assert_eq!(plenary_async::block_on(p), Ok(2));
+    /// ```
+    pub struct Protected<F> {
+        #[pin]
+        future: F,
+        location: &'static Location<'static>,
+    }
 }
 
 impl<F: Future> Protected<F> {
     pub(crate) fn new(future: F, location: &'static Location<'static>) -> Self {
-        Protected {
-            future: Box::pin(future),
-            location,
-        }
+        Protected { future, location }
     }
 }
 
 impl<F: Future> Future for Protected<F> {
     type Output = Result<F::Output, Error>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let location = self.location;
-        match catch_unwind(AssertUnwindSafe(|| self.future.as_mut().poll(cx))) {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let location = *this.location;
+        match catch_unwind(AssertUnwindSafe(|| this.future.poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
             Err(payload) => Poll::Ready(Err(Error::panicked(payload, location))),

@@ -22,40 +22,45 @@ use std::time::Duration;
 pub fn timeout<F: Future>(duration: impl IntoDuration, future: F) -> Timeout<F> {
     let after = duration.into_duration();
     Timeout {
-        future: Some(Box::pin(future)),
+        future: Some(future),
         sleep: sleep(after),
         after,
     }
 }
 
-/// The future of [`timeout`].
-///
-/// ```
-/// let t: plenary_async::util::Timeout<_> = plenary_async::util::timeout(10, async {});
-/// assert_eq!(plenary_async::block_on(t), Ok(()));
-/// ```
-pub struct Timeout<F> {
-    future: Option<Pin<Box<F>>>,
-    sleep: Sleep,
-    after: Duration,
+pin_project_lite::pin_project! {
+    /// The future of [`timeout`].
+    ///
+    /// ```
+    /// let t: plenary_async::util::Timeout<_> = plenary_async::util::timeout(10, async {});
+    /// assert_eq!(plenary_async::block_on(t), Ok(()));
+    /// ```
+    pub struct Timeout<F> {
+        // `None` once finished: the future is dropped in place right then.
+        #[pin]
+        future: Option<F>,
+        sleep: Sleep,
+        after: Duration,
+    }
 }
 
 impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, Error>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
         let future = this
             .future
             .as_mut()
+            .as_pin_mut()
             .expect("plenary_async::util::Timeout polled after completion");
-        if let Poll::Ready(v) = future.as_mut().poll(cx) {
-            this.future = None;
+        if let Poll::Ready(v) = future.poll(cx) {
+            this.future.set(None);
             return Poll::Ready(Ok(v));
         }
-        if Pin::new(&mut this.sleep).poll(cx).is_ready() {
-            this.future = None;
-            return Poll::Ready(Err(Error::Timeout { after: this.after }));
+        if Pin::new(this.sleep).poll(cx).is_ready() {
+            this.future.set(None);
+            return Poll::Ready(Err(Error::Timeout { after: *this.after }));
         }
         Poll::Pending
     }

@@ -78,6 +78,18 @@ pub async fn yield_now() {
     .await
 }
 
+/// Spawns a task that is always ready (it yields by waking itself) until
+/// `stop` is set: it would starve the loop if the executor had no budget.
+pub fn spawn_busy_until(stop: &Rc<Cell<bool>>) {
+    let stop = stop.clone();
+    plenary_async::spawn(async move {
+        while !stop.get() {
+            yield_now().await;
+        }
+    })
+    .detach();
+}
+
 /// Runs `f` on a fresh thread (so on a fresh runtime) and returns its result.
 pub fn on_fresh_thread<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
     std::thread::spawn(f)
