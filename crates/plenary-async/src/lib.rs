@@ -42,6 +42,7 @@
 
 #![warn(missing_docs)]
 
+pub mod control;
 mod entry;
 mod error;
 pub mod runtime;
