@@ -32,10 +32,13 @@ pub enum Event {
     Done,
 }
 
+/// Where the pool reports each event, with the job's name.
+pub type Log = Rc<dyn Fn(Event, &str)>;
+
 /// Runs every job from `queue`, at most [`MAX_WORKERS`] at once, calling
 /// `log` when each starts and ends. Returns once the queue is closed (every
 /// sender dropped) and drained, and every worker has finished.
-pub async fn run_pool(mut queue: channel::mpsc::Receiver<Job>, log: Rc<dyn Fn(Event, &str)>) {
+pub async fn run_pool(mut queue: channel::mpsc::Receiver<Job>, log: Log) {
     let workers = Semaphore::new(MAX_WORKERS);
     while let Some(job) = queue.recv().await {
         // Wait for a free worker slot; the job queue waits meanwhile.
