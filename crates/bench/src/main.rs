@@ -1,9 +1,12 @@
-//! Runs the runtime core's workloads on plenary-async, on tokio's
-//! current-thread runtime with a `LocalSet`, and on async-executor's
-//! `LocalExecutor`, in one process, and prints a table.
+//! Runs the runtime core's and `a::control`'s workloads on plenary-async, on
+//! tokio's current-thread runtime with a `LocalSet`, and on async-executor's
+//! `LocalExecutor`, in one process, and prints tables.
 //!
 //! `cargo run --release -p plenary-async-bench` (add `-- --quick` for a
-//! smaller run). Results go to docs/BENCHMARKS.md by hand.
+//! smaller run, `-- core` or `-- control` for one group). Results go to
+//! docs/BENCHMARKS.md by hand.
+
+mod control;
 
 use plenary_async as a;
 use std::cell::Cell;
@@ -15,7 +18,7 @@ use std::time::{Duration, Instant};
 
 /// The three executors, behind one interface.
 #[derive(Clone, Copy, PartialEq)]
-enum Rt {
+pub(crate) enum Rt {
     Plenary,
     Tokio,
     Smol,
@@ -35,7 +38,7 @@ const ALL: [Rt; 3] = [Rt::Plenary, Rt::Tokio, Rt::Smol];
 
 /// tokio's current-thread runtime as `#[tokio::main(flavor = "current_thread")]`
 /// builds it: with its I/O and time drivers, like plenary-async's loop.
-fn tokio_runtime() -> tokio::runtime::Runtime {
+pub(crate) fn tokio_runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -260,32 +263,92 @@ fn best_of(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let groups: Vec<&str> = args
+        .iter()
+        .filter(|a| !a.starts_with("--"))
+        .map(|a| a.as_str())
+        .collect();
+    let want = |g: &str| groups.is_empty() || groups.contains(&g);
     let scale = if quick { 10 } else { 1 };
     let runs = if quick { 1 } else { 3 };
+    println!("plenary-async benchmarks (best of {runs} runs; ratio = peer time / plenary-async time, >1 means plenary-async is faster)");
+    if want("core") {
+        core(scale, runs);
+    }
+    if want("control") {
+        control(scale, runs);
+    }
+}
+
+fn header(title: &str, peers: [&str; 3]) {
+    println!("\n{title}\n");
+    println!(
+        "| workload | {} | {} | {} | ratio tokio | ratio smol |",
+        peers[0], peers[1], peers[2]
+    );
+    println!("|---|---|---|---|---|---|");
+}
+
+fn row(name: String, times: [Duration; 3]) {
+    let r = |d: Duration| d.as_secs_f64() / times[0].as_secs_f64();
+    println!(
+        "| {name} | {} | {} | {} | {:.2} | {:.2} |",
+        ms(times[0]),
+        ms(times[1]),
+        ms(times[2]),
+        r(times[1]),
+        r(times[2])
+    );
+}
+
+fn control(scale: usize, runs: usize) {
+    let n_oneshot = 1_000_000 / scale;
+    let n_mpsc = 10_000_000 / scale;
+    let n_sem = 1_000_000 / scale;
+    let (waiters, rounds) = (10_000, 100 / scale);
+    header(
+        "a::control (peers: tokio::sync on tokio's LocalSet; async-channel, async-lock and event-listener on async-executor)",
+        ["plenary-async", "tokio::sync", "smol crates"],
+    );
+    row(
+        format!("{n_oneshot} oneshot round trips (2 channels each)"),
+        ALL.map(|rt| best_of(runs, || control::oneshot_round_trips(rt, n_oneshot))),
+    );
+    row(
+        format!("{n_mpsc} mpsc messages, 4 producers, unbounded"),
+        ALL.map(|rt| best_of(runs, || control::mpsc(rt, n_mpsc, false))),
+    );
+    row(
+        format!(
+            "{n_mpsc} mpsc messages, 4 producers, bounded({})",
+            control::CAPACITY
+        ),
+        ALL.map(|rt| best_of(runs, || control::mpsc(rt, n_mpsc, true))),
+    );
+    row(
+        format!(
+            "{n_sem} semaphore acquire/release, 100 tasks, {} permits",
+            control::PERMITS
+        ),
+        ALL.map(|rt| best_of(runs, || control::semaphore(rt, n_sem))),
+    );
+    row(
+        format!("notify_all to {waiters} waiters, {rounds} times"),
+        ALL.map(|rt| best_of(runs, || control::notify_all(rt, waiters, rounds))),
+    );
+}
+
+fn core(scale: usize, runs: usize) {
     let n_spawn = 1_000_000 / scale;
     let n_wake = 1_000_000 / scale;
     let n_sleep = 100_000 / scale;
 
-    println!("plenary-async runtime-core benchmarks (best of {runs} runs; ratio = peer time / plenary-async time, >1 means plenary-async is faster)\n");
-    println!(
-        "| workload | {} | {} | {} | ratio tokio | ratio async-executor |",
-        ALL[0].name(),
-        ALL[1].name(),
-        ALL[2].name()
+    header(
+        "Runtime core (peers: tokio's LocalSet; async-executor's LocalExecutor)",
+        [ALL[0].name(), ALL[1].name(), ALL[2].name()],
     );
-    println!("|---|---|---|---|---|---|");
-    let row = |name: String, times: [Duration; 3]| {
-        let r = |d: Duration| d.as_secs_f64() / times[0].as_secs_f64();
-        println!(
-            "| {name} | {} | {} | {} | {:.2} | {:.2} |",
-            ms(times[0]),
-            ms(times[1]),
-            ms(times[2]),
-            r(times[1]),
-            r(times[2])
-        );
-    };
     row(
         format!("spawn + await {n_spawn} trivial tasks"),
         ALL.map(|rt| best_of(runs, || spawn_await(rt, n_spawn))),

@@ -108,7 +108,8 @@ fn create_standalone() {
 /// The schedule function of every task: a wake on the runtime's own thread
 /// goes straight to its run queue; a wake from any other thread goes through
 /// the runtime's [`Remote`] (a mutex-protected queue and a `uv_async_t`).
-pub(super) fn schedule(remote: &Arc<Remote>, runnable: Runnable) {
+pub(super) fn schedule(runnable: Runnable) {
+    let remote = runnable.metadata();
     let local = CONTEXT.with(|c| {
         if c.remote.get() == Arc::as_ptr(remote) {
             c.inner.get()
@@ -117,6 +118,7 @@ pub(super) fn schedule(remote: &Arc<Remote>, runnable: Runnable) {
         }
     });
     if local.is_null() {
+        let remote = remote.clone();
         remote.push(runnable);
     } else {
         // SAFETY: as in `with_current`; the remote matches, so this is the

@@ -54,7 +54,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use timers::Timers;
 
-pub(crate) type Runnable = async_task::Runnable;
+/// A task's runnable. Its metadata is the runtime's [`Remote`]: the schedule
+/// function reads it from there instead of capturing it, which keeps that
+/// function zero-sized, and async-task then wakes a task by value without
+/// an extra reference count increment and decrement.
+pub(crate) type Runnable = async_task::Runnable<Arc<Remote>>;
+
+/// A task's handle inside async-task (see [`Runnable`]).
+pub(crate) type RawTask<T> = async_task::FallibleTask<T, Arc<Remote>>;
 type ErrorHandler = Rc<dyn Fn(&Error)>;
 
 /// Tasks polled per [`Runtime::tick`] before control goes back to the loop.
@@ -363,18 +370,19 @@ impl Inner {
         let mut active = self.active.borrow_mut();
         let entry = active.vacant_entry();
         let future = task::TaskFuture::new(future, location, entry.key());
-        let remote = self.remote.clone();
-        let schedule = move |runnable| context::schedule(&remote, runnable);
         // SAFETY: spawn_unchecked lets the future be !Send. Its runnable is
         // run and dropped only on this thread: the schedule function puts it
         // on this thread's queue, or, from other threads, on the Remote queue
         // that only this thread drains (and that leaks, never drops, what
         // arrives after shutdown). The future and output are 'static.
-        let (runnable, task) =
-            unsafe { async_task::Builder::new().spawn_unchecked(move |()| future, schedule) };
+        let (runnable, task) = unsafe {
+            async_task::Builder::new()
+                .metadata(self.remote.clone())
+                .spawn_unchecked(move |_| future, context::schedule)
+        };
         entry.insert(runnable.waker());
         drop(active);
-        let id = task.metadata() as *const ();
+        let id = std::ptr::from_ref(task.metadata()).cast::<()>();
         self.push_local(runnable);
         Task::new(task.fallible(), id)
     }
@@ -404,7 +412,7 @@ impl Inner {
 /// The identity of a task: the address of the metadata in its async-task
 /// header, the same whether reached from its `Runnable` or its `Task`.
 fn task_id(runnable: &Runnable) -> *const () {
-    runnable.metadata() as *const ()
+    std::ptr::from_ref(runnable.metadata()).cast::<()>()
 }
 
 unsafe extern "C" fn on_async(_handle: *mut uv_async_t) {

@@ -71,7 +71,7 @@ impl<F> Drop for TaskFuture<F> {
 }
 
 enum State<T> {
-    Running(async_task::FallibleTask<Result<T, Error>>, *const ()),
+    Running(super::RawTask<Result<T, Error>>, *const ()),
     Canceled,
     Done,
 }
@@ -101,7 +101,7 @@ pub struct Task<T> {
 }
 
 impl<T> Task<T> {
-    pub(super) fn new(task: async_task::FallibleTask<Result<T, Error>>, id: *const ()) -> Self {
+    pub(super) fn new(task: super::RawTask<Result<T, Error>>, id: *const ()) -> Self {
         Task {
             state: State::Running(task, id),
         }
@@ -194,7 +194,7 @@ impl<T> Task<T> {
 
 impl Inner {
     /// Drops a task's future now: see `Task::cancel`.
-    fn cancel<T>(&self, task: async_task::FallibleTask<T>, id: *const ()) {
+    fn cancel<T>(&self, task: super::RawTask<T>, id: *const ()) {
         // Dropping the handle of an idle task makes async-task schedule it
         // one last time; `push_local` recognises it by `canceling` and drops
         // the runnable, which drops the future.
