@@ -12,6 +12,8 @@ mapfile -t bins < <(cargo test -p plenary-async --tests --no-run --message-forma
 
 # Valgrind runs code 20-50 times slower: give async tests room.
 export PLENARY_TEST_TIMEOUT=${PLENARY_TEST_TIMEOUT:-300000}
+# ...and fewer random cases to the property tests (256 without valgrind).
+export PROPTEST_CASES=${PROPTEST_CASES:-32}
 status=0
 for bin in "${bins[@]}"; do
   echo "== valgrind $(basename "$bin")"

@@ -1,5 +1,5 @@
 //! A tour of the runtime core: wrap, run, void, spawn/cancel, and util.
-//! The README's main demonstration: `cargo run --example tour`.
+//! Run it with `cargo run --example tour` (the main demonstration is `worker_pool`).
 
 use plenary_async as a;
 use std::time::{Duration, Instant};
