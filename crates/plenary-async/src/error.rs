@@ -39,7 +39,7 @@ pub enum Error {
         /// Where the task was started (`spawn`, `run`, `void`, `protected`).
         location: &'static Location<'static>,
     },
-    /// Every callback handed out by a [`wrap`](crate::wrap)ped function (or by
+    /// Every callback handed out by a [`wrap`](fn@crate::wrap)ped function (or by
     /// [`run_first`](crate::util::run_first)) was dropped without being called,
     /// so no value can ever arrive.
     CallbackDropped {

@@ -334,7 +334,7 @@ impl_wrap!(A1 a1, A2 a2, A3 a3, A4 a4, A5 a5, A6 a6);
 /// Converts a callback-style function into one that returns a future (the
 /// seed's `a.wrap(fn, argc)`; the argument count is taken from the type).
 ///
-/// See the [module documentation](crate::wrap) for how arguments are passed.
+/// See the [module documentation](mod@crate::wrap) for how arguments are passed.
 ///
 /// ```
 /// use plenary_async as a;

@@ -2,10 +2,10 @@
 //!
 //! See `docs/ARCHITECTURE.md` for the whole picture. In short: every task is
 //! an [`async_task`] cell whose schedule function pushes it onto this
-//! thread's FIFO run queue (or, from another thread, onto the [`Remote`]
-//! queue plus a `uv_async_t` signal). [`Inner::tick`] polls at most
+//! thread's FIFO run queue (or, from another thread, onto the `Remote`
+//! queue plus a `uv_async_t` signal). `Inner::tick` polls at most
 //! `budget` tasks and returns, so the loop can run its I/O and timer
-//! callbacks in between. Who calls `tick` is the [`Driver`]:
+//! callbacks in between. Who calls `tick` is the `Driver`:
 //! - standalone, `block_on` calls it between `uv_run(ONCE/NOWAIT)` calls;
 //! - attached, a `uv_idle_t` on the host's loop calls it while work is queued;
 //! - attached with a hook, the host is told that work is queued and calls
