@@ -165,14 +165,8 @@ impl Semaphore {
 /// Gives one permit back: to the longest waiter if there is one.
 fn release(shared: &Shared) {
     let waker = {
-        let mut s = shared.borrow_mut();
-        match s.waiters.serve_front() {
-            Some((_, _, w)) => w,
-            None => {
-                s.permits += 1;
-                None
-            }
-        }
+        let s = &mut *shared.borrow_mut();
+        s.waiters.hand_over(&mut s.permits)
     };
     if let Some(w) = waker {
         w.wake();

@@ -113,6 +113,18 @@ impl<P> WaitList<P> {
         Some((key, node.payload.take(), node.waker.take()))
     }
 
+    /// Hands one unit (a permit, a notification) to the longest waiter, or
+    /// adds it to `bank` if nobody waits. Returns the waker to call.
+    pub(crate) fn hand_over(&mut self, bank: &mut usize) -> Option<Waker> {
+        match self.serve_front() {
+            Some((_, _, waker)) => waker,
+            None => {
+                *bank += 1;
+                None
+            }
+        }
+    }
+
     /// Leaves something with a waiter (served or not) for its future to find.
     pub(crate) fn set_payload(&mut self, key: Key, payload: P) {
         self.nodes[key].payload = Some(payload);

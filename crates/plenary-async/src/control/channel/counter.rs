@@ -67,14 +67,8 @@ pub fn counter() -> (Sender, Receiver) {
 /// Hands one notification to the longest waiter, or banks it.
 fn notify(shared: &Shared) {
     let waker = {
-        let mut s = shared.borrow_mut();
-        match s.waiters.serve_front() {
-            Some((_, _, waker)) => waker,
-            None => {
-                s.count += 1;
-                None
-            }
-        }
+        let s = &mut *shared.borrow_mut();
+        s.waiters.hand_over(&mut s.count)
     };
     if let Some(w) = waker {
         w.wake();

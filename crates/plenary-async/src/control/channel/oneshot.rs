@@ -144,8 +144,8 @@ impl<T> fmt::Debug for Sender<T> {
 ///
 /// **Cancellation safety:** dropping the receiver while it waits loses
 /// nothing that could still be received (the value is dropped with the
-/// channel, and a later [`Sender::send`] returns it as an error). Polling a
-/// receiver again after it returned panics, as for any future.
+/// channel, and a later [`Sender::send`] returns it as an error). A
+/// receiver polled again after it returned the value gives `Err(RecvError)`.
 ///
 /// ```
 /// use plenary_async as a;
