@@ -202,6 +202,11 @@ impl Inner {
         })
     }
 
+    /// The loop this runtime runs on.
+    pub(crate) fn uv_loop(&self) -> *mut uv_loop_t {
+        self.loop_
+    }
+
     pub(crate) fn id(&self) -> u64 {
         self.id
     }
@@ -463,6 +468,17 @@ impl Drop for Inner {
         drop(self.async_handle.borrow_mut().take());
         drop(self.timers.take());
         if let Some(layout) = self.owned_loop {
+            // File-system requests whose futures were dropped free their
+            // memory in their callback: let them finish (bounded, in case an
+            // operation never returns, such as opening a FIFO nobody writes).
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while crate::uv::fs_req::in_flight() > 0 && std::time::Instant::now() < deadline {
+                // SAFETY: our own live loop, not running.
+                unsafe { sys::uv_run(self.loop_, sys::UV_RUN_NOWAIT) };
+                if crate::uv::fs_req::in_flight() > 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+            }
             // Let the close callbacks run, then close the loop. If some handle
             // is still open (owned by a future the user leaked), the loop's
             // memory is leaked too rather than freed under that handle.

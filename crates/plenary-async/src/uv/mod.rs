@@ -12,6 +12,8 @@
 //! assert!(major == 1 && minor >= 44);
 //! ```
 
+pub mod fs;
+pub(crate) mod fs_req;
 pub(crate) mod handle;
 #[doc(hidden)]
 pub mod sys;

@@ -1,9 +1,11 @@
 //! Hand-written declarations of the libuv functions this crate calls.
 //!
-//! Only functions are declared, never struct layouts: handles and requests are
-//! allocated with [`uv_handle_size`] and reached through libuv's accessor
-//! functions, so the crate depends on libuv's ABI-stable API alone (libuv keeps
-//! these stable across 1.x). Every type here is opaque.
+//! Handles and requests are opaque: they are allocated with
+//! [`uv_handle_size`] / [`uv_req_size`] and reached through libuv's accessor
+//! functions, so no private layout of libuv is assumed. The only structs
+//! declared are the plain data types of libuv's public API that it fills in
+//! for us (`uv_buf_t`, `uv_stat_t`, `uv_dirent_t`, `uv_statfs_t`, the first
+//! two fields of `uv_dir_t`), whose layouts libuv keeps stable across 1.x.
 //!
 //! Public but hidden from the docs: hosts and tests use it to create and run
 //! a loop of their own; it is not part of the stable API.
@@ -22,7 +24,111 @@ macro_rules! opaque {
     )*};
 }
 
-opaque!(uv_loop_t, uv_handle_t, uv_async_t, uv_idle_t, uv_timer_t);
+opaque!(
+    uv_loop_t,
+    uv_handle_t,
+    uv_async_t,
+    uv_idle_t,
+    uv_timer_t,
+    uv_req_t,
+    uv_fs_t
+);
+
+/// `uv_req_type` values (stable in libuv 1.x).
+pub type uv_req_type = c_int;
+pub const UV_FS: uv_req_type = 6;
+
+pub type uv_file = c_int;
+pub type uv_uid_t = u32;
+pub type uv_gid_t = u32;
+
+/// A buffer descriptor (Unix layout: base, then length).
+#[cfg(unix)]
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct uv_buf_t {
+    pub base: *mut c_char,
+    pub len: usize,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct uv_timespec_t {
+    pub tv_sec: std::ffi::c_long,
+    pub tv_nsec: std::ffi::c_long,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct uv_stat_t {
+    pub st_dev: u64,
+    pub st_mode: u64,
+    pub st_nlink: u64,
+    pub st_uid: u64,
+    pub st_gid: u64,
+    pub st_rdev: u64,
+    pub st_ino: u64,
+    pub st_size: u64,
+    pub st_blksize: u64,
+    pub st_blocks: u64,
+    pub st_flags: u64,
+    pub st_gen: u64,
+    pub st_atim: uv_timespec_t,
+    pub st_mtim: uv_timespec_t,
+    pub st_ctim: uv_timespec_t,
+    pub st_birthtim: uv_timespec_t,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct uv_statfs_t {
+    pub f_type: u64,
+    pub f_bsize: u64,
+    pub f_blocks: u64,
+    pub f_bfree: u64,
+    pub f_bavail: u64,
+    pub f_files: u64,
+    pub f_ffree: u64,
+    pub f_spare: [u64; 4],
+}
+
+/// `uv_dirent_type_t` values.
+pub type uv_dirent_type_t = c_int;
+pub const UV_DIRENT_UNKNOWN: uv_dirent_type_t = 0;
+pub const UV_DIRENT_FILE: uv_dirent_type_t = 1;
+pub const UV_DIRENT_DIR: uv_dirent_type_t = 2;
+pub const UV_DIRENT_LINK: uv_dirent_type_t = 3;
+pub const UV_DIRENT_FIFO: uv_dirent_type_t = 4;
+pub const UV_DIRENT_SOCKET: uv_dirent_type_t = 5;
+pub const UV_DIRENT_CHAR: uv_dirent_type_t = 6;
+pub const UV_DIRENT_BLOCK: uv_dirent_type_t = 7;
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct uv_dirent_t {
+    pub name: *const c_char,
+    pub kind: uv_dirent_type_t,
+}
+
+/// The public head of `uv_dir_t`: the caller sets where `uv_fs_readdir`
+/// puts its entries. The rest of the struct is private to libuv, which
+/// allocates and frees it (`uv_fs_opendir` / `uv_fs_closedir`).
+#[repr(C)]
+pub struct uv_dir_t {
+    pub dirents: *mut uv_dirent_t,
+    pub nentries: usize,
+    _private: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+pub const UV_FS_COPYFILE_EXCL: c_int = 0x0001;
+pub const UV_FS_COPYFILE_FICLONE: c_int = 0x0002;
+pub const UV_FS_COPYFILE_FICLONE_FORCE: c_int = 0x0004;
+pub const UV_FS_SYMLINK_DIR: c_int = 0x0001;
+
+/// Error codes libuv returns (negated errno on Unix).
+pub const UV_EINVAL: c_int = -(libc::EINVAL);
+pub const UV_ECANCELED: c_int = -(libc::ECANCELED);
 
 /// `uv_handle_type` values (stable in libuv 1.x).
 pub type uv_handle_type = c_int;
@@ -40,6 +146,7 @@ pub type uv_close_cb = Option<unsafe extern "C" fn(*mut uv_handle_t)>;
 pub type uv_async_cb = Option<unsafe extern "C" fn(*mut uv_async_t)>;
 pub type uv_idle_cb = Option<unsafe extern "C" fn(*mut uv_idle_t)>;
 pub type uv_timer_cb = Option<unsafe extern "C" fn(*mut uv_timer_t)>;
+pub type uv_fs_cb = Option<unsafe extern "C" fn(*mut uv_fs_t)>;
 pub type uv_walk_cb = Option<unsafe extern "C" fn(*mut uv_handle_t, *mut c_void)>;
 
 extern "C" {
@@ -81,4 +188,253 @@ extern "C" {
         repeat: u64,
     ) -> c_int;
     pub fn uv_timer_stop(handle: *mut uv_timer_t) -> c_int;
+
+    pub fn uv_req_size(kind: uv_req_type) -> usize;
+    pub fn uv_req_get_data(req: *const uv_req_t) -> *mut c_void;
+    pub fn uv_req_set_data(req: *mut uv_req_t, data: *mut c_void);
+    pub fn uv_cancel(req: *mut uv_req_t) -> c_int;
+
+    pub fn uv_fs_get_result(req: *const uv_fs_t) -> isize;
+    pub fn uv_fs_get_ptr(req: *const uv_fs_t) -> *mut c_void;
+    pub fn uv_fs_get_path(req: *const uv_fs_t) -> *const c_char;
+    pub fn uv_fs_get_statbuf(req: *mut uv_fs_t) -> *mut uv_stat_t;
+    pub fn uv_fs_req_cleanup(req: *mut uv_fs_t);
+
+    pub fn uv_fs_close(l: *mut uv_loop_t, req: *mut uv_fs_t, file: uv_file, cb: uv_fs_cb) -> c_int;
+    pub fn uv_fs_open(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        flags: c_int,
+        mode: c_int,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_read(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        file: uv_file,
+        bufs: *const uv_buf_t,
+        nbufs: c_uint,
+        offset: i64,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_write(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        file: uv_file,
+        bufs: *const uv_buf_t,
+        nbufs: c_uint,
+        offset: i64,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_unlink(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_copyfile(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        new_path: *const c_char,
+        flags: c_int,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_mkdir(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        mode: c_int,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_mkdtemp(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        tpl: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_mkstemp(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        tpl: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_rmdir(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_scandir(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        flags: c_int,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_scandir_next(req: *mut uv_fs_t, ent: *mut uv_dirent_t) -> c_int;
+    pub fn uv_fs_opendir(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_readdir(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        dir: *mut uv_dir_t,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_closedir(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        dir: *mut uv_dir_t,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_stat(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_fstat(l: *mut uv_loop_t, req: *mut uv_fs_t, file: uv_file, cb: uv_fs_cb) -> c_int;
+    pub fn uv_fs_lstat(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_rename(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        new_path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_fsync(l: *mut uv_loop_t, req: *mut uv_fs_t, file: uv_file, cb: uv_fs_cb) -> c_int;
+    pub fn uv_fs_fdatasync(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        file: uv_file,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_ftruncate(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        file: uv_file,
+        offset: i64,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_sendfile(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        out_fd: uv_file,
+        in_fd: uv_file,
+        in_offset: i64,
+        length: usize,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_access(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        mode: c_int,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_chmod(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        mode: c_int,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_fchmod(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        file: uv_file,
+        mode: c_int,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_utime(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        atime: f64,
+        mtime: f64,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_futime(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        file: uv_file,
+        atime: f64,
+        mtime: f64,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_lutime(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        atime: f64,
+        mtime: f64,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_link(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        new_path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_symlink(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        new_path: *const c_char,
+        flags: c_int,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_readlink(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_realpath(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_chown(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        uid: uv_uid_t,
+        gid: uv_gid_t,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_fchown(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        file: uv_file,
+        uid: uv_uid_t,
+        gid: uv_gid_t,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_lchown(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        uid: uv_uid_t,
+        gid: uv_gid_t,
+        cb: uv_fs_cb,
+    ) -> c_int;
+    pub fn uv_fs_statfs(
+        l: *mut uv_loop_t,
+        req: *mut uv_fs_t,
+        path: *const c_char,
+        cb: uv_fs_cb,
+    ) -> c_int;
 }
