@@ -468,14 +468,14 @@ impl Drop for Inner {
         drop(self.async_handle.borrow_mut().take());
         drop(self.timers.take());
         if let Some(layout) = self.owned_loop {
-            // File-system requests whose futures were dropped free their
-            // memory in their callback: let them finish (bounded, in case an
-            // operation never returns, such as opening a FIFO nobody writes).
+            // Requests whose futures were dropped free their memory in their
+            // callback: let them finish (bounded, in case an operation never
+            // returns, such as opening a FIFO nobody writes to).
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-            while crate::uv::fs_req::in_flight() > 0 && std::time::Instant::now() < deadline {
+            while crate::uv::req::in_flight() > 0 && std::time::Instant::now() < deadline {
                 // SAFETY: our own live loop, not running.
                 unsafe { sys::uv_run(self.loop_, sys::UV_RUN_NOWAIT) };
-                if crate::uv::fs_req::in_flight() > 0 {
+                if crate::uv::req::in_flight() > 0 {
                     std::thread::sleep(std::time::Duration::from_millis(1));
                 }
             }

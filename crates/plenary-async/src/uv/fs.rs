@@ -35,7 +35,7 @@
 //! (`uv_cancel`); an operation already running completes, and what it
 //! produced is released (an opened file is closed again).
 
-use super::fs_req::{Extract, FsFuture};
+use super::fs_req::{self, Extract};
 use super::sys::{self, uv_fs_t, uv_loop_t};
 use crate::Error;
 use std::ffi::{c_char, c_int, CStr, CString, OsStr};
@@ -76,7 +76,7 @@ async fn run<K, T>(
 ) -> Result<T> {
     // SAFETY: every caller's `submit` starts one uv_fs_* call on the request
     // with the callback, passing pointers into `keep` only.
-    unsafe { FsFuture::start(op, path, keep, extract, submit) }?.await
+    unsafe { fs_req::start(op, path, keep, extract, submit) }?.await
 }
 
 /// A request on one path that gives nothing back.

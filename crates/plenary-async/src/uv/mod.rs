@@ -15,6 +15,7 @@
 pub mod fs;
 pub(crate) mod fs_req;
 pub(crate) mod handle;
+pub(crate) mod req;
 #[doc(hidden)]
 pub mod sys;
 pub(crate) mod timer;

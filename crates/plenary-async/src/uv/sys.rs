@@ -30,13 +30,88 @@ opaque!(
     uv_async_t,
     uv_idle_t,
     uv_timer_t,
+    uv_stream_t,
+    uv_tcp_t,
+    uv_pipe_t,
+    uv_tty_t,
+    uv_udp_t,
+    uv_process_t,
+    uv_signal_t,
+    uv_fs_event_t,
+    uv_fs_poll_t,
     uv_req_t,
-    uv_fs_t
+    uv_fs_t,
+    uv_write_t,
+    uv_connect_t,
+    uv_shutdown_t,
+    uv_udp_send_t,
+    uv_getaddrinfo_t,
+    uv_getnameinfo_t,
 );
 
 /// `uv_req_type` values (stable in libuv 1.x).
 pub type uv_req_type = c_int;
+pub const UV_CONNECT: uv_req_type = 2;
+pub const UV_WRITE: uv_req_type = 3;
+pub const UV_SHUTDOWN: uv_req_type = 4;
+pub const UV_UDP_SEND: uv_req_type = 5;
 pub const UV_FS: uv_req_type = 6;
+pub const UV_GETADDRINFO: uv_req_type = 8;
+pub const UV_GETNAMEINFO: uv_req_type = 9;
+
+/// `uv_stdio_flags` values.
+pub const UV_IGNORE: c_int = 0x00;
+pub const UV_CREATE_PIPE: c_int = 0x01;
+pub const UV_INHERIT_FD: c_int = 0x02;
+pub const UV_INHERIT_STREAM: c_int = 0x04;
+pub const UV_READABLE_PIPE: c_int = 0x10;
+pub const UV_WRITABLE_PIPE: c_int = 0x20;
+
+/// `uv_process_flags` values.
+pub const UV_PROCESS_SETUID: c_uint = 1 << 0;
+pub const UV_PROCESS_SETGID: c_uint = 1 << 1;
+pub const UV_PROCESS_DETACHED: c_uint = 1 << 3;
+
+/// `uv_udp_flags` values.
+pub const UV_UDP_IPV6ONLY: c_uint = 1;
+pub const UV_UDP_PARTIAL: c_uint = 2;
+pub const UV_UDP_REUSEADDR: c_uint = 4;
+
+/// `uv_membership` values.
+pub const UV_LEAVE_GROUP: c_int = 0;
+pub const UV_JOIN_GROUP: c_int = 1;
+
+/// `uv_fs_event` values.
+pub const UV_RENAME: c_int = 1;
+pub const UV_CHANGE: c_int = 2;
+
+/// `uv_stdio_container_t`: how one of a child's descriptors is set up.
+#[repr(C)]
+pub struct uv_stdio_container_t {
+    pub flags: c_int,
+    pub data: uv_stdio_data,
+}
+
+#[repr(C)]
+pub union uv_stdio_data {
+    pub stream: *mut uv_stream_t,
+    pub fd: c_int,
+}
+
+/// `uv_process_options_t` (public and stable in libuv 1.x).
+#[repr(C)]
+pub struct uv_process_options_t {
+    pub exit_cb: uv_exit_cb,
+    pub file: *const c_char,
+    pub args: *mut *mut c_char,
+    pub env: *mut *mut c_char,
+    pub cwd: *const c_char,
+    pub flags: c_uint,
+    pub stdio_count: c_int,
+    pub stdio: *mut uv_stdio_container_t,
+    pub uid: uv_uid_t,
+    pub gid: uv_gid_t,
+}
 
 pub type uv_file = c_int;
 pub type uv_uid_t = u32;
@@ -134,7 +209,15 @@ pub const UV_ECANCELED: c_int = -(libc::ECANCELED);
 pub type uv_handle_type = c_int;
 pub const UV_ASYNC: uv_handle_type = 1;
 pub const UV_IDLE: uv_handle_type = 6;
+pub const UV_FS_EVENT: uv_handle_type = 3;
+pub const UV_FS_POLL: uv_handle_type = 4;
+pub const UV_NAMED_PIPE: uv_handle_type = 7;
+pub const UV_PROCESS: uv_handle_type = 10;
+pub const UV_TCP: uv_handle_type = 12;
 pub const UV_TIMER: uv_handle_type = 13;
+pub const UV_TTY: uv_handle_type = 14;
+pub const UV_UDP: uv_handle_type = 15;
+pub const UV_SIGNAL: uv_handle_type = 16;
 
 /// `uv_run_mode` values.
 pub type uv_run_mode = c_int;
@@ -147,6 +230,25 @@ pub type uv_async_cb = Option<unsafe extern "C" fn(*mut uv_async_t)>;
 pub type uv_idle_cb = Option<unsafe extern "C" fn(*mut uv_idle_t)>;
 pub type uv_timer_cb = Option<unsafe extern "C" fn(*mut uv_timer_t)>;
 pub type uv_fs_cb = Option<unsafe extern "C" fn(*mut uv_fs_t)>;
+pub type uv_alloc_cb = Option<unsafe extern "C" fn(*mut uv_handle_t, usize, *mut uv_buf_t)>;
+pub type uv_read_cb = Option<unsafe extern "C" fn(*mut uv_stream_t, isize, *const uv_buf_t)>;
+pub type uv_write_cb = Option<unsafe extern "C" fn(*mut uv_write_t, c_int)>;
+pub type uv_connect_cb = Option<unsafe extern "C" fn(*mut uv_connect_t, c_int)>;
+pub type uv_shutdown_cb = Option<unsafe extern "C" fn(*mut uv_shutdown_t, c_int)>;
+pub type uv_connection_cb = Option<unsafe extern "C" fn(*mut uv_stream_t, c_int)>;
+pub type uv_udp_send_cb = Option<unsafe extern "C" fn(*mut uv_udp_send_t, c_int)>;
+pub type uv_udp_recv_cb = Option<
+    unsafe extern "C" fn(*mut uv_udp_t, isize, *const uv_buf_t, *const libc::sockaddr, c_uint),
+>;
+pub type uv_getaddrinfo_cb =
+    Option<unsafe extern "C" fn(*mut uv_getaddrinfo_t, c_int, *mut libc::addrinfo)>;
+pub type uv_getnameinfo_cb =
+    Option<unsafe extern "C" fn(*mut uv_getnameinfo_t, c_int, *const c_char, *const c_char)>;
+pub type uv_exit_cb = Option<unsafe extern "C" fn(*mut uv_process_t, i64, c_int)>;
+pub type uv_signal_cb = Option<unsafe extern "C" fn(*mut uv_signal_t, c_int)>;
+pub type uv_fs_event_cb = Option<unsafe extern "C" fn(*mut uv_fs_event_t, *const c_char, c_int, c_int)>;
+pub type uv_fs_poll_cb =
+    Option<unsafe extern "C" fn(*mut uv_fs_poll_t, c_int, *const uv_stat_t, *const uv_stat_t)>;
 pub type uv_walk_cb = Option<unsafe extern "C" fn(*mut uv_handle_t, *mut c_void)>;
 
 extern "C" {
