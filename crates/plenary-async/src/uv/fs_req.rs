@@ -45,9 +45,16 @@ pub(crate) unsafe fn start<K, T>(
     // SAFETY: `submit` starts one uv_fs_* call whose callback is `on_done`,
     // which completes the request with these K and T (the caller's contract).
     unsafe {
-        Req::start(sys::UV_FS, op, path, keep, true, |req, keep: &mut FsKeep<K, T>| {
-            submit(loop_, req, &mut keep.data, Some(on_done::<K, T>))
-        })
+        Req::start(
+            sys::UV_FS,
+            op,
+            path,
+            keep,
+            true,
+            |req, keep: &mut FsKeep<K, T>| {
+                submit(loop_, req, &mut keep.data, Some(on_done::<K, T>))
+            },
+        )
     }
 }
 

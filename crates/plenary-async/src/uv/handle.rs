@@ -65,6 +65,14 @@ impl<S> Handle<S> {
         })
     }
 
+    /// The Rust state attached to the handle. It lives until the close
+    /// callback, which runs only after this `Handle` is dropped.
+    pub(crate) fn state(&self) -> &S {
+        // SAFETY: `data` is the `Box<S>` from `new`, freed only in the close
+        // callback, after `self` (which borrows it here) is gone.
+        unsafe { &*(sys::uv_handle_get_data(self.raw.as_ptr()) as *const S) }
+    }
+
     /// The handle, cast to its concrete libuv type.
     pub(crate) fn as_ptr<H>(&self) -> *mut H {
         self.raw.as_ptr().cast()
@@ -103,4 +111,15 @@ unsafe extern "C" fn close_cb<S>(raw: *mut uv_handle_t) {
             drop(Box::from_raw(state));
         }
     })
+}
+
+/// The state attached to a handle, from inside one of its callbacks.
+///
+/// # Safety
+/// `raw` must be a live handle created by [`Handle::new`] with state `S`;
+/// libuv calls handle callbacks only before the close callback, which frees
+/// the state.
+pub(crate) unsafe fn state_of<'a, S>(raw: *const uv_handle_t) -> &'a S {
+    // SAFETY: the caller's contract.
+    unsafe { &*(sys::uv_handle_get_data(raw) as *const S) }
 }

@@ -12,12 +12,15 @@
 //! assert!(major == 1 && minor >= 44);
 //! ```
 
+pub(crate) mod addr;
 pub mod fs;
 pub(crate) mod fs_req;
 pub(crate) mod handle;
 pub(crate) mod req;
+pub(crate) mod stream;
 #[doc(hidden)]
 pub mod sys;
+pub mod tcp;
 pub(crate) mod timer;
 
 use std::ffi::{c_int, CStr};

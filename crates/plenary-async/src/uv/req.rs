@@ -232,13 +232,16 @@ pub(crate) unsafe extern "C" fn on_status<R>(req: *mut R, status: c_int) {
         // with `K = StatusKeep` and `T = ()` (the rule for using this
         // callback).
         unsafe {
-            complete::<StatusKeep, ()>(req.cast(), |_| {
-                if status < 0 {
-                    Err(status)
-                } else {
-                    Ok(())
-                }
-            })
+            complete::<StatusKeep, ()>(
+                req.cast(),
+                |_| {
+                    if status < 0 {
+                        Err(status)
+                    } else {
+                        Ok(())
+                    }
+                },
+            )
         }
     })
 }

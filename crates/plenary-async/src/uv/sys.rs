@@ -204,6 +204,10 @@ pub const UV_FS_SYMLINK_DIR: c_int = 0x0001;
 /// Error codes libuv returns (negated errno on Unix).
 pub const UV_EINVAL: c_int = -(libc::EINVAL);
 pub const UV_ECANCELED: c_int = -(libc::ECANCELED);
+pub const UV_EAGAIN: c_int = -(libc::EAGAIN);
+pub const UV_ENOBUFS: c_int = -(libc::ENOBUFS);
+/// End of file (libuv's own code, not an errno).
+pub const UV_EOF: c_int = -4095;
 
 /// `uv_handle_type` values (stable in libuv 1.x).
 pub type uv_handle_type = c_int;
@@ -246,7 +250,8 @@ pub type uv_getnameinfo_cb =
     Option<unsafe extern "C" fn(*mut uv_getnameinfo_t, c_int, *const c_char, *const c_char)>;
 pub type uv_exit_cb = Option<unsafe extern "C" fn(*mut uv_process_t, i64, c_int)>;
 pub type uv_signal_cb = Option<unsafe extern "C" fn(*mut uv_signal_t, c_int)>;
-pub type uv_fs_event_cb = Option<unsafe extern "C" fn(*mut uv_fs_event_t, *const c_char, c_int, c_int)>;
+pub type uv_fs_event_cb =
+    Option<unsafe extern "C" fn(*mut uv_fs_event_t, *const c_char, c_int, c_int)>;
 pub type uv_fs_poll_cb =
     Option<unsafe extern "C" fn(*mut uv_fs_poll_t, c_int, *const uv_stat_t, *const uv_stat_t)>;
 pub type uv_walk_cb = Option<unsafe extern "C" fn(*mut uv_handle_t, *mut c_void)>;
@@ -538,5 +543,158 @@ extern "C" {
         req: *mut uv_fs_t,
         path: *const c_char,
         cb: uv_fs_cb,
+    ) -> c_int;
+}
+
+// Handles beyond the runtime's own: streams, UDP, DNS, processes, signals,
+// file watching.
+extern "C" {
+    pub fn uv_is_active(handle: *const uv_handle_t) -> c_int;
+
+    // Streams (TCP, pipes, TTYs).
+    pub fn uv_listen(stream: *mut uv_stream_t, backlog: c_int, cb: uv_connection_cb) -> c_int;
+    pub fn uv_accept(server: *mut uv_stream_t, client: *mut uv_stream_t) -> c_int;
+    pub fn uv_read_start(
+        stream: *mut uv_stream_t,
+        alloc_cb: uv_alloc_cb,
+        read_cb: uv_read_cb,
+    ) -> c_int;
+    pub fn uv_read_stop(stream: *mut uv_stream_t) -> c_int;
+    pub fn uv_write(
+        req: *mut uv_write_t,
+        stream: *mut uv_stream_t,
+        bufs: *const uv_buf_t,
+        nbufs: c_uint,
+        cb: uv_write_cb,
+    ) -> c_int;
+    pub fn uv_try_write(stream: *mut uv_stream_t, bufs: *const uv_buf_t, nbufs: c_uint) -> c_int;
+    pub fn uv_shutdown(
+        req: *mut uv_shutdown_t,
+        stream: *mut uv_stream_t,
+        cb: uv_shutdown_cb,
+    ) -> c_int;
+    pub fn uv_stream_get_write_queue_size(stream: *const uv_stream_t) -> usize;
+    pub fn uv_is_readable(stream: *const uv_stream_t) -> c_int;
+    pub fn uv_is_writable(stream: *const uv_stream_t) -> c_int;
+
+    pub fn uv_tcp_init(l: *mut uv_loop_t, handle: *mut uv_tcp_t) -> c_int;
+    pub fn uv_tcp_bind(handle: *mut uv_tcp_t, addr: *const libc::sockaddr, flags: c_uint) -> c_int;
+    pub fn uv_tcp_connect(
+        req: *mut uv_connect_t,
+        handle: *mut uv_tcp_t,
+        addr: *const libc::sockaddr,
+        cb: uv_connect_cb,
+    ) -> c_int;
+    pub fn uv_tcp_nodelay(handle: *mut uv_tcp_t, enable: c_int) -> c_int;
+    pub fn uv_tcp_keepalive(handle: *mut uv_tcp_t, enable: c_int, delay: c_uint) -> c_int;
+    pub fn uv_tcp_getsockname(
+        handle: *const uv_tcp_t,
+        name: *mut libc::sockaddr,
+        len: *mut c_int,
+    ) -> c_int;
+    pub fn uv_tcp_getpeername(
+        handle: *const uv_tcp_t,
+        name: *mut libc::sockaddr,
+        len: *mut c_int,
+    ) -> c_int;
+
+    pub fn uv_pipe_init(l: *mut uv_loop_t, handle: *mut uv_pipe_t, ipc: c_int) -> c_int;
+    pub fn uv_pipe_open(handle: *mut uv_pipe_t, file: uv_file) -> c_int;
+    pub fn uv_pipe_bind(handle: *mut uv_pipe_t, name: *const c_char) -> c_int;
+    pub fn uv_pipe_connect(
+        req: *mut uv_connect_t,
+        handle: *mut uv_pipe_t,
+        name: *const c_char,
+        cb: uv_connect_cb,
+    );
+
+    pub fn uv_tty_init(
+        l: *mut uv_loop_t,
+        handle: *mut uv_tty_t,
+        fd: uv_file,
+        readable: c_int,
+    ) -> c_int;
+    pub fn uv_tty_get_winsize(
+        handle: *mut uv_tty_t,
+        width: *mut c_int,
+        height: *mut c_int,
+    ) -> c_int;
+
+    pub fn uv_udp_init(l: *mut uv_loop_t, handle: *mut uv_udp_t) -> c_int;
+    pub fn uv_udp_bind(handle: *mut uv_udp_t, addr: *const libc::sockaddr, flags: c_uint) -> c_int;
+    pub fn uv_udp_connect(handle: *mut uv_udp_t, addr: *const libc::sockaddr) -> c_int;
+    pub fn uv_udp_getsockname(
+        handle: *const uv_udp_t,
+        name: *mut libc::sockaddr,
+        len: *mut c_int,
+    ) -> c_int;
+    pub fn uv_udp_set_membership(
+        handle: *mut uv_udp_t,
+        multicast_addr: *const c_char,
+        interface_addr: *const c_char,
+        membership: c_int,
+    ) -> c_int;
+    pub fn uv_udp_set_multicast_loop(handle: *mut uv_udp_t, on: c_int) -> c_int;
+    pub fn uv_udp_set_multicast_ttl(handle: *mut uv_udp_t, ttl: c_int) -> c_int;
+    pub fn uv_udp_set_broadcast(handle: *mut uv_udp_t, on: c_int) -> c_int;
+    pub fn uv_udp_set_ttl(handle: *mut uv_udp_t, ttl: c_int) -> c_int;
+    pub fn uv_udp_send(
+        req: *mut uv_udp_send_t,
+        handle: *mut uv_udp_t,
+        bufs: *const uv_buf_t,
+        nbufs: c_uint,
+        addr: *const libc::sockaddr,
+        cb: uv_udp_send_cb,
+    ) -> c_int;
+    pub fn uv_udp_recv_start(
+        handle: *mut uv_udp_t,
+        alloc_cb: uv_alloc_cb,
+        recv_cb: uv_udp_recv_cb,
+    ) -> c_int;
+    pub fn uv_udp_recv_stop(handle: *mut uv_udp_t) -> c_int;
+
+    pub fn uv_getaddrinfo(
+        l: *mut uv_loop_t,
+        req: *mut uv_getaddrinfo_t,
+        cb: uv_getaddrinfo_cb,
+        node: *const c_char,
+        service: *const c_char,
+        hints: *const libc::addrinfo,
+    ) -> c_int;
+    pub fn uv_freeaddrinfo(ai: *mut libc::addrinfo);
+    pub fn uv_getnameinfo(
+        l: *mut uv_loop_t,
+        req: *mut uv_getnameinfo_t,
+        cb: uv_getnameinfo_cb,
+        addr: *const libc::sockaddr,
+        flags: c_int,
+    ) -> c_int;
+
+    pub fn uv_spawn(
+        l: *mut uv_loop_t,
+        handle: *mut uv_process_t,
+        options: *const uv_process_options_t,
+    ) -> c_int;
+    pub fn uv_process_kill(handle: *mut uv_process_t, signum: c_int) -> c_int;
+    pub fn uv_process_get_pid(handle: *const uv_process_t) -> c_int;
+    pub fn uv_kill(pid: c_int, signum: c_int) -> c_int;
+
+    pub fn uv_signal_init(l: *mut uv_loop_t, handle: *mut uv_signal_t) -> c_int;
+    pub fn uv_signal_start(handle: *mut uv_signal_t, cb: uv_signal_cb, signum: c_int) -> c_int;
+    pub fn uv_signal_stop(handle: *mut uv_signal_t) -> c_int;
+
+    pub fn uv_fs_event_init(l: *mut uv_loop_t, handle: *mut uv_fs_event_t) -> c_int;
+    pub fn uv_fs_event_start(
+        handle: *mut uv_fs_event_t,
+        cb: uv_fs_event_cb,
+        path: *const c_char,
+        flags: c_uint,
+    ) -> c_int;
+    pub fn uv_fs_poll_init(l: *mut uv_loop_t, handle: *mut uv_fs_poll_t) -> c_int;
+    pub fn uv_fs_poll_start(
+        handle: *mut uv_fs_poll_t,
+        cb: uv_fs_poll_cb,
+        path: *const c_char,
+        interval: c_uint,
     ) -> c_int;
 }

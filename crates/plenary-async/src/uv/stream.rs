@@ -1,0 +1,652 @@
+//! The byte-stream core shared by TCP, pipes and TTYs: pull-based reading
+//! with a bounded buffer, queued writes with a bound, shutdown, and
+//! listening.
+//!
+//! **Reading.** libuv pushes: once `uv_read_start` is called it delivers
+//! data whenever it arrives. The seed's model pulls: call `read` when you
+//! are ready. The two meet in a buffer: reading starts at the first `read`,
+//! arriving bytes are appended to the stream's buffer, and when it holds
+//! [`READ_LIMIT`] bytes reading stops (`uv_read_stop`) until the consumer
+//! has taken some. A slow consumer therefore applies backpressure to the
+//! peer (the kernel's receive window fills) instead of growing memory.
+//!
+//! **Writing.** A write is first tried at once (`uv_try_write`); what the
+//! socket does not take is copied into a `uv_write_t` request whose buffer
+//! lives until its callback. While more than [`WRITE_LIMIT`] bytes are
+//! queued that way, `poll_write` waits, so a fast producer is held back too.
+//! `poll_flush` waits until every queued write has completed.
+
+use super::handle::{state_of, Handle};
+use super::req::{complete, on_status, Req, StatusKeep};
+use super::sys::{self, uv_handle_t, uv_handle_type, uv_loop_t, uv_stream_t};
+use crate::Error;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::ffi::c_int;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
+/// Bytes buffered from the peer before reading pauses.
+pub(crate) const READ_LIMIT: usize = 256 * 1024;
+/// Bytes libuv is asked to read at a time.
+const READ_CHUNK: usize = 64 * 1024;
+/// Bytes of queued writes before `poll_write` waits.
+pub(crate) const WRITE_LIMIT: usize = 1024 * 1024;
+
+/// The operation names used in errors, per kind of stream.
+#[derive(Clone, Copy)]
+pub(crate) struct Ops {
+    pub(crate) read: &'static str,
+    pub(crate) write: &'static str,
+    pub(crate) shutdown: &'static str,
+}
+
+/// The state libuv's callbacks share with the Rust object.
+pub(crate) struct StreamState {
+    data: RefCell<VecDeque<u8>>,
+    /// The read buffer, lent to libuv between its alloc and read callbacks.
+    spare: Cell<Option<Box<[u8]>>>,
+    reading: Cell<bool>,
+    eof: Cell<bool>,
+    read_error: Cell<Option<c_int>>,
+    read_waker: Cell<Option<Waker>>,
+    writes_in_flight: Cell<usize>,
+    bytes_in_flight: Cell<usize>,
+    write_error: Cell<Option<c_int>>,
+    write_waker: Cell<Option<Waker>>,
+}
+
+impl StreamState {
+    fn new() -> StreamState {
+        StreamState {
+            data: RefCell::new(VecDeque::new()),
+            spare: Cell::new(None),
+            reading: Cell::new(false),
+            eof: Cell::new(false),
+            read_error: Cell::new(None),
+            read_waker: Cell::new(None),
+            writes_in_flight: Cell::new(0),
+            bytes_in_flight: Cell::new(0),
+            write_error: Cell::new(None),
+            write_waker: Cell::new(None),
+        }
+    }
+}
+
+fn register(slot: &Cell<Option<Waker>>, waker: &Waker) {
+    let old = slot.take();
+    slot.set(match old {
+        Some(w) if w.will_wake(waker) => Some(w),
+        _ => Some(waker.clone()),
+    });
+}
+
+fn wake(slot: &Cell<Option<Waker>>) {
+    if let Some(w) = slot.take() {
+        w.wake();
+    }
+}
+
+/// A connected byte stream: a libuv stream handle and its state.
+pub(crate) struct Stream {
+    handle: Handle<StreamState>,
+    shutdown: Option<Req<StatusKeep, ()>>,
+    ops: Ops,
+    /// The peer's address or path, for error messages.
+    label: Option<String>,
+}
+
+impl Stream {
+    /// Allocates and initialises a stream handle of `kind` with `init`.
+    ///
+    /// # Safety
+    /// `init` must initialise a stream handle (TCP, pipe or TTY) of type
+    /// `kind` on a live loop of this thread, and return libuv's result.
+    pub(crate) unsafe fn new(
+        kind: uv_handle_type,
+        ops: Ops,
+        init: impl FnOnce(*mut uv_stream_t) -> c_int,
+    ) -> Result<Stream, c_int> {
+        // SAFETY: the caller's contract.
+        let handle = unsafe { Handle::new(kind, StreamState::new(), init) }?;
+        Ok(Stream {
+            handle,
+            shutdown: None,
+            ops,
+            label: None,
+        })
+    }
+
+    pub(crate) fn set_label(&mut self, label: Option<String>) {
+        self.label = label;
+    }
+
+    pub(crate) fn raw<H>(&self) -> *mut H {
+        self.handle.as_ptr()
+    }
+
+    fn error(&self, op: &'static str, code: c_int) -> Error {
+        Error::Uv {
+            op,
+            name: super::err_name(code),
+            code,
+            path: self.label.clone(),
+        }
+    }
+
+    fn start_reading(&self) -> Result<(), Error> {
+        let st = self.handle.state();
+        if st.reading.get() || st.eof.get() {
+            return Ok(());
+        }
+        // SAFETY: a live stream handle; the callbacks find its state in `data`.
+        let rc = unsafe { sys::uv_read_start(self.raw(), Some(on_alloc), Some(on_read)) };
+        if rc < 0 {
+            return Err(self.error(self.ops.read, rc));
+        }
+        st.reading.set(true);
+        Ok(())
+    }
+
+    /// Copies buffered bytes into `buf`, starting to read if needed.
+    /// `Ok(0)` is the end of the stream (or an empty `buf`).
+    pub(crate) fn poll_read(
+        &mut self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<Result<usize, Error>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        let st = self.handle.state();
+        let n = {
+            let mut data = st.data.borrow_mut();
+            let n = data.len().min(buf.len());
+            let (front, back) = data.as_slices();
+            let from_front = front.len().min(n);
+            buf[..from_front].copy_from_slice(&front[..from_front]);
+            buf[from_front..n].copy_from_slice(&back[..n - from_front]);
+            data.drain(..n);
+            n
+        };
+        if n > 0 {
+            // Room again: resume reading if the buffer had filled up.
+            if !st.reading.get() && !st.eof.get() && st.read_error.get().is_none() {
+                if let Err(e) = self.start_reading() {
+                    st.read_error.set(Some(match e {
+                        Error::Uv { code, .. } => code,
+                        _ => sys::UV_EINVAL,
+                    }));
+                }
+            }
+            return Poll::Ready(Ok(n));
+        }
+        if let Some(code) = st.read_error.get() {
+            return Poll::Ready(Err(self.error(self.ops.read, code)));
+        }
+        if st.eof.get() {
+            return Poll::Ready(Ok(0));
+        }
+        if let Err(e) = self.start_reading() {
+            return Poll::Ready(Err(e));
+        }
+        register(&st.read_waker, cx.waker());
+        Poll::Pending
+    }
+
+    /// Writes what the socket takes at once and queues more, up to
+    /// [`WRITE_LIMIT`] bytes in flight; returns how many bytes of `data` it
+    /// accepted (at least one). Waits while the queue is full.
+    pub(crate) fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<Result<usize, Error>> {
+        let st = self.handle.state();
+        if let Some(code) = st.write_error.get() {
+            return Poll::Ready(Err(self.error(self.ops.write, code)));
+        }
+        if data.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if st.bytes_in_flight.get() >= WRITE_LIMIT {
+            register(&st.write_waker, cx.waker());
+            return Poll::Pending;
+        }
+        let mut written = 0;
+        if st.writes_in_flight.get() == 0 {
+            let buf = sys::uv_buf_t {
+                base: data.as_ptr() as *mut _,
+                len: data.len(),
+            };
+            // SAFETY: a live stream; libuv reads the buffer during the call only.
+            let rc = unsafe { sys::uv_try_write(self.raw(), &buf, 1) };
+            if rc >= 0 {
+                written = rc as usize;
+            } else if rc != sys::UV_EAGAIN && rc != sys::UV_ENOBUFS {
+                return Poll::Ready(Err(self.error(self.ops.write, rc)));
+            }
+        }
+        let room = WRITE_LIMIT - st.bytes_in_flight.get();
+        let queued = (data.len() - written).min(room);
+        if queued > 0 {
+            if let Err(e) = self.queue_write(data[written..written + queued].to_vec()) {
+                return Poll::Ready(Err(e));
+            }
+        }
+        Poll::Ready(Ok(written + queued))
+    }
+
+    fn queue_write(&self, data: Vec<u8>) -> Result<(), Error> {
+        let st = self.handle.state();
+        let len = data.len();
+        let keep = WriteKeep {
+            data,
+            state: st as *const StreamState,
+        };
+        let stream: *mut uv_stream_t = self.raw();
+        // SAFETY: uv_write on a live stream with the request and a buffer in
+        // the request's slot; its callback `on_write` completes it with
+        // these K and T.
+        let req = unsafe {
+            Req::<WriteKeep, ()>::start(
+                sys::UV_WRITE,
+                self.ops.write,
+                self.label.clone(),
+                keep,
+                false,
+                |req, keep: &mut WriteKeep| {
+                    let buf = sys::uv_buf_t {
+                        base: keep.data.as_mut_ptr().cast(),
+                        len: keep.data.len(),
+                    };
+                    sys::uv_write(req, stream, &buf, 1, Some(on_write))
+                },
+            )
+        }?;
+        // Nobody awaits a single write: the callback records its status in
+        // the stream's state and frees the request.
+        req.detach();
+        st.writes_in_flight.set(st.writes_in_flight.get() + 1);
+        st.bytes_in_flight.set(st.bytes_in_flight.get() + len);
+        Ok(())
+    }
+
+    /// Resolves once every queued write has completed.
+    pub(crate) fn poll_flush(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        let st = self.handle.state();
+        if let Some(code) = st.write_error.get() {
+            return Poll::Ready(Err(self.error(self.ops.write, code)));
+        }
+        if st.writes_in_flight.get() == 0 {
+            return Poll::Ready(Ok(()));
+        }
+        register(&st.write_waker, cx.waker());
+        Poll::Pending
+    }
+
+    /// Flushes, then shuts the writing side down (the peer reads the end of
+    /// the stream); reading stays possible.
+    pub(crate) fn poll_shutdown(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        if self.shutdown.is_none() {
+            match self.poll_flush(cx) {
+                Poll::Ready(Ok(())) => {}
+                other => return other,
+            }
+            let stream: *mut uv_stream_t = self.raw();
+            // SAFETY: uv_shutdown on a live stream; `on_status` completes
+            // requests started with `StatusKeep` and `()`.
+            let req = unsafe {
+                Req::<StatusKeep, ()>::start(
+                    sys::UV_SHUTDOWN,
+                    self.ops.shutdown,
+                    self.label.clone(),
+                    Box::new(()),
+                    false,
+                    |req, _: &mut StatusKeep| sys::uv_shutdown(req, stream, Some(on_status)),
+                )
+            };
+            match req {
+                Ok(req) => self.shutdown = Some(req),
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+        let req = self.shutdown.as_mut().expect("started above");
+        match std::pin::Pin::new(req).poll(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(r) => {
+                self.shutdown = None;
+                // Shutting down twice is harmless (ENOTCONN from the kernel).
+                Poll::Ready(match r {
+                    Err(Error::Uv {
+                        name: "ENOTCONN", ..
+                    }) => Ok(()),
+                    other => other,
+                })
+            }
+        }
+    }
+
+    /// How many bytes are buffered from the peer and not yet read.
+    pub(crate) fn buffered(&self) -> usize {
+        self.handle.state().data.borrow().len()
+    }
+}
+
+/// What a queued write keeps alive: its bytes, and where to report.
+struct WriteKeep {
+    data: Vec<u8>,
+    state: *const StreamState,
+}
+
+unsafe extern "C" fn on_write(req: *mut sys::uv_write_t, status: c_int) {
+    super::callback_guard("write", || {
+        // SAFETY: a request started by `queue_write` (K = WriteKeep, T = ()),
+        // in its callback. The stream's state outlives its write callbacks:
+        // libuv runs them (with UV_ECANCELED if the handle closes) before the
+        // close callback that frees the state.
+        unsafe {
+            complete::<WriteKeep, ()>(req.cast(), |keep| {
+                let st = &*keep.state;
+                st.writes_in_flight.set(st.writes_in_flight.get() - 1);
+                st.bytes_in_flight
+                    .set(st.bytes_in_flight.get() - keep.data.len());
+                if status < 0 && status != sys::UV_ECANCELED && st.write_error.get().is_none() {
+                    st.write_error.set(Some(status));
+                }
+                wake(&st.write_waker);
+                Ok(())
+            })
+        }
+    })
+}
+
+unsafe extern "C" fn on_alloc(
+    handle: *mut uv_handle_t,
+    _suggested: usize,
+    buf: *mut sys::uv_buf_t,
+) {
+    super::callback_guard("alloc", || {
+        // SAFETY: a live stream handle made by `Stream::new`.
+        let st: &StreamState = unsafe { state_of(handle) };
+        let spare = st
+            .spare
+            .take()
+            .unwrap_or_else(|| vec![0; READ_CHUNK].into_boxed_slice());
+        let base = Box::into_raw(spare) as *mut u8;
+        // SAFETY: `buf` is libuv's out-parameter. The buffer is lent to libuv
+        // until `on_read`, which takes it back.
+        unsafe {
+            *buf = sys::uv_buf_t {
+                base: base.cast(),
+                len: READ_CHUNK,
+            };
+        }
+    })
+}
+
+unsafe extern "C" fn on_read(stream: *mut uv_stream_t, nread: isize, buf: *const sys::uv_buf_t) {
+    super::callback_guard("read", || {
+        // SAFETY: a live stream handle made by `Stream::new`.
+        let st: &StreamState = unsafe { state_of(stream.cast()) };
+        // SAFETY: `buf` is what `on_alloc` lent (a boxed slice of READ_CHUNK
+        // bytes), or has a null base if libuv did not allocate.
+        let spare = unsafe {
+            let b = &*buf;
+            (!b.base.is_null()).then(|| {
+                Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+                    b.base.cast::<u8>(),
+                    READ_CHUNK,
+                ))
+            })
+        };
+        if nread > 0 {
+            let chunk = &spare.as_ref().expect("data arrives in our buffer")[..nread as usize];
+            let full = {
+                let mut data = st.data.borrow_mut();
+                data.extend(chunk);
+                data.len() >= READ_LIMIT
+            };
+            if full {
+                // Backpressure: stop until the consumer has read.
+                // SAFETY: a live stream handle.
+                unsafe { sys::uv_read_stop(stream) };
+                st.reading.set(false);
+            }
+        } else if nread < 0 {
+            let code = nread as c_int;
+            if code == sys::UV_EOF {
+                st.eof.set(true);
+            } else {
+                st.read_error.set(Some(code));
+            }
+            // SAFETY: a live stream handle.
+            unsafe { sys::uv_read_stop(stream) };
+            st.reading.set(false);
+        }
+        if let Some(spare) = spare {
+            st.spare.set(Some(spare));
+        }
+        if nread != 0 {
+            wake(&st.read_waker);
+        }
+    })
+}
+
+// ---- listening -----------------------------------------------------------------
+
+/// Connections accepted ahead of the user's `accept` before libuv is left
+/// to hold the next one (and stop watching the listener until asked).
+const ACCEPT_QUEUE: usize = 128;
+
+/// Initialises a fresh client handle of the listener's kind.
+pub(crate) type InitClient = unsafe fn(*mut uv_loop_t, *mut uv_stream_t) -> c_int;
+
+pub(crate) struct ListenState {
+    queue: RefCell<VecDeque<Result<Stream, c_int>>>,
+    /// libuv holds a connection we have not accepted (the queue was full).
+    held: Cell<bool>,
+    waker: Cell<Option<Waker>>,
+    client_kind: uv_handle_type,
+    init_client: InitClient,
+    ops: Ops,
+}
+
+/// A listening stream (TCP or pipe server).
+pub(crate) struct Listener {
+    handle: Handle<ListenState>,
+    accept_op: &'static str,
+}
+
+impl Listener {
+    /// Creates a server handle with `init` (which also binds it), then
+    /// listens.
+    ///
+    /// # Safety
+    /// `init` must initialise a stream handle of `kind` on a live loop of
+    /// this thread (and may bind it), returning libuv's result; `init_client`
+    /// must initialise a handle of `client_kind` on the given loop.
+    pub(crate) unsafe fn listen(
+        kind: uv_handle_type,
+        client_kind: uv_handle_type,
+        init_client: InitClient,
+        ops: Ops,
+        accept_op: &'static str,
+        backlog: c_int,
+        init: impl FnOnce(*mut uv_stream_t) -> c_int,
+    ) -> Result<Listener, (&'static str, c_int)> {
+        let state = ListenState {
+            queue: RefCell::new(VecDeque::new()),
+            held: Cell::new(false),
+            waker: Cell::new(None),
+            client_kind,
+            init_client,
+            ops,
+        };
+        // SAFETY: the caller's contract.
+        let handle = unsafe { Handle::new(kind, state, init) }.map_err(|c| ("bind", c))?;
+        // SAFETY: a live, bound stream handle.
+        let rc = unsafe { sys::uv_listen(handle.as_ptr(), backlog, Some(on_connection)) };
+        if rc < 0 {
+            return Err(("listen", rc));
+        }
+        Ok(Listener { handle, accept_op })
+    }
+
+    pub(crate) fn raw<H>(&self) -> *mut H {
+        self.handle.as_ptr()
+    }
+
+    /// The next accepted connection.
+    pub(crate) fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<Result<Stream, Error>> {
+        let st = self.handle.state();
+        let next = st.queue.borrow_mut().pop_front();
+        if st.held.get() {
+            // Room again: take the connection libuv holds (this also makes
+            // libuv watch the listener again).
+            st.held.set(false);
+            // SAFETY: a live listener with a pending connection.
+            unsafe { accept_one(self.handle.as_ptr(), st) };
+        }
+        match next {
+            Some(Ok(stream)) => Poll::Ready(Ok(stream)),
+            Some(Err(code)) => Poll::Ready(Err(Error::Uv {
+                op: self.accept_op,
+                name: super::err_name(code),
+                code,
+                path: None,
+            })),
+            None => {
+                register(&st.waker, cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// Accepts the connection libuv holds for `server` into the queue.
+///
+/// # Safety
+/// `server` must be a live listener with state `st` and a pending connection.
+unsafe fn accept_one(server: *mut uv_stream_t, st: &ListenState) {
+    // SAFETY: the caller's contract: the loop is the server's.
+    let loop_ = unsafe { sys::uv_handle_get_loop(server.cast()) };
+    let init = st.init_client;
+    // SAFETY: `init_client` initialises a handle of `client_kind` on the loop.
+    let client = unsafe { Stream::new(st.client_kind, st.ops, |h| init(loop_, h)) };
+    let accepted = client.and_then(|client| {
+        // SAFETY: both handles are live; the server has a pending connection.
+        let rc = unsafe { sys::uv_accept(server, client.raw()) };
+        if rc < 0 {
+            Err(rc)
+        } else {
+            Ok(client)
+        }
+    });
+    st.queue.borrow_mut().push_back(accepted);
+}
+
+unsafe extern "C" fn on_connection(server: *mut uv_stream_t, status: c_int) {
+    super::callback_guard("connection", || {
+        // SAFETY: a live listener made by `Listener::listen`.
+        let st: &ListenState = unsafe { state_of(server.cast()) };
+        if status < 0 {
+            st.queue.borrow_mut().push_back(Err(status));
+        } else if st.queue.borrow().len() < ACCEPT_QUEUE {
+            // SAFETY: libuv just announced a pending connection.
+            unsafe { accept_one(server, st) };
+        } else {
+            // Leave it with libuv, which stops watching until we accept.
+            st.held.set(true);
+        }
+        wake(&st.waker);
+    })
+}
+
+/// Implements `futures_io::AsyncRead`/`AsyncWrite` and the inherent
+/// `read`/`write_all`/`flush`/`shutdown` methods for a type with a
+/// `stream: Stream` field.
+macro_rules! stream_io {
+    ($ty:ty) => {
+        impl futures_io::AsyncRead for $ty {
+            fn poll_read(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                self.stream.poll_read(cx, buf).map_err(std::io::Error::from)
+            }
+        }
+
+        impl futures_io::AsyncWrite for $ty {
+            fn poll_write(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                self.stream
+                    .poll_write(cx, buf)
+                    .map_err(std::io::Error::from)
+            }
+
+            fn poll_flush(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.stream.poll_flush(cx).map_err(std::io::Error::from)
+            }
+
+            fn poll_close(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                self.stream.poll_shutdown(cx).map_err(std::io::Error::from)
+            }
+        }
+
+        impl $ty {
+            /// Reads what has arrived into `buf` (waiting until something
+            /// has); `Ok(0)` at the end of the stream. Reading starts on the
+            /// first call and pauses while 256 KiB are buffered unread.
+            ///
+            /// **Cancellation safety:** dropping the future loses nothing;
+            /// data stays buffered for the next read.
+            pub async fn read(&mut self, buf: &mut [u8]) -> Result<usize, crate::Error> {
+                std::future::poll_fn(|cx| self.stream.poll_read(cx, buf)).await
+            }
+
+            /// Writes all of `data`: what the socket does not take at once
+            /// is queued (waiting while over 1 MiB is queued). Use
+            /// [`flush`](Self::flush) to wait until it has gone out.
+            ///
+            /// **Cancellation safety:** once the future has resolved, every
+            /// byte is written or queued; if it is dropped while waiting for
+            /// room, a prefix of `data` may have been queued (as with
+            /// `AsyncWriteExt::write_all`).
+            pub async fn write_all(&mut self, mut data: &[u8]) -> Result<(), crate::Error> {
+                while !data.is_empty() {
+                    let n = std::future::poll_fn(|cx| self.stream.poll_write(cx, data)).await?;
+                    data = &data[n..];
+                }
+                Ok(())
+            }
+
+            /// Waits until every queued write has completed.
+            pub async fn flush(&mut self) -> Result<(), crate::Error> {
+                std::future::poll_fn(|cx| self.stream.poll_flush(cx)).await
+            }
+
+            /// Flushes, then shuts down the writing side: the peer reads
+            /// the end of the stream. Reading stays possible.
+            pub async fn shutdown(&mut self) -> Result<(), crate::Error> {
+                std::future::poll_fn(|cx| self.stream.poll_shutdown(cx)).await
+            }
+
+            /// How many bytes have arrived and are not read yet.
+            pub fn buffered(&self) -> usize {
+                self.stream.buffered()
+            }
+        }
+    };
+}
+pub(crate) use stream_io;

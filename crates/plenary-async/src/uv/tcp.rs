@@ -1,0 +1,387 @@
+//! TCP: a listener that accepts connections, and connected streams (the
+//! seed's `a.uv.tcp_connect` and friends).
+//!
+//! ```
+//! use plenary_async as a;
+//! use a::uv::tcp::{TcpListener, TcpStream};
+//!
+//! a::block_on(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+//!     let addr = listener.local_addr();
+//!     let server = a::spawn(async move {
+//!         let (mut conn, _peer) = listener.accept().await?;
+//!         let mut buf = [0u8; 5];
+//!         let n = conn.read(&mut buf).await?;
+//!         conn.write_all(&buf[..n]).await?; // echo
+//!         conn.shutdown().await
+//!     });
+//!     let mut client = TcpStream::connect(addr).await?;
+//!     client.write_all(b"hello").await?;
+//!     let mut buf = [0u8; 5];
+//!     let mut got = 0;
+//!     while got < 5 {
+//!         got += client.read(&mut buf[got..]).await?;
+//!     }
+//!     assert_eq!(&buf, b"hello");
+//!     server.await.unwrap()?;
+//!     Ok::<_, a::Error>(())
+//! })
+//! .unwrap();
+//! ```
+
+use super::addr::{to_socket_addr, RawAddr};
+use super::req::{on_status, Req, StatusKeep};
+use super::stream::{stream_io, Listener, Ops, Stream};
+use super::sys::{self, uv_loop_t, uv_stream_t, uv_tcp_t};
+use crate::Error;
+use std::ffi::c_int;
+use std::fmt;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+const OPS: Ops = Ops {
+    read: "tcp_read",
+    write: "tcp_write",
+    shutdown: "tcp_shutdown",
+};
+
+fn uv_error(op: &'static str, code: c_int, addr: Option<SocketAddr>) -> Error {
+    Error::Uv {
+        op,
+        name: super::err_name(code),
+        code,
+        path: addr.map(|a| a.to_string()),
+    }
+}
+
+unsafe fn init_tcp(loop_: *mut uv_loop_t, h: *mut uv_stream_t) -> c_int {
+    // SAFETY: the caller gives fresh handle memory and a live loop.
+    unsafe { sys::uv_tcp_init(loop_, h.cast()) }
+}
+
+fn current_loop() -> *mut uv_loop_t {
+    crate::runtime::with_current(|rt| rt.uv_loop())
+}
+
+/// Reads an address libuv fills in with `get`.
+fn address(
+    op: &'static str,
+    get: impl FnOnce(*mut libc::sockaddr, *mut c_int) -> c_int,
+) -> Result<SocketAddr, Error> {
+    let mut raw = RawAddr::empty();
+    let mut len = RawAddr::capacity();
+    let rc = get(raw.as_mut_ptr(), &mut len);
+    if rc < 0 {
+        return Err(uv_error(op, rc, None));
+    }
+    // SAFETY: libuv filled in a sockaddr of `len` bytes.
+    unsafe { to_socket_addr(raw.as_ptr()) }.ok_or_else(|| uv_error(op, sys::UV_EINVAL, None))
+}
+
+/// A TCP server socket (the seed's `tcp_bind` + `listen`).
+///
+/// ```
+/// use plenary_async::uv::tcp::TcpListener;
+///
+/// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+/// assert_ne!(listener.local_addr().port(), 0); // the port the system chose
+/// ```
+pub struct TcpListener {
+    listener: Listener,
+    local: SocketAddr,
+}
+
+impl TcpListener {
+    /// Binds `addr` and listens (backlog 511). A port already in use is
+    /// `EADDRINUSE`, naming the address.
+    ///
+    /// ```
+    /// use plenary_async::uv::tcp::TcpListener;
+    ///
+    /// let first = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let err = TcpListener::bind(first.local_addr()).err().unwrap();
+    /// assert!(err.to_string().contains("EADDRINUSE"), "{err}");
+    /// ```
+    pub fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
+        let raw = RawAddr::from(addr);
+        let loop_ = current_loop();
+        // SAFETY: a fresh TCP handle on this thread's live loop, then bound;
+        // clients are TCP handles on the same loop.
+        let listener = unsafe {
+            Listener::listen(
+                sys::UV_TCP,
+                sys::UV_TCP,
+                init_tcp,
+                OPS,
+                "tcp_accept",
+                511,
+                |h| {
+                    let rc = sys::uv_tcp_init(loop_, h.cast());
+                    if rc < 0 {
+                        return rc;
+                    }
+                    sys::uv_tcp_bind(h.cast(), raw.as_ptr(), 0)
+                },
+            )
+        }
+        .map_err(|(step, code)| {
+            let op = if step == "listen" {
+                "tcp_listen"
+            } else {
+                "tcp_bind"
+            };
+            uv_error(op, code, Some(addr))
+        })?;
+        let tcp: *mut uv_tcp_t = listener.raw();
+        // SAFETY: a live, bound TCP handle.
+        let local = address("tcp_getsockname", |a, l| unsafe {
+            sys::uv_tcp_getsockname(tcp, a, l)
+        })?;
+        Ok(TcpListener { listener, local })
+    }
+
+    /// The address it listens on (with the port the system chose for 0).
+    ///
+    /// ```
+    /// use plenary_async::uv::tcp::TcpListener;
+    /// let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// assert!(l.local_addr().ip().is_loopback());
+    /// ```
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Waits for the next connection and returns it with the peer's
+    /// address.
+    ///
+    /// **Cancellation safety:** dropping the future loses no connection:
+    /// it stays queued for the next call.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use a::uv::tcp::{TcpListener, TcpStream};
+    ///
+    /// a::block_on(async {
+    ///     let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let client = TcpStream::connect(l.local_addr()).await?;
+    ///     let (server_side, peer) = l.accept().await?;
+    ///     assert_eq!(peer, client.local_addr()?);
+    ///     # drop(server_side);
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
+    pub async fn accept(&self) -> Result<(TcpStream, SocketAddr), Error> {
+        let stream = std::future::poll_fn(|cx| self.listener.poll_accept(cx)).await?;
+        let mut stream = TcpStream { stream };
+        let peer = stream.peer_addr()?;
+        stream.stream.set_label(Some(peer.to_string()));
+        Ok((stream, peer))
+    }
+
+    /// The connections as a [`Stream`](futures_core::Stream) that never
+    /// ends (each item is one `accept`).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use a::uv::tcp::{TcpListener, TcpStream};
+    /// use futures_util::StreamExt;
+    ///
+    /// a::block_on(async {
+    ///     let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let _c1 = TcpStream::connect(l.local_addr()).await?;
+    ///     let _c2 = TcpStream::connect(l.local_addr()).await?;
+    ///     let two: Vec<_> = l.incoming().take(2).collect().await;
+    ///     assert!(two.iter().all(|c| c.is_ok()));
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming { listener: self }
+    }
+}
+
+impl fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpListener")
+            .field("local", &self.local)
+            .finish()
+    }
+}
+
+/// The stream of [`TcpListener::incoming`].
+///
+/// ```
+/// let l = plenary_async::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+/// let _incoming: plenary_async::uv::tcp::Incoming<'_> = l.incoming();
+/// ```
+pub struct Incoming<'a> {
+    listener: &'a TcpListener,
+}
+
+impl futures_core::Stream for Incoming<'_> {
+    type Item = Result<TcpStream, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.listener
+            .listener
+            .poll_accept(cx)
+            .map(|r| Some(r.map(|stream| TcpStream { stream })))
+    }
+}
+
+impl fmt::Debug for Incoming<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Incoming").finish_non_exhaustive()
+    }
+}
+
+/// A TCP connection. It implements `futures_io::AsyncRead` and
+/// `AsyncWrite` (so `futures`' `AsyncReadExt`, `copy`, `BufReader` work on
+/// it), plus `read`, `write_all`, `flush` and `shutdown` of its own.
+/// Dropping it closes the connection.
+///
+/// See the [module documentation](self) for an echo round trip.
+///
+/// ```
+/// use plenary_async as a;
+/// let err = a::block_on(a::uv::tcp::TcpStream::connect("127.0.0.1:1".parse().unwrap()))
+///     .unwrap_err();
+/// assert!(err.to_string().starts_with("tcp_connect failed: ECONNREFUSED"), "{err}");
+/// ```
+pub struct TcpStream {
+    stream: Stream,
+}
+
+stream_io!(TcpStream);
+
+impl TcpStream {
+    /// Connects to `addr` (the seed's `tcp_connect`). A refused connection
+    /// is `ECONNREFUSED`, naming the address.
+    ///
+    /// **Cancellation safety:** dropping the future closes the half-made
+    /// connection; nothing leaks.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use a::uv::tcp::{TcpListener, TcpStream};
+    /// let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
+    /// assert_eq!(c.peer_addr().unwrap(), l.local_addr());
+    /// ```
+    pub async fn connect(addr: SocketAddr) -> Result<TcpStream, Error> {
+        let loop_ = current_loop();
+        // SAFETY: a fresh TCP handle on this thread's live loop.
+        let mut stream =
+            unsafe { Stream::new(sys::UV_TCP, OPS, |h| sys::uv_tcp_init(loop_, h.cast())) }
+                .map_err(|code| uv_error("tcp_init", code, Some(addr)))?;
+        stream.set_label(Some(addr.to_string()));
+        let tcp: *mut uv_tcp_t = stream.raw();
+        let keep: StatusKeep = Box::new(RawAddr::from(addr));
+        // SAFETY: uv_tcp_connect on a live handle, with the address kept in
+        // the request's slot; `on_status` completes requests started with
+        // `StatusKeep` and `()`. If this future is dropped, dropping the
+        // handle closes it, which calls the connect callback (ECANCELED),
+        // which frees the request.
+        let req = unsafe {
+            Req::<StatusKeep, ()>::start(
+                sys::UV_CONNECT,
+                "tcp_connect",
+                Some(addr.to_string()),
+                keep,
+                false,
+                |req, keep: &mut StatusKeep| {
+                    let raw = keep
+                        .downcast_ref::<RawAddr>()
+                        .expect("the address kept above");
+                    sys::uv_tcp_connect(req, tcp, raw.as_ptr(), Some(on_status))
+                },
+            )
+        }?;
+        req.await?;
+        Ok(TcpStream { stream })
+    }
+
+    fn tcp(&self) -> *mut uv_tcp_t {
+        self.stream.raw()
+    }
+
+    /// The address of the other end.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # use a::uv::tcp::{TcpListener, TcpStream};
+    /// # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
+    /// assert_eq!(c.peer_addr().unwrap(), l.local_addr());
+    /// ```
+    pub fn peer_addr(&self) -> Result<SocketAddr, Error> {
+        let tcp = self.tcp();
+        // SAFETY: a live TCP handle.
+        address("tcp_getpeername", |a, l| unsafe {
+            sys::uv_tcp_getpeername(tcp, a, l)
+        })
+    }
+
+    /// The address of this end.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # use a::uv::tcp::{TcpListener, TcpStream};
+    /// # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
+    /// assert!(c.local_addr().unwrap().ip().is_loopback());
+    /// ```
+    pub fn local_addr(&self) -> Result<SocketAddr, Error> {
+        let tcp = self.tcp();
+        // SAFETY: a live TCP handle.
+        address("tcp_getsockname", |a, l| unsafe {
+            sys::uv_tcp_getsockname(tcp, a, l)
+        })
+    }
+
+    /// Turns Nagle's algorithm off (`true`: small writes go out at once).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # use a::uv::tcp::{TcpListener, TcpStream};
+    /// # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
+    /// c.set_nodelay(true).unwrap();
+    /// ```
+    pub fn set_nodelay(&self, nodelay: bool) -> Result<(), Error> {
+        // SAFETY: a live TCP handle.
+        let rc = unsafe { sys::uv_tcp_nodelay(self.tcp(), nodelay as c_int) };
+        super::check("tcp_nodelay", rc)
+    }
+
+    /// Turns TCP keep-alive on with the given initial delay, or off.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # use a::uv::tcp::{TcpListener, TcpStream};
+    /// # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
+    /// c.set_keepalive(Some(std::time::Duration::from_secs(60))).unwrap();
+    /// ```
+    pub fn set_keepalive(&self, delay: Option<Duration>) -> Result<(), Error> {
+        let (on, secs) = match delay {
+            Some(d) => (1, d.as_secs().clamp(1, u32::MAX as u64) as u32),
+            None => (0, 0),
+        };
+        // SAFETY: a live TCP handle.
+        let rc = unsafe { sys::uv_tcp_keepalive(self.tcp(), on, secs) };
+        super::check("tcp_keepalive", rc)
+    }
+}
+
+impl fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpStream")
+            .field("peer", &self.peer_addr().ok())
+            .finish()
+    }
+}
