@@ -16,12 +16,14 @@ pub(crate) mod addr;
 pub mod fs;
 pub(crate) mod fs_req;
 pub(crate) mod handle;
+pub mod pipe;
 pub(crate) mod req;
 pub(crate) mod stream;
 #[doc(hidden)]
 pub mod sys;
 pub mod tcp;
 pub(crate) mod timer;
+pub mod tty;
 
 use std::ffi::{c_int, CStr};
 

@@ -1,0 +1,277 @@
+//! Pipes: Unix domain sockets (named pipes on Windows) and pipe file
+//! descriptors, as byte streams (the seed's `a.uv.pipe_connect` and
+//! friends). They read and write like [`TcpStream`](super::tcp::TcpStream):
+//! `futures_io::AsyncRead`/`AsyncWrite`, pull-based reading with a bounded
+//! buffer.
+//!
+//! ```
+//! use plenary_async as a;
+//! use a::uv::pipe::{Pipe, PipeListener};
+//!
+//! a::block_on(async {
+//!     let dir = a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX")).await?;
+//!     let path = dir.join("socket");
+//!     let listener = PipeListener::bind(&path)?;
+//!     let mut client = Pipe::connect(&path).await?;
+//!     let mut server = listener.accept().await?;
+//!     client.write_all(b"over a unix socket").await?;
+//!     client.shutdown().await?;
+//!     let mut got = Vec::new();
+//!     let mut buf = [0u8; 64];
+//!     loop {
+//!         let n = server.read(&mut buf).await?;
+//!         if n == 0 { break; }
+//!         got.extend_from_slice(&buf[..n]);
+//!     }
+//!     assert_eq!(got, b"over a unix socket");
+//!     drop(listener); // libuv removes the socket file
+//!     assert!(a::uv::fs::stat(&path).await.is_err());
+//!     # drop((client, server)); a::uv::fs::rmdir(&dir).await?;
+//!     Ok::<_, a::Error>(())
+//! })
+//! .unwrap();
+//! ```
+
+use super::req::{on_status, Req, StatusKeep};
+use super::stream::{stream_io, Listener, Ops, Stream};
+use super::sys::{self, uv_loop_t, uv_pipe_t, uv_stream_t};
+use crate::Error;
+use std::ffi::{c_int, CString};
+use std::fmt;
+use std::os::fd::{IntoRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+const OPS: Ops = Ops {
+    read: "pipe_read",
+    write: "pipe_write",
+    shutdown: "pipe_shutdown",
+};
+
+fn uv_error(op: &'static str, code: c_int, path: &Path) -> Error {
+    Error::Uv {
+        op,
+        name: super::err_name(code),
+        code,
+        path: Some(path.display().to_string()),
+    }
+}
+
+fn c_path(op: &'static str, path: &Path) -> Result<CString, Error> {
+    CString::new(path.as_os_str().as_bytes()).map_err(|_| uv_error(op, sys::UV_EINVAL, path))
+}
+
+unsafe fn init_pipe(loop_: *mut uv_loop_t, h: *mut uv_stream_t) -> c_int {
+    // SAFETY: the caller gives fresh handle memory and a live loop.
+    unsafe { sys::uv_pipe_init(loop_, h.cast(), 0) }
+}
+
+fn current_loop() -> *mut uv_loop_t {
+    crate::runtime::with_current(|rt| rt.uv_loop())
+}
+
+/// A new, unconnected pipe handle on this thread's loop.
+pub(crate) fn new_stream(label: Option<String>) -> Result<Stream, c_int> {
+    let loop_ = current_loop();
+    // SAFETY: a fresh pipe handle on this thread's live loop.
+    let mut stream = unsafe { Stream::new(sys::UV_NAMED_PIPE, OPS, |h| init_pipe(loop_, h)) }?;
+    stream.set_label(label);
+    Ok(stream)
+}
+
+/// A server on a Unix domain socket path (the seed's `pipe_bind` +
+/// `listen`). libuv creates the socket file and removes it when the
+/// listener is dropped.
+///
+/// ```
+/// use plenary_async::uv::pipe::PipeListener;
+///
+/// let err = PipeListener::bind("/no/such/dir/socket").unwrap_err();
+/// assert!(err.to_string().starts_with("pipe_bind failed"), "{err}");
+/// ```
+pub struct PipeListener {
+    listener: Listener,
+    path: PathBuf,
+}
+
+impl PipeListener {
+    /// Binds `path` and listens (backlog 128).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
+    /// let l = a::uv::pipe::PipeListener::bind(dir.join("s")).unwrap();
+    /// assert_eq!(l.path(), dir.join("s"));
+    /// # drop(l); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
+    /// ```
+    pub fn bind(path: impl AsRef<Path>) -> Result<PipeListener, Error> {
+        let path = path.as_ref();
+        let c = c_path("pipe_bind", path)?;
+        let loop_ = current_loop();
+        // SAFETY: a fresh pipe handle on this thread's live loop, then bound;
+        // clients are pipe handles on the same loop.
+        let listener = unsafe {
+            Listener::listen(
+                sys::UV_NAMED_PIPE,
+                sys::UV_NAMED_PIPE,
+                init_pipe,
+                OPS,
+                "pipe_accept",
+                128,
+                |h| {
+                    let rc = sys::uv_pipe_init(loop_, h.cast(), 0);
+                    if rc < 0 {
+                        return rc;
+                    }
+                    sys::uv_pipe_bind(h.cast(), c.as_ptr())
+                },
+            )
+        }
+        .map_err(|(step, code)| {
+            let op = if step == "listen" {
+                "pipe_listen"
+            } else {
+                "pipe_bind"
+            };
+            uv_error(op, code, path)
+        })?;
+        Ok(PipeListener {
+            listener,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The path it listens on.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
+    /// let l = a::uv::pipe::PipeListener::bind(dir.join("s")).unwrap();
+    /// assert!(l.path().ends_with("s"));
+    /// # drop(l); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
+    /// ```
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Waits for the next connection.
+    ///
+    /// **Cancellation safety:** dropping the future loses no connection.
+    ///
+    /// See the [module documentation](self) for an example.
+    pub async fn accept(&self) -> Result<Pipe, Error> {
+        let mut stream = std::future::poll_fn(|cx| self.listener.poll_accept(cx)).await?;
+        stream.set_label(Some(self.path.display().to_string()));
+        Ok(Pipe { stream })
+    }
+}
+
+impl fmt::Debug for PipeListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PipeListener")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// A connected pipe: a Unix domain socket, or a pipe file descriptor
+/// ([`Pipe::open`]), or a child process's standard stream. Dropping it
+/// closes it.
+///
+/// ```
+/// use plenary_async as a;
+/// let err = a::block_on(a::uv::pipe::Pipe::connect("/no/such/socket")).unwrap_err();
+/// assert!(err.to_string().starts_with("pipe_connect failed: ENOENT"), "{err}");
+/// ```
+pub struct Pipe {
+    pub(crate) stream: Stream,
+}
+
+stream_io!(Pipe);
+
+impl Pipe {
+    /// Connects to the Unix domain socket at `path` (the seed's
+    /// `pipe_connect`).
+    ///
+    /// **Cancellation safety:** dropping the future closes the half-made
+    /// connection; nothing leaks.
+    ///
+    /// See the [module documentation](self) for an example.
+    pub async fn connect(path: impl AsRef<Path>) -> Result<Pipe, Error> {
+        let path = path.as_ref();
+        let c = c_path("pipe_connect", path)?;
+        let stream = new_stream(Some(path.display().to_string()))
+            .map_err(|code| uv_error("pipe_init", code, path))?;
+        let pipe: *mut uv_pipe_t = stream.raw();
+        let keep: StatusKeep = Box::new(c);
+        // SAFETY: uv_pipe_connect on a live handle with the path kept in the
+        // request's slot; `on_status` completes requests started with
+        // `StatusKeep` and `()`. uv_pipe_connect reports errors through the
+        // callback only, so the start itself cannot fail.
+        let req = unsafe {
+            Req::<StatusKeep, ()>::start(
+                sys::UV_CONNECT,
+                "pipe_connect",
+                Some(path.display().to_string()),
+                keep,
+                false,
+                |req, keep: &mut StatusKeep| {
+                    let c = keep.downcast_ref::<CString>().expect("the path kept above");
+                    sys::uv_pipe_connect(req, pipe, c.as_ptr(), Some(on_status));
+                    0
+                },
+            )
+        }?;
+        req.await?;
+        Ok(Pipe { stream })
+    }
+
+    /// Wraps an open pipe or socket file descriptor (the seed's
+    /// `pipe_open`), taking ownership of it.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use std::os::fd::OwnedFd;
+    ///
+    /// let (r, w) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a::block_on(async {
+    ///     let mut reader = a::uv::pipe::Pipe::open(OwnedFd::from(r))?;
+    ///     let mut writer = a::uv::pipe::Pipe::open(OwnedFd::from(w))?;
+    ///     writer.write_all(b"x").await?;
+    ///     let mut buf = [0u8; 1];
+    ///     assert_eq!(reader.read(&mut buf).await?, 1);
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn open(fd: OwnedFd) -> Result<Pipe, Error> {
+        let stream = new_stream(None).map_err(|code| Error::Uv {
+            op: "pipe_init",
+            name: super::err_name(code),
+            code,
+            path: None,
+        })?;
+        let raw = fd.into_raw_fd();
+        // SAFETY: a live pipe handle; libuv takes the descriptor (and closes
+        // it with the handle).
+        let rc = unsafe { sys::uv_pipe_open(stream.raw(), raw) };
+        if rc < 0 {
+            // libuv did not take it: close it ourselves.
+            // SAFETY: we own `raw` (it came from an OwnedFd).
+            drop(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) });
+            return Err(Error::Uv {
+                op: "pipe_open",
+                name: super::err_name(rc),
+                code: rc,
+                path: None,
+            });
+        }
+        Ok(Pipe { stream })
+    }
+}
+
+impl fmt::Debug for Pipe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pipe").finish_non_exhaustive()
+    }
+}
