@@ -15,6 +15,7 @@
 //! ```
 
 mod block_on;
+mod interval;
 mod join;
 pub(crate) mod protected;
 mod race;
@@ -24,10 +25,11 @@ mod sleep;
 mod timeout;
 
 pub use block_on::{block_on, will_block};
+pub use interval::{interval, Interval};
 pub use join::join;
 pub use protected::{apcall, protected, Protected};
 pub use race::{race, Race};
 pub use run_first::run_first;
 pub use scheduler::{scheduler, Scheduler};
-pub use sleep::{sleep, IntoDuration, Sleep};
+pub use sleep::{sleep, sleep_until, IntoDuration, Sleep};
 pub use timeout::{timeout, Timeout};

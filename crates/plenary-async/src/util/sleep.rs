@@ -76,6 +76,24 @@ pub fn sleep(duration: impl IntoDuration) -> Sleep {
     }
 }
 
+/// Waits until `deadline` (like [`sleep`], with an absolute time).
+///
+/// ```
+/// use plenary_async as a;
+/// use std::time::{Duration, Instant};
+///
+/// let deadline = Instant::now() + Duration::from_millis(5);
+/// a::block_on(a::util::sleep_until(deadline));
+/// assert!(Instant::now() >= deadline);
+/// ```
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        deadline,
+        entry: None,
+        _not_send: PhantomData,
+    }
+}
+
 /// The future of [`sleep`].
 ///
 /// `!Send`: it belongs to the runtime of the thread that polled it.

@@ -178,6 +178,10 @@ fn to_seconds(t: SystemTime) -> f64 {
 pub struct Metadata(sys::uv_stat_t);
 
 impl Metadata {
+    pub(crate) fn from_raw(raw: sys::uv_stat_t) -> Metadata {
+        Metadata(raw)
+    }
+
     /// The size in bytes.
     ///
     /// ```

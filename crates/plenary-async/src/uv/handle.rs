@@ -65,6 +65,42 @@ impl<S> Handle<S> {
         })
     }
 
+    /// Like [`new`](Self::new), for an `init` that registers the handle with
+    /// the loop even when it fails (`uv_spawn`): on failure the handle is
+    /// closed through `uv_close`, as libuv requires, and freed in the close
+    /// callback.
+    ///
+    /// # Safety
+    /// As for [`new`](Self::new).
+    pub(crate) unsafe fn new_closing_on_error<H>(
+        kind: uv_handle_type,
+        state: S,
+        init: impl FnOnce(*mut H) -> c_int,
+    ) -> Result<Self, c_int> {
+        let layout = layout(kind);
+        // SAFETY: layout has a non-zero size.
+        let raw = unsafe { alloc_zeroed(layout) } as *mut uv_handle_t;
+        let Some(raw) = NonNull::new(raw) else {
+            handle_alloc_error(layout)
+        };
+        let state = Box::into_raw(Box::new(state));
+        // SAFETY: zeroed handle memory: `data` is set before init, which keeps it.
+        unsafe { sys::uv_handle_set_data(raw.as_ptr(), state.cast()) };
+        let rc = init(raw.as_ptr().cast());
+        // SAFETY: init registered the handle (even on failure, for the
+        // functions this is for); make sure `data` still holds the state.
+        unsafe { sys::uv_handle_set_data(raw.as_ptr(), state.cast()) };
+        let handle = Handle {
+            raw,
+            _state: PhantomData,
+        };
+        if rc < 0 {
+            drop(handle); // uv_close; freed in the close callback
+            return Err(rc);
+        }
+        Ok(handle)
+    }
+
     /// The Rust state attached to the handle. It lives until the close
     /// callback, which runs only after this `Handle` is dropped.
     pub(crate) fn state(&self) -> &S {

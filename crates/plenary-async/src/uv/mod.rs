@@ -13,17 +13,22 @@
 //! ```
 
 pub(crate) mod addr;
+pub mod dns;
 pub mod fs;
 pub(crate) mod fs_req;
 pub(crate) mod handle;
 pub mod pipe;
+pub mod process;
 pub(crate) mod req;
+pub mod signal;
 pub(crate) mod stream;
 #[doc(hidden)]
 pub mod sys;
 pub mod tcp;
 pub(crate) mod timer;
 pub mod tty;
+pub mod udp;
+pub mod watch;
 
 use std::ffi::{c_int, CStr};
 
