@@ -213,6 +213,22 @@ async fn refused_connections_and_busy_ports_are_clear_errors() {
         "{err}"
     );
     assert!(err.to_string().contains(&busy.local_addr().to_string()));
+    // An address of no local interface fails in uv_tcp_bind itself (after
+    // the handle was initialised: it must be closed, not just freed).
+    let err = TcpListener::bind("192.0.2.1:0".parse().unwrap())
+        .err()
+        .unwrap();
+    assert!(
+        matches!(
+            err,
+            a::Error::Uv {
+                op: "tcp_bind",
+                name: "EADDRNOTAVAIL",
+                ..
+            }
+        ),
+        "{err}"
+    );
     // A port nobody listens on: bind one, learn it, close it.
     let free = TcpListener::bind(loopback()).unwrap().local_addr();
     let err = TcpStream::connect(free).await.unwrap_err();

@@ -118,20 +118,15 @@ impl PipeListener {
                 OPS,
                 "pipe_accept",
                 128,
-                |h| {
-                    let rc = sys::uv_pipe_init(loop_, h.cast(), 0);
-                    if rc < 0 {
-                        return rc;
-                    }
-                    sys::uv_pipe_bind(h.cast(), c.as_ptr())
-                },
+                |h| sys::uv_pipe_init(loop_, h.cast(), 0),
+                |h| sys::uv_pipe_bind(h.cast(), c.as_ptr()),
             )
         }
         .map_err(|(step, code)| {
-            let op = if step == "listen" {
-                "pipe_listen"
-            } else {
-                "pipe_bind"
+            let op = match step {
+                "listen" => "pipe_listen",
+                "init" => "pipe_init",
+                _ => "pipe_bind",
             };
             uv_error(op, code, path)
         })?;

@@ -459,13 +459,15 @@ pub(crate) struct Listener {
 }
 
 impl Listener {
-    /// Creates a server handle with `init` (which also binds it), then
-    /// listens.
+    /// Creates a server handle with `init`, binds it with `bind`, then
+    /// listens. A failed bind or listen closes the (initialised) handle
+    /// through `uv_close`.
     ///
     /// # Safety
     /// `init` must initialise a stream handle of `kind` on a live loop of
-    /// this thread (and may bind it), returning libuv's result; `init_client`
-    /// must initialise a handle of `client_kind` on the given loop.
+    /// this thread, returning libuv's result; `bind` gets that handle and
+    /// returns libuv's result; `init_client` must initialise a handle of
+    /// `client_kind` on the given loop.
     pub(crate) unsafe fn listen(
         kind: uv_handle_type,
         client_kind: uv_handle_type,
@@ -474,6 +476,7 @@ impl Listener {
         accept_op: &'static str,
         backlog: c_int,
         init: impl FnOnce(*mut uv_stream_t) -> c_int,
+        bind: impl FnOnce(*mut uv_stream_t) -> c_int,
     ) -> Result<Listener, (&'static str, c_int)> {
         let state = ListenState {
             queue: RefCell::new(VecDeque::new()),
@@ -484,7 +487,11 @@ impl Listener {
             ops,
         };
         // SAFETY: the caller's contract.
-        let handle = unsafe { Handle::new(kind, state, init) }.map_err(|c| ("bind", c))?;
+        let handle = unsafe { Handle::new(kind, state, init) }.map_err(|c| ("init", c))?;
+        let rc = bind(handle.as_ptr());
+        if rc < 0 {
+            return Err(("bind", rc)); // dropping `handle` closes it
+        }
         // SAFETY: a live, bound stream handle.
         let rc = unsafe { sys::uv_listen(handle.as_ptr(), backlog, Some(on_connection)) };
         if rc < 0 {

@@ -117,20 +117,15 @@ impl TcpListener {
                 OPS,
                 "tcp_accept",
                 511,
-                |h| {
-                    let rc = sys::uv_tcp_init(loop_, h.cast());
-                    if rc < 0 {
-                        return rc;
-                    }
-                    sys::uv_tcp_bind(h.cast(), raw.as_ptr(), 0)
-                },
+                |h| sys::uv_tcp_init(loop_, h.cast()),
+                |h| sys::uv_tcp_bind(h.cast(), raw.as_ptr(), 0),
             )
         }
         .map_err(|(step, code)| {
-            let op = if step == "listen" {
-                "tcp_listen"
-            } else {
-                "tcp_bind"
+            let op = match step {
+                "listen" => "tcp_listen",
+                "init" => "tcp_init",
+                _ => "tcp_bind",
             };
             uv_error(op, code, Some(addr))
         })?;
