@@ -33,7 +33,7 @@
 //! ```
 
 use super::req::{on_status, Req, StatusKeep};
-use super::stream::{stream_io, Listener, Ops, Stream};
+use super::stream::{stream_io, ListenKind, Listener, Ops, Stream};
 use super::sys::{self, uv_loop_t, uv_pipe_t, uv_stream_t};
 use crate::Error;
 use std::ffi::{c_int, CString};
@@ -41,6 +41,15 @@ use std::fmt;
 use std::os::fd::{IntoRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+
+/// How this module's listeners are made.
+const LISTEN: ListenKind = ListenKind {
+    kind: sys::UV_NAMED_PIPE,
+    client_kind: sys::UV_NAMED_PIPE,
+    init_client: init_pipe,
+    ops: OPS,
+    accept_op: "pipe_accept",
+};
 
 const OPS: Ops = Ops {
     read: "pipe_read",
@@ -112,11 +121,7 @@ impl PipeListener {
         // clients are pipe handles on the same loop.
         let listener = unsafe {
             Listener::listen(
-                sys::UV_NAMED_PIPE,
-                sys::UV_NAMED_PIPE,
-                init_pipe,
-                OPS,
-                "pipe_accept",
+                &LISTEN,
                 128,
                 |h| sys::uv_pipe_init(loop_, h.cast(), 0),
                 |h| sys::uv_pipe_bind(h.cast(), c.as_ptr()),

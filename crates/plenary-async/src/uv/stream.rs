@@ -442,6 +442,16 @@ const ACCEPT_QUEUE: usize = 128;
 /// Initialises a fresh client handle of the listener's kind.
 pub(crate) type InitClient = unsafe fn(*mut uv_loop_t, *mut uv_stream_t) -> c_int;
 
+/// What kind of server a [`Listener`] is: its handle type, how to make a
+/// client handle, and the names used in errors.
+pub(crate) struct ListenKind {
+    pub(crate) kind: uv_handle_type,
+    pub(crate) client_kind: uv_handle_type,
+    pub(crate) init_client: InitClient,
+    pub(crate) ops: Ops,
+    pub(crate) accept_op: &'static str,
+}
+
 pub(crate) struct ListenState {
     queue: RefCell<VecDeque<Result<Stream, c_int>>>,
     /// libuv holds a connection we have not accepted (the queue was full).
@@ -464,16 +474,12 @@ impl Listener {
     /// through `uv_close`.
     ///
     /// # Safety
-    /// `init` must initialise a stream handle of `kind` on a live loop of
-    /// this thread, returning libuv's result; `bind` gets that handle and
-    /// returns libuv's result; `init_client` must initialise a handle of
-    /// `client_kind` on the given loop.
+    /// `init` must initialise a stream handle of `what.kind` on a live loop
+    /// of this thread, returning libuv's result; `bind` gets that handle and
+    /// returns libuv's result; `what.init_client` must initialise a handle
+    /// of `what.client_kind` on the given loop.
     pub(crate) unsafe fn listen(
-        kind: uv_handle_type,
-        client_kind: uv_handle_type,
-        init_client: InitClient,
-        ops: Ops,
-        accept_op: &'static str,
+        what: &ListenKind,
         backlog: c_int,
         init: impl FnOnce(*mut uv_stream_t) -> c_int,
         bind: impl FnOnce(*mut uv_stream_t) -> c_int,
@@ -482,12 +488,12 @@ impl Listener {
             queue: RefCell::new(VecDeque::new()),
             held: Cell::new(false),
             waker: Cell::new(None),
-            client_kind,
-            init_client,
-            ops,
+            client_kind: what.client_kind,
+            init_client: what.init_client,
+            ops: what.ops,
         };
         // SAFETY: the caller's contract.
-        let handle = unsafe { Handle::new(kind, state, init) }.map_err(|c| ("init", c))?;
+        let handle = unsafe { Handle::new(what.kind, state, init) }.map_err(|c| ("init", c))?;
         let rc = bind(handle.as_ptr());
         if rc < 0 {
             return Err(("bind", rc)); // dropping `handle` closes it
@@ -497,7 +503,10 @@ impl Listener {
         if rc < 0 {
             return Err(("listen", rc));
         }
-        Ok(Listener { handle, accept_op })
+        Ok(Listener {
+            handle,
+            accept_op: what.accept_op,
+        })
     }
 
     pub(crate) fn raw<H>(&self) -> *mut H {

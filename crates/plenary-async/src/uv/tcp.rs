@@ -31,7 +31,7 @@
 
 use super::addr::{to_socket_addr, RawAddr};
 use super::req::{on_status, Req, StatusKeep};
-use super::stream::{stream_io, Listener, Ops, Stream};
+use super::stream::{stream_io, ListenKind, Listener, Ops, Stream};
 use super::sys::{self, uv_loop_t, uv_stream_t, uv_tcp_t};
 use crate::Error;
 use std::ffi::c_int;
@@ -40,6 +40,15 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
+
+/// How this module's listeners are made.
+const LISTEN: ListenKind = ListenKind {
+    kind: sys::UV_TCP,
+    client_kind: sys::UV_TCP,
+    init_client: init_tcp,
+    ops: OPS,
+    accept_op: "tcp_accept",
+};
 
 const OPS: Ops = Ops {
     read: "tcp_read",
@@ -111,11 +120,7 @@ impl TcpListener {
         // clients are TCP handles on the same loop.
         let listener = unsafe {
             Listener::listen(
-                sys::UV_TCP,
-                sys::UV_TCP,
-                init_tcp,
-                OPS,
-                "tcp_accept",
+                &LISTEN,
                 511,
                 |h| sys::uv_tcp_init(loop_, h.cast()),
                 |h| sys::uv_tcp_bind(h.cast(), raw.as_ptr(), 0),
