@@ -7,6 +7,7 @@
 //! docs/BENCHMARKS.md by hand.
 
 mod control;
+mod uv;
 
 use plenary_async as a;
 use std::cell::Cell;
@@ -271,6 +272,21 @@ fn main() {
         .map(|a| a.as_str())
         .collect();
     let want = |g: &str| groups.is_empty() || groups.contains(&g);
+    if let Some(size) = args.iter().find_map(|a| a.strip_prefix("--profile-echo=")) {
+        // Ad-hoc: one echo server (`--profile-echo=SIZE[,tokio|c]`), for
+        // `perf record` or `strace -c`.
+        let (size, server) = size.split_once(',').unwrap_or((size, "plenary"));
+        let server = match server {
+            "tokio" => uv::Server::Tokio,
+            "c" => uv::Server::C,
+            _ => uv::Server::Plenary,
+        };
+        let addr = uv::spawn_server(server);
+        let size: usize = size.parse().unwrap();
+        let n = uv::echo_load(addr, size, Duration::from_secs(3));
+        println!("{n} round trips of {size} bytes in 3 s");
+        return;
+    }
     let scale = if quick { 10 } else { 1 };
     let runs = if quick { 1 } else { 3 };
     println!("plenary-async benchmarks (best of {runs} runs; ratio = peer time / plenary-async time, >1 means plenary-async is faster)");
@@ -280,6 +296,58 @@ fn main() {
     if want("control") {
         control(scale, runs);
     }
+    if want("uv") {
+        uv_group(quick, runs);
+    }
+}
+
+fn uv_group(quick: bool, runs: usize) {
+    let duration = Duration::from_millis(if quick { 300 } else { 2000 });
+    println!(
+        "\na::uv: TCP echo over loopback, 64 connections, {} ms per run (best of {runs}; round trips per second; the load comes from one tokio client for all servers)\n",
+        duration.as_millis()
+    );
+    println!("| message | plenary-async | tokio current-thread | C on libuv | plenary / C | plenary / tokio |");
+    println!("|---|---|---|---|---|---|");
+    let addrs = uv::SERVERS.map(uv::spawn_server);
+    for size in [64usize, 16 * 1024] {
+        // Runs interleave the servers, so that drift in the machine's speed
+        // affects all three alike; each keeps its best run.
+        let mut rates = [0.0f64; 3];
+        for _ in 0..runs {
+            for (rate, addr) in rates.iter_mut().zip(addrs) {
+                let r = uv::echo_load(addr, size, duration) as f64 / duration.as_secs_f64();
+                *rate = rate.max(r);
+            }
+        }
+        let label = if size < 1024 {
+            format!("{size} B")
+        } else {
+            format!("{} KiB", size / 1024)
+        };
+        println!(
+            "| {label} | {:.0}/s ({:.1} MiB/s) | {:.0}/s | {:.0}/s | {:.1}% | {:.2}x |",
+            rates[0],
+            rates[0] * size as f64 * 2.0 / (1024.0 * 1024.0),
+            rates[1],
+            rates[2],
+            100.0 * rates[0] / rates[2],
+            rates[0] / rates[1]
+        );
+    }
+    let n = if quick { 1000 } else { 10_000 };
+    let dir = uv::make_files(n);
+    let ours = best_of(runs, || uv::read_files_plenary(&dir, n));
+    let tokio = best_of(runs, || uv::read_files_tokio(&dir, n));
+    println!("\n| files | plenary-async | tokio::fs | ratio tokio |");
+    println!("|---|---|---|---|");
+    println!(
+        "| read {n} files of 4 KiB concurrently | {} | {} | {:.2} |",
+        ms(ours),
+        ms(tokio),
+        tokio.as_secs_f64() / ours.as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn header(title: &str, peers: [&str; 3]) {

@@ -122,13 +122,9 @@ async fn a_slow_reader_gets_backpressure_not_unbounded_memory() {
     let mut one = [0u8; 1];
     assert_eq!(client.read(&mut one).await.unwrap(), 1);
     a::util::sleep(200).await;
-    assert!(
-        client.buffered() <= 256 * 1024 + 64 * 1024,
-        "the reader buffered {} bytes",
-        client.buffered()
-    );
-    // The writer has queued at most its 1 MiB limit; 32 MiB cannot all be
-    // in the kernel's socket buffers and the two queues, so it still waits.
+    // The reader buffers nothing of its own and the writer queues at most
+    // 1 MiB; 32 MiB cannot all fit in the kernel's socket buffers, so the
+    // writer still waits.
     assert!(!sent.get(), "write_all finished although nobody read");
     let rest = read_exactly(&mut client, TOTAL - 1).await;
     let mut all = one.to_vec();

@@ -1007,9 +1007,10 @@ fn filled(buf: &mut Vec<u8>, _: *mut uv_fs_t, n: isize) -> Vec<u8> {
 /// assert!(bytes.is_empty());
 /// ```
 pub async fn read(path: impl AsRef<Path>) -> Result<Vec<u8>> {
-    let path = path.as_ref();
-    let file = File::open(path).await?;
-    file.read_to_end().await.map_err(|e| with_path(e, path))
+    let path = path.as_ref().to_owned();
+    let shown = shown(&path);
+    // One trip to the thread pool for open, stat, reads and close.
+    super::work::run("fs_read", shown, move || std::fs::read(path)).await
 }
 
 /// Reads a whole file as UTF-8 (`EILSEQ` naming the path if it is not).
@@ -1019,14 +1020,9 @@ pub async fn read(path: impl AsRef<Path>) -> Result<Vec<u8>> {
 /// assert_eq!(text, "");
 /// ```
 pub async fn read_to_string(path: impl AsRef<Path>) -> Result<String> {
-    let path = path.as_ref();
-    let bytes = read(path).await?;
-    String::from_utf8(bytes).map_err(|_| Error::Uv {
-        op: "fs_read",
-        name: "EILSEQ",
-        code: -libc::EILSEQ,
-        path: shown(path),
-    })
+    let path = path.as_ref().to_owned();
+    let shown = shown(&path);
+    super::work::run("fs_read", shown, move || std::fs::read_to_string(path)).await
 }
 
 /// Writes `data` as the whole content of `path`, creating or truncating it
@@ -1040,27 +1036,11 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> Result<String> {
 /// # a::block_on(a::uv::fs::unlink(dir.join("f"))).unwrap(); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
 /// ```
 pub async fn write(path: impl AsRef<Path>, data: impl Into<Vec<u8>>) -> Result<()> {
-    let path = path.as_ref();
-    let file = File::create(path).await?;
-    file.write_all(data).await.map_err(|e| with_path(e, path))?;
-    file.close().await.map_err(|e| with_path(e, path))
-}
-
-fn with_path(err: Error, path: &Path) -> Error {
-    match err {
-        Error::Uv {
-            op,
-            name,
-            code,
-            path: None,
-        } => Error::Uv {
-            op,
-            name,
-            code,
-            path: shown(path),
-        },
-        other => other,
-    }
+    let path = path.as_ref().to_owned();
+    let shown = shown(&path);
+    let data = data.into();
+    // One trip to the thread pool for open, writes and close.
+    super::work::run("fs_write", shown, move || std::fs::write(path, data)).await
 }
 
 // ---- operations on paths ------------------------------------------------------

@@ -29,6 +29,7 @@ pub(crate) mod timer;
 pub mod tty;
 pub mod udp;
 pub mod watch;
+pub(crate) mod work;
 
 use std::ffi::{c_int, CStr};
 

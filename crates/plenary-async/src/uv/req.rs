@@ -194,6 +194,22 @@ unsafe fn free<K, T>(slot: *mut Slot<K, T>) {
     }
 }
 
+/// The kept data of a request in flight, without touching the rest of its
+/// slot: for work that runs on libuv's thread pool while the loop thread may
+/// mark the slot abandoned.
+///
+/// # Safety
+/// `req` must be a request started by [`Req::start`] with this `K`, whose
+/// callback has not run yet; the caller must be the only one using `K`.
+pub(crate) unsafe fn keep_ptr<K, T>(req: *mut uv_req_t) -> *mut K {
+    // SAFETY: `data` is the live slot (the caller's contract); addr_of_mut
+    // makes no reference to the other fields.
+    unsafe {
+        let slot = sys::uv_req_get_data(req) as *mut Slot<K, T>;
+        std::ptr::addr_of_mut!((*slot).keep)
+    }
+}
+
 /// Finishes a request from its libuv callback: computes the outcome with
 /// `outcome` (which may read the callback's arguments and the kept data),
 /// then hands it to the waiting future, or drops it and frees everything if

@@ -1,14 +1,17 @@
-//! The byte-stream core shared by TCP, pipes and TTYs: pull-based reading
-//! with a bounded buffer, queued writes with a bound, shutdown, and
-//! listening.
+//! The byte-stream core shared by TCP, pipes and TTYs: pull-based reading,
+//! queued writes with a bound, shutdown, and listening.
 //!
-//! **Reading.** libuv pushes: once `uv_read_start` is called it delivers
-//! data whenever it arrives. The seed's model pulls: call `read` when you
-//! are ready. The two meet in a buffer: reading starts at the first `read`,
-//! arriving bytes are appended to the stream's buffer, and when it holds
-//! [`READ_LIMIT`] bytes reading stops (`uv_read_stop`) until the consumer
-//! has taken some. A slow consumer therefore applies backpressure to the
-//! peer (the kernel's receive window fills) instead of growing memory.
+//! **Reading.** libuv pushes: once `uv_read_start` is called it reads
+//! whatever arrives into buffers it asks for, and hands them over. The
+//! seed's model pulls: call `read` when you are ready. They meet here by
+//! using libuv for readiness only: our allocation callback gives libuv an
+//! empty buffer, so libuv reads nothing and reports `UV_ENOBUFS`, which
+//! means "readable"; the waiting reader is woken and reads the descriptor
+//! itself, straight into its own buffer (one copy, from the kernel). Data
+//! nobody asked for stays in the kernel's socket buffer: a slow consumer
+//! applies backpressure to the peer (its window closes) and no memory grows
+//! here. When a readiness report finds no reader waiting, reading is
+//! stopped (`uv_read_stop`) until a reader comes back.
 //!
 //! **Writing.** A write is first tried at once (`uv_try_write`); what the
 //! socket does not take is copied into a `uv_write_t` request whose buffer
@@ -26,10 +29,6 @@ use std::ffi::c_int;
 use std::future::Future;
 use std::task::{Context, Poll, Waker};
 
-/// Bytes buffered from the peer before reading pauses.
-pub(crate) const READ_LIMIT: usize = 256 * 1024;
-/// Bytes libuv is asked to read at a time.
-const READ_CHUNK: usize = 64 * 1024;
 /// Bytes of queued writes before `poll_write` waits.
 pub(crate) const WRITE_LIMIT: usize = 1024 * 1024;
 
@@ -43,10 +42,12 @@ pub(crate) struct Ops {
 
 /// The state libuv's callbacks share with the Rust object.
 pub(crate) struct StreamState {
-    data: RefCell<VecDeque<u8>>,
-    /// The read buffer, lent to libuv between its alloc and read callbacks.
-    spare: Cell<Option<Box<[u8]>>>,
+    /// libuv watches for readability (`uv_read_start` is in effect).
     reading: Cell<bool>,
+    /// The descriptor may have data: false after a read that did not fill
+    /// its buffer (the kernel had no more), true again when libuv reports
+    /// readiness. Saves the read that would only say `EAGAIN`.
+    maybe_readable: Cell<bool>,
     eof: Cell<bool>,
     read_error: Cell<Option<c_int>>,
     read_waker: Cell<Option<Waker>>,
@@ -59,9 +60,8 @@ pub(crate) struct StreamState {
 impl StreamState {
     fn new() -> StreamState {
         StreamState {
-            data: RefCell::new(VecDeque::new()),
-            spare: Cell::new(None),
             reading: Cell::new(false),
+            maybe_readable: Cell::new(true),
             eof: Cell::new(false),
             read_error: Cell::new(None),
             read_waker: Cell::new(None),
@@ -136,7 +136,7 @@ impl Stream {
 
     fn start_reading(&self) -> Result<(), Error> {
         let st = self.handle.state();
-        if st.reading.get() || st.eof.get() {
+        if st.reading.get() {
             return Ok(());
         }
         // SAFETY: a live stream handle; the callbacks find its state in `data`.
@@ -148,8 +148,8 @@ impl Stream {
         Ok(())
     }
 
-    /// Copies buffered bytes into `buf`, starting to read if needed.
-    /// `Ok(0)` is the end of the stream (or an empty `buf`).
+    /// Reads what the descriptor has into `buf`, waiting until it has
+    /// something. `Ok(0)` is the end of the stream (or an empty `buf`).
     pub(crate) fn poll_read(
         &mut self,
         cx: &mut Context<'_>,
@@ -159,39 +159,61 @@ impl Stream {
             return Poll::Ready(Ok(0));
         }
         let st = self.handle.state();
-        let n = {
-            let mut data = st.data.borrow_mut();
-            let n = data.len().min(buf.len());
-            let (front, back) = data.as_slices();
-            let from_front = front.len().min(n);
-            buf[..from_front].copy_from_slice(&front[..from_front]);
-            buf[from_front..n].copy_from_slice(&back[..n - from_front]);
-            data.drain(..n);
-            n
-        };
-        if n > 0 {
-            // Room again: resume reading if the buffer had filled up.
-            if !st.reading.get() && !st.eof.get() && st.read_error.get().is_none() {
-                if let Err(e) = self.start_reading() {
-                    st.read_error.set(Some(match e {
-                        Error::Uv { code, .. } => code,
-                        _ => sys::UV_EINVAL,
-                    }));
-                }
-            }
-            return Poll::Ready(Ok(n));
-        }
         if let Some(code) = st.read_error.get() {
             return Poll::Ready(Err(self.error(self.ops.read, code)));
         }
         if st.eof.get() {
             return Poll::Ready(Ok(0));
         }
+        let mut fd: c_int = -1;
+        // SAFETY: a live handle; libuv writes its descriptor into `fd`.
+        let rc = unsafe { sys::uv_fileno(self.raw(), &mut fd) };
+        if rc < 0 {
+            return Poll::Ready(Err(self.error(self.ops.read, rc)));
+        }
+        while st.maybe_readable.get() {
+            // SAFETY: a non-blocking descriptor owned by the live handle, and
+            // a buffer of `buf.len()` writable bytes.
+            let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+            if n > 0 {
+                if (n as usize) < buf.len() {
+                    // The kernel had no more; libuv will say when it has.
+                    st.maybe_readable.set(false);
+                }
+                return Poll::Ready(Ok(n as usize));
+            }
+            if n == 0 {
+                st.eof.set(true);
+                self.stop_reading();
+                return Poll::Ready(Ok(0));
+            }
+            let errno = std::io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EIO);
+            match errno {
+                libc::EINTR => continue,
+                libc::EAGAIN => st.maybe_readable.set(false),
+                _ => {
+                    st.read_error.set(Some(-errno));
+                    self.stop_reading();
+                    return Poll::Ready(Err(self.error(self.ops.read, -errno)));
+                }
+            }
+        }
+        // Nothing yet: have libuv tell us when there is.
+        register(&st.read_waker, cx.waker());
         if let Err(e) = self.start_reading() {
             return Poll::Ready(Err(e));
         }
-        register(&st.read_waker, cx.waker());
         Poll::Pending
+    }
+
+    fn stop_reading(&self) {
+        let st = self.handle.state();
+        if st.reading.replace(false) {
+            // SAFETY: a live stream handle.
+            unsafe { sys::uv_read_stop(self.raw()) };
+        }
     }
 
     /// Writes what the socket takes at once and queues more, up to
@@ -326,11 +348,6 @@ impl Stream {
             }
         }
     }
-
-    /// How many bytes are buffered from the peer and not yet read.
-    pub(crate) fn buffered(&self) -> usize {
-        self.handle.state().data.borrow().len()
-    }
 }
 
 /// What a queued write keeps alive: its bytes, and where to report.
@@ -362,73 +379,41 @@ unsafe extern "C" fn on_write(req: *mut sys::uv_write_t, status: c_int) {
 }
 
 unsafe extern "C" fn on_alloc(
-    handle: *mut uv_handle_t,
+    _handle: *mut uv_handle_t,
     _suggested: usize,
     buf: *mut sys::uv_buf_t,
 ) {
-    super::callback_guard("alloc", || {
-        // SAFETY: a live stream handle made by `Stream::new`.
-        let st: &StreamState = unsafe { state_of(handle) };
-        let spare = st
-            .spare
-            .take()
-            .unwrap_or_else(|| vec![0; READ_CHUNK].into_boxed_slice());
-        let base = Box::into_raw(spare) as *mut u8;
-        // SAFETY: `buf` is libuv's out-parameter. The buffer is lent to libuv
-        // until `on_read`, which takes it back.
-        unsafe {
-            *buf = sys::uv_buf_t {
-                base: base.cast(),
-                len: READ_CHUNK,
-            };
-        }
-    })
+    // An empty buffer: libuv reads nothing and reports readiness (UV_ENOBUFS);
+    // the reader reads the descriptor itself, into its own buffer.
+    // SAFETY: `buf` is libuv's out-parameter.
+    unsafe {
+        *buf = sys::uv_buf_t {
+            base: std::ptr::null_mut(),
+            len: 0,
+        };
+    }
 }
 
-unsafe extern "C" fn on_read(stream: *mut uv_stream_t, nread: isize, buf: *const sys::uv_buf_t) {
+unsafe extern "C" fn on_read(stream: *mut uv_stream_t, nread: isize, _buf: *const sys::uv_buf_t) {
     super::callback_guard("read", || {
         // SAFETY: a live stream handle made by `Stream::new`.
         let st: &StreamState = unsafe { state_of(stream.cast()) };
-        // SAFETY: `buf` is what `on_alloc` lent (a boxed slice of READ_CHUNK
-        // bytes), or has a null base if libuv did not allocate.
-        let spare = unsafe {
-            let b = &*buf;
-            (!b.base.is_null()).then(|| {
-                Box::from_raw(std::ptr::slice_from_raw_parts_mut(
-                    b.base.cast::<u8>(),
-                    READ_CHUNK,
-                ))
-            })
-        };
-        if nread > 0 {
-            let chunk = &spare.as_ref().expect("data arrives in our buffer")[..nread as usize];
-            let full = {
-                let mut data = st.data.borrow_mut();
-                data.extend(chunk);
-                data.len() >= READ_LIMIT
-            };
-            if full {
-                // Backpressure: stop until the consumer has read.
+        let code = nread as c_int;
+        st.maybe_readable.set(true);
+        if code == sys::UV_EOF {
+            st.eof.set(true);
+        } else if nread < 0 && code != sys::UV_ENOBUFS {
+            st.read_error.set(Some(code));
+        }
+        match st.read_waker.take() {
+            Some(w) => w.wake(),
+            None => {
+                // Readable, but nobody is reading: stop watching (the data
+                // waits in the kernel) until a reader asks again.
                 // SAFETY: a live stream handle.
                 unsafe { sys::uv_read_stop(stream) };
                 st.reading.set(false);
             }
-        } else if nread < 0 {
-            let code = nread as c_int;
-            if code == sys::UV_EOF {
-                st.eof.set(true);
-            } else {
-                st.read_error.set(Some(code));
-            }
-            // SAFETY: a live stream handle.
-            unsafe { sys::uv_read_stop(stream) };
-            st.reading.set(false);
-        }
-        if let Some(spare) = spare {
-            st.spare.set(Some(spare));
-        }
-        if nread != 0 {
-            wake(&st.read_waker);
         }
     })
 }
@@ -622,11 +607,12 @@ macro_rules! stream_io {
 
         impl $ty {
             /// Reads what has arrived into `buf` (waiting until something
-            /// has); `Ok(0)` at the end of the stream. Reading starts on the
-            /// first call and pauses while 256 KiB are buffered unread.
+            /// has); `Ok(0)` at the end of the stream. Bytes go straight
+            /// from the kernel into `buf`; what is not read yet waits in the
+            /// kernel, which holds the peer back when it fills.
             ///
             /// **Cancellation safety:** dropping the future loses nothing;
-            /// data stays buffered for the next read.
+            /// unread data stays for the next read.
             pub async fn read(&mut self, buf: &mut [u8]) -> Result<usize, crate::Error> {
                 std::future::poll_fn(|cx| self.stream.poll_read(cx, buf)).await
             }
@@ -656,11 +642,6 @@ macro_rules! stream_io {
             /// the end of the stream. Reading stays possible.
             pub async fn shutdown(&mut self) -> Result<(), crate::Error> {
                 std::future::poll_fn(|cx| self.stream.poll_shutdown(cx)).await
-            }
-
-            /// How many bytes have arrived and are not read yet.
-            pub fn buffered(&self) -> usize {
-                self.stream.buffered()
             }
         }
     };

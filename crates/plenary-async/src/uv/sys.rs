@@ -47,6 +47,7 @@ opaque!(
     uv_udp_send_t,
     uv_getaddrinfo_t,
     uv_getnameinfo_t,
+    uv_work_t,
 );
 
 /// `uv_req_type` values (stable in libuv 1.x).
@@ -56,6 +57,7 @@ pub const UV_WRITE: uv_req_type = 3;
 pub const UV_SHUTDOWN: uv_req_type = 4;
 pub const UV_UDP_SEND: uv_req_type = 5;
 pub const UV_FS: uv_req_type = 6;
+pub const UV_WORK: uv_req_type = 7;
 pub const UV_GETADDRINFO: uv_req_type = 8;
 pub const UV_GETNAMEINFO: uv_req_type = 9;
 
@@ -234,6 +236,8 @@ pub type uv_async_cb = Option<unsafe extern "C" fn(*mut uv_async_t)>;
 pub type uv_idle_cb = Option<unsafe extern "C" fn(*mut uv_idle_t)>;
 pub type uv_timer_cb = Option<unsafe extern "C" fn(*mut uv_timer_t)>;
 pub type uv_fs_cb = Option<unsafe extern "C" fn(*mut uv_fs_t)>;
+pub type uv_work_cb = Option<unsafe extern "C" fn(*mut uv_work_t)>;
+pub type uv_after_work_cb = Option<unsafe extern "C" fn(*mut uv_work_t, c_int)>;
 pub type uv_alloc_cb = Option<unsafe extern "C" fn(*mut uv_handle_t, usize, *mut uv_buf_t)>;
 pub type uv_read_cb = Option<unsafe extern "C" fn(*mut uv_stream_t, isize, *const uv_buf_t)>;
 pub type uv_write_cb = Option<unsafe extern "C" fn(*mut uv_write_t, c_int)>;
@@ -550,6 +554,14 @@ extern "C" {
 // file watching.
 extern "C" {
     pub fn uv_is_active(handle: *const uv_handle_t) -> c_int;
+    pub fn uv_fileno(handle: *const uv_handle_t, fd: *mut c_int) -> c_int;
+
+    pub fn uv_queue_work(
+        l: *mut uv_loop_t,
+        req: *mut uv_work_t,
+        work_cb: uv_work_cb,
+        after_work_cb: uv_after_work_cb,
+    ) -> c_int;
 
     // Streams (TCP, pipes, TTYs).
     pub fn uv_listen(stream: *mut uv_stream_t, backlog: c_int, cb: uv_connection_cb) -> c_int;
