@@ -4,7 +4,7 @@
 //! completed on the loop, so awaiting it never blocks the loop (or Neovim).
 //! The names are libuv's and plenary's (`fs_stat` is [`stat`], `fs_open` is
 //! [`OpenOptions::open`] / [`File::open`], …), plus the conveniences a Rust
-//! user expects: [`read`], [`read_to_string`], [`write`], [`read_dir`] as a
+//! user expects: [`read`], [`read_to_string`], [`write`](write()), [`read_dir`] as a
 //! stream, and a [`File`] that closes itself when dropped.
 //!
 //! ```

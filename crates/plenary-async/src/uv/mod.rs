@@ -1,10 +1,26 @@
-//! libuv, the event loop under everything (the seed's `a.uv`).
+//! libuv, the event loop under everything (the seed's `a.uv`: "all
+//! filesystem and network operations wrapped").
 //!
-//! This issue's runtime core only needs the loop, its timers and the wake-up
-//! handles; the file, network and process operations of `a.uv` build on the
-//! same pieces: [`sys`] declares the C functions, `handle` owns handle
-//! memory (freed only from the close callback), `timer` is the one-shot
-//! timer behind [`util::sleep`](crate::util::sleep).
+//! Every operation here is a libuv request or handle driven by the loop the
+//! tasks run on, standalone or a host's: no extra reactor, and no thread
+//! per operation beyond libuv's own thread pool for file work.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`fs`] | files and directories (every `uv_fs_*`), `File`, `read_dir` |
+//! | [`tcp`], [`pipe`], [`tty`] | byte streams (`AsyncRead`/`AsyncWrite`), listeners |
+//! | [`udp`] | datagrams |
+//! | [`dns`] | `getaddrinfo`, `getnameinfo` |
+//! | [`process`] | child processes with piped standard streams |
+//! | [`signal`] | signal deliveries as a stream |
+//! | [`watch`] | file-system events and polling as streams |
+//!
+//! Dropping a future or an object mid-operation is always safe: requests
+//! and their buffers live until libuv's callback (file and DNS requests are
+//! cancelled with `uv_cancel` when libuv allows it), and handles are closed
+//! with `uv_close` and freed in its callback. Failures are
+//! [`Error::Uv`](crate::Error::Uv) with the operation, libuv's error name
+//! and the path or address.
 //!
 //! ```
 //! // libuv's version, as linked (or as found in the host process).
