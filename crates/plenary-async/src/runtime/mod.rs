@@ -605,6 +605,35 @@ impl Runtime {
     ///
     /// # Safety
     /// As for [`attach`](Runtime::attach).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use plenary_async::uv::sys;
+    /// use std::{cell::Cell, rc::Rc};
+    ///
+    /// std::thread::spawn(|| unsafe {
+    ///     let layout = std::alloc::Layout::from_size_align(sys::uv_loop_size(), 16).unwrap();
+    ///     let lp = std::alloc::alloc_zeroed(layout) as *mut sys::uv_loop_t;
+    ///     assert_eq!(sys::uv_loop_init(lp), 0);
+    ///
+    ///     // The host only records that work is ready, and ticks later.
+    ///     let ready = Rc::new(Cell::new(false));
+    ///     let r = ready.clone();
+    ///     let rt = a::Runtime::attach_with(lp.cast(), move || r.set(true));
+    ///     let task = a::spawn(async { 6 * 7 });
+    ///     assert!(ready.get()); // notified, nothing ran yet
+    ///     rt.tick();
+    ///     assert!(task.is_finished());
+    ///
+    ///     drop(task);
+    ///     rt.detach();
+    ///     sys::uv_run(lp, sys::UV_RUN_NOWAIT);
+    ///     assert_eq!(sys::uv_loop_close(lp), 0);
+    ///     std::alloc::dealloc(lp.cast(), layout);
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
     pub unsafe fn attach_with(loop_ptr: *mut c_void, notify: impl Fn() + 'static) -> Runtime {
         // SAFETY: the caller's contract.
         let inner = unsafe { Inner::build(loop_ptr.cast(), None, Driver::Hook(Box::new(notify))) };

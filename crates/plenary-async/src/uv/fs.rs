@@ -1315,12 +1315,29 @@ pub async fn realpath(path: impl AsRef<Path>) -> Result<PathBuf> {
 }
 
 /// [`access`]: whether the file exists.
+///
+/// ```
+/// assert!(plenary_async::block_on(plenary_async::uv::fs::access("/", plenary_async::uv::fs::F_OK)).is_ok());
+/// ```
 pub const F_OK: c_int = libc::F_OK;
 /// [`access`]: whether it may be read.
+///
+/// ```
+/// assert!(plenary_async::block_on(plenary_async::uv::fs::access("/", plenary_async::uv::fs::R_OK)).is_ok());
+/// ```
 pub const R_OK: c_int = libc::R_OK;
 /// [`access`]: whether it may be written.
+///
+/// ```
+/// let tmp = std::env::temp_dir();
+/// assert!(plenary_async::block_on(plenary_async::uv::fs::access(tmp, plenary_async::uv::fs::W_OK)).is_ok());
+/// ```
 pub const W_OK: c_int = libc::W_OK;
 /// [`access`]: whether it may be executed (or a directory searched).
+///
+/// ```
+/// assert!(plenary_async::block_on(plenary_async::uv::fs::access("/", plenary_async::uv::fs::X_OK)).is_ok());
+/// ```
 pub const X_OK: c_int = libc::X_OK;
 
 /// Checks whether the calling process may access `path` with `mode`
@@ -1453,12 +1470,31 @@ pub struct CopyFlags(c_int);
 
 impl CopyFlags {
     /// Replace the destination if it exists.
+    ///
+    /// ```
+    /// assert_eq!(plenary_async::uv::fs::CopyFlags::NONE, Default::default());
+    /// ```
     pub const NONE: CopyFlags = CopyFlags(0);
     /// Fail with `EEXIST` if the destination exists.
+    ///
+    /// ```
+    /// use plenary_async::uv::fs::CopyFlags;
+    /// assert!(CopyFlags::EXCL.contains(CopyFlags::EXCL));
+    /// ```
     pub const EXCL: CopyFlags = CopyFlags(sys::UV_FS_COPYFILE_EXCL);
     /// Try a copy-on-write reflink, falling back to copying.
+    ///
+    /// ```
+    /// use plenary_async::uv::fs::CopyFlags;
+    /// assert!(!CopyFlags::FICLONE.contains(CopyFlags::EXCL));
+    /// ```
     pub const FICLONE: CopyFlags = CopyFlags(sys::UV_FS_COPYFILE_FICLONE);
     /// Require a reflink; fail if the file system cannot make one.
+    ///
+    /// ```
+    /// use plenary_async::uv::fs::CopyFlags;
+    /// assert_ne!(CopyFlags::FICLONE_FORCE, CopyFlags::FICLONE);
+    /// ```
     pub const FICLONE_FORCE: CopyFlags = CopyFlags(sys::UV_FS_COPYFILE_FICLONE_FORCE);
 
     /// Whether every flag of `other` is set.

@@ -158,7 +158,18 @@ impl PipeListener {
     ///
     /// **Cancellation safety:** dropping the future loses no connection.
     ///
-    /// See the [module documentation](self) for an example.
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let dir = a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX")).await?;
+    ///     let listener = a::uv::pipe::PipeListener::bind(dir.join("s"))?;
+    ///     let _client = a::uv::pipe::Pipe::connect(dir.join("s")).await?;
+    ///     let _server_side = listener.accept().await?;
+    ///     # drop(listener); a::uv::fs::rmdir(&dir).await?;
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
     pub async fn accept(&self) -> Result<Pipe, Error> {
         let mut stream = std::future::poll_fn(|cx| self.listener.poll_accept(cx)).await?;
         stream.set_label(Some(self.path.display().to_string()));
@@ -187,7 +198,13 @@ pub struct Pipe {
     pub(crate) stream: Stream,
 }
 
-stream_io!(Pipe);
+stream_io!(
+    Pipe,
+    r#"
+    let (x, y) = std::os::unix::net::UnixStream::pair().unwrap();
+    let mut ours = a::uv::pipe::Pipe::open(x.into())?;
+    let mut theirs = a::uv::pipe::Pipe::open(y.into())?;"#
+);
 
 impl Pipe {
     /// Connects to the Unix domain socket at `path` (the seed's
@@ -196,7 +213,18 @@ impl Pipe {
     /// **Cancellation safety:** dropping the future closes the half-made
     /// connection; nothing leaks.
     ///
-    /// See the [module documentation](self) for an example.
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let dir = a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX")).await?;
+    ///     let _listener = a::uv::pipe::PipeListener::bind(dir.join("s"))?;
+    ///     let mut client = a::uv::pipe::Pipe::connect(dir.join("s")).await?;
+    ///     client.write_all(b"hi").await?;
+    ///     # drop(_listener); a::uv::fs::rmdir(&dir).await?;
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
     pub async fn connect(path: impl AsRef<Path>) -> Result<Pipe, Error> {
         let path = path.as_ref();
         let c = c_path("pipe_connect", path)?;

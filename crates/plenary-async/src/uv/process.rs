@@ -476,7 +476,15 @@ impl Child {
     /// **Cancellation safety:** dropping the future loses nothing; wait
     /// again later.
     ///
-    /// See [`Child`] for an example.
+    /// ```
+    /// use plenary_async as a;
+    /// let status = a::block_on(async {
+    ///     let mut child = a::uv::process::Command::new("sh").args(["-c", "exit 5"]).spawn()?;
+    ///     child.wait().await
+    /// })
+    /// .unwrap();
+    /// assert_eq!(status.code(), Some(5));
+    /// ```
     pub async fn wait(&mut self) -> Result<ExitStatus, Error> {
         std::future::poll_fn(|cx| self.poll_wait(cx)).await
     }

@@ -106,7 +106,16 @@ impl Signal {
     /// **Cancellation safety:** a delivery is never lost to a dropped
     /// future: it stays counted for the next call.
     ///
-    /// See the [module documentation](self) for an example.
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let mut usr2 = a::uv::signal::signal(libc::SIGUSR2)?;
+    ///     unsafe { libc::raise(libc::SIGUSR2) };
+    ///     assert_eq!(usr2.recv().await, libc::SIGUSR2);
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
     pub async fn recv(&mut self) -> i32 {
         std::future::poll_fn(|cx| self.poll_delivery(cx)).await
     }

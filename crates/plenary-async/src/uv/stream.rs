@@ -566,9 +566,10 @@ unsafe extern "C" fn on_connection(server: *mut uv_stream_t, status: c_int) {
 
 /// Implements `futures_io::AsyncRead`/`AsyncWrite` and the inherent
 /// `read`/`write_all`/`flush`/`shutdown` methods for a type with a
-/// `stream: Stream` field.
+/// `stream: Stream` field. `$pair` is doc-test code that makes a connected
+/// pair `(mut ours, mut theirs)` of that type inside an async block.
 macro_rules! stream_io {
-    ($ty:ty) => {
+    ($ty:ty, $pair:literal) => {
         impl futures_io::AsyncRead for $ty {
             fn poll_read(
                 mut self: std::pin::Pin<&mut Self>,
@@ -613,6 +614,8 @@ macro_rules! stream_io {
             ///
             /// **Cancellation safety:** dropping the future loses nothing;
             /// unread data stays for the next read.
+            ///
+            #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    theirs.write_all(b\"ping\").await?;\n    let mut buf = [0u8; 16];\n    let n = ours.read(&mut buf).await?;\n    assert!(n > 0 && b\"ping\".starts_with(&buf[..n]));\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
             pub async fn read(&mut self, buf: &mut [u8]) -> Result<usize, crate::Error> {
                 std::future::poll_fn(|cx| self.stream.poll_read(cx, buf)).await
             }
@@ -625,6 +628,8 @@ macro_rules! stream_io {
             /// byte is written or queued; if it is dropped while waiting for
             /// room, a prefix of `data` may have been queued (as with
             /// `AsyncWriteExt::write_all`).
+            ///
+            #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    ours.write_all(&[7u8; 100_000]).await?; // more than the socket takes at once\n    let mut got = 0;\n    let mut buf = vec![0u8; 65536];\n    while got < 100_000 {\n        got += theirs.read(&mut buf).await?;\n    }\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
             pub async fn write_all(&mut self, mut data: &[u8]) -> Result<(), crate::Error> {
                 while !data.is_empty() {
                     let n = std::future::poll_fn(|cx| self.stream.poll_write(cx, data)).await?;
@@ -634,12 +639,16 @@ macro_rules! stream_io {
             }
 
             /// Waits until every queued write has completed.
+            ///
+            #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    ours.write_all(b\"x\").await?;\n    ours.flush().await?; // nothing queued any more\n    # drop(theirs);\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
             pub async fn flush(&mut self) -> Result<(), crate::Error> {
                 std::future::poll_fn(|cx| self.stream.poll_flush(cx)).await
             }
 
             /// Flushes, then shuts down the writing side: the peer reads
             /// the end of the stream. Reading stays possible.
+            ///
+            #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    ours.shutdown().await?;\n    let mut buf = [0u8; 1];\n    assert_eq!(theirs.read(&mut buf).await?, 0); // the end of the stream\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
             pub async fn shutdown(&mut self) -> Result<(), crate::Error> {
                 std::future::poll_fn(|cx| self.stream.poll_shutdown(cx)).await
             }

@@ -256,7 +256,13 @@ pub struct TcpStream {
     stream: Stream,
 }
 
-stream_io!(TcpStream);
+stream_io!(
+    TcpStream,
+    r#"
+    let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    let mut ours = a::uv::tcp::TcpStream::connect(l.local_addr()).await?;
+    let (mut theirs, _) = l.accept().await?;"#
+);
 
 impl TcpStream {
     /// Connects to `addr` (the seed's `tcp_connect`). A refused connection

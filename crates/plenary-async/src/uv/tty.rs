@@ -42,7 +42,13 @@ pub struct Tty {
     stream: Stream,
 }
 
-stream_io!(Tty);
+stream_io!(
+    Tty,
+    r#"
+    let (x, y) = std::os::unix::net::UnixStream::pair().unwrap();
+    let mut ours = a::uv::tty::Tty::new(x.into(), true)?;
+    let mut theirs = a::uv::tty::Tty::new(y.into(), true)?;"#
+);
 
 impl Tty {
     /// Wraps `fd`, taking ownership; `readable` says whether it will be read.

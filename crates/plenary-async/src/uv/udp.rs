@@ -203,7 +203,18 @@ impl UdpSocket {
     ///
     /// **Cancellation safety:** dropping the future loses no datagram.
     ///
-    /// See the [module documentation](self) for an example.
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let s = a::uv::udp::UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     s.send_to(b"to myself", s.local_addr()?).await?;
+    ///     let mut buf = [0u8; 32];
+    ///     let (n, from) = s.recv_from(&mut buf).await?;
+    ///     assert_eq!((&buf[..n], from), (&b"to myself"[..], s.local_addr()?));
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> Result<(usize, SocketAddr), Error> {
         std::future::poll_fn(|cx| self.poll_recv(cx, buf)).await
     }
