@@ -1,0 +1,336 @@
+-- plenary.async's API on the plenary-async runtime. Compiled into the
+-- module; receives the Rust core (`core`) and returns the public table.
+local core = ...
+
+local M = {}
+
+local pack = table.pack or function(...)
+  return { n = select("#", ...), ... }
+end
+local unpack = table.unpack or unpack
+
+-- Coroutines that are tasks of ours (weak keys: a finished task goes away).
+local tasks = setmetatable({}, { __mode = "k" })
+
+local function new_task(fn, ...)
+  local args = pack(...)
+  local co = coroutine.create(function()
+    return fn(unpack(args, 1, args.n))
+  end)
+  tasks[co] = true
+  return co
+end
+
+local function in_task()
+  local co = coroutine.running()
+  return co ~= nil and tasks[co] == true
+end
+
+--- Errors raised in Rust arrive as userdata; Lua code expects strings.
+local function plain_errors(f)
+  return function(...)
+    local r = pack(pcall(f, ...))
+    if not r[1] then
+      error(tostring(r[2]), 2)
+    end
+    return unpack(r, 2, r.n)
+  end
+end
+
+local function argument_error(fname, pos, what, value)
+  error(("plenary_async.%s: argument #%d must be %s, got %s"):format(fname, pos, what, type(value)), 3)
+end
+
+--- Makes `f` an async function: called outside a task, it raises an error
+--- that names it and says what to do, instead of yielding across a C
+--- boundary or hanging.
+local function async(name, f)
+  return function(...)
+    if not in_task() then
+      error(
+        ("plenary_async: %s is an async function; call it inside a task (a.run(fn, callback) or a.void(fn))"):format(
+          name
+        ),
+        2
+      )
+    end
+    return f(...)
+  end
+end
+
+-- Errors of tasks nobody awaits go to Neovim's error reporting.
+core.set_reporter(function(message)
+  vim.schedule(function()
+    error(message, 0)
+  end)
+end)
+
+--- Runs `fn` as a task; `callback(success, ...)` gets its results, or
+--- `false` and the error with the task's traceback.
+function M.run(fn, callback)
+  if type(fn) ~= "function" then
+    argument_error("run", 1, "a function", fn)
+  end
+  if callback ~= nil and type(callback) ~= "function" then
+    argument_error("run", 2, "a function or nil", callback)
+  end
+  return core.spawn(new_task(fn), callback or function() end)
+end
+
+--- Returns a function that runs `fn(...)` as a task and returns at once;
+--- errors are reported to Neovim, with the task's traceback.
+function M.void(fn)
+  if type(fn) ~= "function" then
+    argument_error("void", 1, "a function", fn)
+  end
+  return function(...)
+    core.spawn(new_task(fn, ...), nil)
+  end
+end
+
+--- Turns a callback-style function into an async function. The callback is
+--- passed as argument number `argc`; the first call of it resumes the
+--- waiting task with its arguments (later calls are ignored). `fn` runs in
+--- a task of its own, so it may itself call async functions.
+function M.wrap(fn, argc)
+  if type(fn) ~= "function" then
+    argument_error("wrap", 1, "a function", fn)
+  end
+  if type(argc) ~= "number" or argc < 1 or argc % 1 ~= 0 then
+    error(
+      ("plenary_async.wrap: argument #2 (argc) must be the callback's position, a whole number >= 1, got %s"):format(
+        tostring(argc)
+      ),
+      2
+    )
+  end
+  return async("a wrapped function", function(...)
+    local args = pack(...)
+    return core.await_callback(function(cb)
+      args[argc] = cb
+      return new_task(fn, unpack(args, 1, argc))
+    end)
+  end)
+end
+
+-- util ------------------------------------------------------------------------
+
+local util = {}
+M.util = util
+
+util.sleep = async("util.sleep", function(ms)
+  if type(ms) ~= "number" then
+    argument_error("util.sleep", 1, "a number of milliseconds", ms)
+  end
+  return core.sleep(ms)
+end)
+
+util.scheduler = async("util.scheduler", function()
+  return core.scheduler()
+end)
+
+--- Runs `fn` as a task and waits for it (Neovim keeps processing events
+--- meanwhile); raises an error if it takes longer than `timeout` ms (2000
+--- by default), unlike plenary, which returns nothing on timeout.
+function util.block_on(fn, timeout)
+  if type(fn) ~= "function" then
+    argument_error("util.block_on", 1, "a function", fn)
+  end
+  timeout = timeout or 2000
+  if type(timeout) ~= "number" then
+    argument_error("util.block_on", 2, "a number of milliseconds", timeout)
+  end
+  local done, result = false, nil
+  M.run(fn, function(...)
+    done, result = true, pack(...)
+  end)
+  if not vim.wait(timeout, function()
+    return done
+  end, 1) then
+    error(("plenary_async.util.block_on: timed out after %d ms"):format(timeout), 2)
+  end
+  if not result[1] then
+    error(result[2], 2)
+  end
+  return unpack(result, 2, result.n)
+end
+
+function util.will_block(fn, timeout)
+  if type(fn) ~= "function" then
+    argument_error("util.will_block", 1, "a function", fn)
+  end
+  return function(...)
+    local args = pack(...)
+    return util.block_on(function()
+      return fn(unpack(args, 1, args.n))
+    end, timeout)
+  end
+end
+
+--- Runs the async functions concurrently and returns their results, one
+--- packed table each, in order. `join({})` returns at once.
+util.join = async("util.join", function(fns)
+  if type(fns) ~= "table" then
+    argument_error("util.join", 1, "a list of functions", fns)
+  end
+  local results, n = {}, #fns
+  if n == 0 then
+    return results
+  end
+  local finished, failure = 0, nil
+  local sender, receiver = core.counter()
+  for i, fn in ipairs(fns) do
+    if type(fn) ~= "function" then
+      error(("plenary_async.util.join: element %d is not a function"):format(i), 2)
+    end
+    core.spawn(new_task(fn), function(ok, ...)
+      if ok then
+        results[i] = pack(...)
+      else
+        failure = failure or select(1, ...)
+      end
+      finished = finished + 1
+      if finished == n then
+        sender.send()
+      end
+    end)
+  end
+  receiver.recv()
+  if failure then
+    error(failure, 0)
+  end
+  return results
+end)
+
+--- Runs the async functions concurrently and calls `callback(results)` when
+--- all are done. Not async itself.
+function util.run_all(fns, callback)
+  M.run(function()
+    return util.join(fns)
+  end, function(ok, results)
+    if not ok then
+      error(results, 0)
+    end
+    if callback then
+      callback(results)
+    end
+  end)
+end
+
+--- Each function gets a callback; the first call of any of them wins and
+--- its arguments are returned. The functions run as tasks, and the others
+--- are cancelled once one has won (plenary lets them run on).
+util.run_first = async("util.run_first", function(fns)
+  if type(fns) ~= "table" then
+    argument_error("util.run_first", 1, "a list of functions", fns)
+  end
+  local handles = {}
+  local result = pack(core.await_callback(function(cb)
+    return new_task(function()
+      for i, fn in ipairs(fns) do
+        handles[i] = core.spawn(new_task(fn, cb), nil)
+      end
+    end)
+  end))
+  for _, h in ipairs(handles) do
+    h:cancel()
+  end
+  return unpack(result, 1, result.n)
+end)
+
+--- The first async function to return wins; its results are returned and
+--- the others are cancelled.
+util.race = async("util.race", function(fns)
+  if type(fns) ~= "table" then
+    argument_error("util.race", 1, "a list of functions", fns)
+  end
+  local wrapped = {}
+  for i, fn in ipairs(fns) do
+    wrapped[i] = function(cb)
+      cb(fn())
+    end
+  end
+  return util.run_first(wrapped)
+end)
+
+--- Calls the async function `fn(...)` and returns `true, ...` or `false,
+--- error` (LuaJIT lets a task yield inside pcall).
+util.apcall = async("util.apcall", function(fn, ...)
+  return pcall(fn, ...)
+end)
+
+--- Calls the async function `fn` and returns `true, ...` or `false, error`.
+util.protected = async("util.protected", function(fn)
+  return pcall(fn)
+end)
+
+-- control ---------------------------------------------------------------------
+
+local control = { channel = {} }
+M.control = control
+
+function control.channel.oneshot()
+  local send, recv = core.oneshot()
+  return plain_errors(send), async("the oneshot receiver", plain_errors(recv))
+end
+
+function control.channel.counter()
+  local sender, receiver = core.counter()
+  return sender, {
+    recv = async("counter receiver.recv", plain_errors(receiver.recv)),
+    last = async("counter receiver.last", plain_errors(receiver.last)),
+  }
+end
+
+function control.channel.mpsc()
+  local sender, receiver = core.mpsc()
+  return { send = plain_errors(sender.send) }, {
+    recv = async("mpsc receiver.recv", plain_errors(receiver.recv)),
+    last = async("mpsc receiver.last", plain_errors(receiver.last)),
+  }
+end
+
+-- Methods are bound to their object, so `cv:wait()` and `cv.wait()` both work
+-- (the seed's snippets use both forms).
+control.Condvar = {}
+function control.Condvar.new()
+  local cv = core.condvar()
+  return {
+    wait = async("Condvar:wait", function()
+      return cv:wait()
+    end),
+    notify_all = function()
+      cv:notify_all()
+    end,
+    notify_one = function()
+      cv:notify_one()
+    end,
+  }
+end
+
+control.Semaphore = {}
+local new_semaphore = plain_errors(core.semaphore)
+function control.Semaphore.new(permits)
+  local sem = new_semaphore(permits)
+  return {
+    acquire = async("Semaphore:acquire", function()
+      return sem:acquire()
+    end),
+    available_permits = function()
+      return sem:available_permits()
+    end,
+  }
+end
+
+-- plenary compatibility -------------------------------------------------------
+
+--- Registers this module as `plenary.async` (and its submodules), so that
+--- plugins written against plenary.async run on it unchanged.
+function M.as_plenary()
+  package.loaded["plenary.async"] = M
+  package.loaded["plenary.async.util"] = util
+  package.loaded["plenary.async.control"] = control
+  return M
+end
+
+return M

