@@ -31,7 +31,8 @@ local function plain_errors(f)
   return function(...)
     local r = pack(pcall(f, ...))
     if not r[1] then
-      error(tostring(r[2]), 2)
+      local message = tostring(r[2]):gsub("^runtime error: ", "")
+      error(message, 2)
     end
     return unpack(r, 2, r.n)
   end
@@ -118,11 +119,12 @@ end
 local util = {}
 M.util = util
 
+local sleep = plain_errors(core.sleep)
 util.sleep = async("util.sleep", function(ms)
   if type(ms) ~= "number" then
     argument_error("util.sleep", 1, "a number of milliseconds", ms)
   end
-  return core.sleep(ms)
+  return sleep(ms)
 end)
 
 util.scheduler = async("util.scheduler", function()
@@ -205,6 +207,12 @@ end)
 --- Runs the async functions concurrently and calls `callback(results)` when
 --- all are done. Not async itself.
 function util.run_all(fns, callback)
+  if type(fns) ~= "table" then
+    argument_error("util.run_all", 1, "a list of functions", fns)
+  end
+  if callback ~= nil and type(callback) ~= "function" then
+    argument_error("util.run_all", 2, "a function or nil", callback)
+  end
   M.run(function()
     return util.join(fns)
   end, function(ok, results)
@@ -223,6 +231,14 @@ end
 util.run_first = async("util.run_first", function(fns)
   if type(fns) ~= "table" then
     argument_error("util.run_first", 1, "a list of functions", fns)
+  end
+  for i, fn in ipairs(fns) do
+    if type(fn) ~= "function" then
+      error(("plenary_async.util.run_first: element %d is not a function"):format(i), 2)
+    end
+  end
+  if #fns == 0 then
+    return -- nothing can call back
   end
   local handles = {}
   local result = pack(core.await_callback(function(cb)
@@ -245,6 +261,11 @@ util.race = async("util.race", function(fns)
     argument_error("util.race", 1, "a list of functions", fns)
   end
   local wrapped = {}
+  for i, fn in ipairs(fns) do
+    if type(fn) ~= "function" then
+      error(("plenary_async.util.race: element %d is not a function"):format(i), 2)
+    end
+  end
   for i, fn in ipairs(fns) do
     wrapped[i] = function(cb)
       cb(fn())

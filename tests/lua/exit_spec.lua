@@ -1,0 +1,22 @@
+-- Quitting Neovim with tasks still pending exits cleanly and quickly.
+describe("quitting Neovim", function()
+  it("with pending tasks exits at once, with status 0", function()
+    local script = vim.fn.tempname() .. ".lua"
+    vim.fn.writefile({
+      ('package.cpath = %q .. package.cpath'):format(ROOT .. "/lua/?.so;"),
+      'local a = require("plenary_async")',
+      "for i = 1, 100 do a.run(function() a.util.sleep(600000) end) end",
+      'local tx, rx = a.control.channel.oneshot()',
+      "a.run(function() rx() end)",
+      "a.run(function() local cv = a.control.Condvar.new(); cv:wait() end)",
+      'vim.defer_fn(function() vim.cmd("qall!") end, 50)',
+    }, script)
+    local start = vim.uv.hrtime()
+    local out = vim.system({ vim.v.progpath, "--clean", "--headless", "-l", script }):wait(30000)
+    local seconds = (vim.uv.hrtime() - start) / 1e9
+    os.remove(script)
+    assert(out.code == 0, ("exit status %s, signal %s, stderr: %s"):format(out.code, out.signal, out.stderr))
+    -- "Quickly": well before the 10-minute sleeps; a generous bound.
+    assert(seconds < 20, ("took %.1f s"):format(seconds))
+  end)
+end)
