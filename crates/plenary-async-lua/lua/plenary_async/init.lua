@@ -343,6 +343,88 @@ function control.Semaphore.new(permits)
   }
 end
 
+-- api -------------------------------------------------------------------------
+
+--- `a.api.nvim_*(...)`: `vim.api`, callable from a task in any context: in a
+--- fast event (a libuv callback) it first waits for the main loop, where
+--- the API may be called. Async functions.
+M.api = setmetatable({}, {
+  __index = function(t, name)
+    local f = vim.api[name]
+    if type(f) ~= "function" then
+      return nil
+    end
+    local wrapped = async("api." .. name, function(...)
+      if vim.in_fast_event() then
+        util.scheduler()
+      end
+      return f(...)
+    end)
+    rawset(t, name, wrapped)
+    return wrapped
+  end,
+})
+
+-- tests -----------------------------------------------------------------------
+
+--- `a.tests.describe/it/pending/before_each/after_each`: the test
+--- harness's own functions, with `it`, `before_each` and `after_each`
+--- bodies run as tasks (limit: $PLENARY_TEST_TIMEOUT ms, else 2000; a
+--- timeout fails the test, unlike plenary's).
+local tests = {}
+M.tests = tests
+
+local function test_timeout()
+  return tonumber(vim.env.PLENARY_TEST_TIMEOUT) or 2000
+end
+
+local function harness(name)
+  local f = rawget(_G, name)
+  if type(f) ~= "function" then
+    error(("plenary_async.tests.%s: no global %s; run under a test harness"):format(name, name), 3)
+  end
+  return f
+end
+
+function tests.describe(name, fn)
+  return harness("describe")(name, fn)
+end
+
+function tests.it(name, fn)
+  return harness("it")(name, util.will_block(fn, test_timeout()))
+end
+
+function tests.pending(name, fn)
+  return harness("pending")(name, fn)
+end
+
+function tests.before_each(fn)
+  return harness("before_each")(util.will_block(fn, test_timeout()))
+end
+
+function tests.after_each(fn)
+  return harness("after_each")(util.will_block(fn, test_timeout()))
+end
+
+--- Puts `a` (with `a.describe`, `a.it`, …) into the calling chunk's
+--- environment, as plenary's `add_to_env` does.
+function tests.add_to_env()
+  local env = getfenv(2)
+  env.a = env.a or {}
+  for k, v in pairs(tests) do
+    if k ~= "add_to_env" then
+      env.a[k] = v
+    end
+  end
+  for k, v in pairs(M) do
+    if env.a[k] == nil then
+      env.a[k] = v
+    end
+  end
+end
+M.it = tests.it
+M.describe = tests.describe
+
 -- plenary compatibility -------------------------------------------------------
 
 --- Registers this module as `plenary.async` (and its submodules), so that
@@ -351,6 +433,8 @@ function M.as_plenary()
   package.loaded["plenary.async"] = M
   package.loaded["plenary.async.util"] = util
   package.loaded["plenary.async.control"] = control
+  package.loaded["plenary.async.tests"] = tests
+  package.loaded["plenary.async.api"] = M.api
   return M
 end
 
