@@ -32,15 +32,25 @@ pub fn attach(lua: &Lua) -> LuaResult<()> {
     }
     let vim: LuaTable = lua.globals().get("vim")?;
     let schedule: LuaFunction = vim.get("schedule")?;
+    let defer_fn: LuaFunction = vim.get("defer_fn")?;
     let tick = lua.create_function(|_, ()| {
         tick_now();
         Ok(())
     })?;
     // Called by the runtime when work is ready: have Neovim call `tick`
-    // from its main loop, where the API may be used.
+    // from its main loop, where the API may be used. Work that is left over
+    // when a tick used up its budget goes through a 0 ms timer instead
+    // (`vim.defer_fn`), so that the loop polls I/O and fires its timers
+    // between two ticks: `vim.schedule` callbacks all run in one burst, and
+    // re-scheduling from inside one would starve the rest of Neovim.
     let notify = move || {
-        if let Err(e) = schedule.call::<()>(tick.clone()) {
-            eprintln!("plenary_async: vim.schedule failed: {e}");
+        let result = if TICKING.with(Cell::get) {
+            defer_fn.call::<LuaValue>((tick.clone(), 0)).map(|_| ())
+        } else {
+            schedule.call::<()>(tick.clone())
+        };
+        if let Err(e) = result {
+            eprintln!("plenary_async: scheduling a tick failed: {e}");
         }
     };
     // SAFETY: Neovim's loop is live for the whole session and runs on this
