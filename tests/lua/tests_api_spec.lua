@@ -70,3 +70,21 @@ describe("a.api", function()
     assert(not ok and err:find("api.nvim_get_current_buf is an async function"), err)
   end)
 end)
+
+describe("a task started from a raw libuv callback", function()
+  it("does not run there (fast event) but from the next tick, where the API works", function()
+    local result
+    local t = vim.uv.new_timer()
+    t:start(1, 0, function()
+      t:close()
+      require("plenary_async").run(function()
+        result = { vim.in_fast_event(), pcall(vim.api.nvim_get_current_buf) }
+      end)
+    end)
+    assert(vim.wait(5000, function()
+      return result ~= nil
+    end))
+    assert(result[1] == false, "the task ran in a fast event")
+    assert(result[2] == true, "the API failed in the task: " .. tostring(result[3]))
+  end)
+end)

@@ -83,7 +83,18 @@ fn spawn(lua: &Lua, (co, on_done): (LuaThread, Option<LuaFunction>)) -> LuaResul
             report(&lua2, format!("error in a task's callback: {e}"));
         }
     });
-    crate::runtime::tick_now();
+    // Start it at once, as plenary does, unless we are in a fast event (a
+    // raw libuv callback), where task code must not run: the API is not
+    // safe there. It then starts from the next tick, in vim.schedule.
+    let fast = lua
+        .globals()
+        .get::<LuaTable>("vim")
+        .and_then(|vim| vim.get::<LuaFunction>("in_fast_event"))
+        .and_then(|f| f.call::<bool>(()))
+        .unwrap_or(true);
+    if !fast {
+        crate::runtime::tick_now();
+    }
     Ok(TaskHandle(RefCell::new(Some(task))))
 }
 
