@@ -2,6 +2,7 @@
 //! (any number of them, nil and false included) through
 //! `plenary_async::control`.
 
+use crate::stored::Stored;
 use mlua::prelude::*;
 use plenary_async::control::{self as c, channel};
 use std::cell::RefCell;
@@ -12,30 +13,28 @@ fn err(message: impl Into<String>) -> LuaError {
 }
 
 fn oneshot(lua: &Lua, (): ()) -> LuaResult<(LuaFunction, LuaFunction)> {
-    let (tx, rx) = channel::oneshot::<LuaMultiValue>();
+    let (tx, rx) = channel::oneshot::<Stored>();
     let tx = RefCell::new(Some(tx));
     let rx = RefCell::new(Some(rx));
-    let send =
-        lua.create_function(
-            move |_, values: LuaMultiValue| match tx.borrow_mut().take() {
-                Some(t) => {
-                    let _ = t.send(values); // a receiver that is gone just drops them
-                    Ok(())
-                }
-                None => Err(err("plenary_async: a oneshot channel can only send once")),
-            },
-        )?;
-    let recv = lua.create_async_function(move |_, ()| {
+    let send = lua.create_function(move |lua, values: LuaMultiValue| {
+        let Some(t) = tx.borrow_mut().take() else {
+            return Err(err("plenary_async: a oneshot channel can only send once"));
+        };
+        let _ = t.send(Stored::new(lua, values)?); // a receiver that is gone just drops them
+        Ok(())
+    })?;
+    let recv = lua.create_async_function(move |lua, ()| {
         let r = rx.borrow_mut().take();
         async move {
-            match r {
-                Some(r) => r.await.map_err(|_| {
-                    err("plenary_async: the oneshot sender was dropped without sending")
-                }),
-                None => Err(err(
+            let Some(r) = r else {
+                return Err(err(
                     "plenary_async: a oneshot channel can only receive once",
-                )),
-            }
+                ));
+            };
+            let message = r.await.map_err(|_| {
+                err("plenary_async: the oneshot sender was dropped without sending")
+            })?;
+            message.into_values(&lua)
         }
     })?;
     Ok((send, recv))
@@ -51,12 +50,12 @@ fn busy() -> LuaError {
 // when the receiving future completes or is dropped.
 #[allow(clippy::await_holding_refcell_ref)]
 fn mpsc(lua: &Lua, (): ()) -> LuaResult<(LuaTable, LuaTable)> {
-    let (tx, rx) = channel::mpsc::<LuaMultiValue>();
+    let (tx, rx) = channel::mpsc::<Stored>();
     let sender = lua.create_table()?;
     sender.set(
         "send",
-        lua.create_function(move |_, values: LuaMultiValue| {
-            tx.send(values)
+        lua.create_function(move |lua, values: LuaMultiValue| {
+            tx.send(Stored::new(lua, values)?)
                 .map_err(|_| err("plenary_async: the mpsc receiver is gone"))
         })?,
     )?;
@@ -65,21 +64,27 @@ fn mpsc(lua: &Lua, (): ()) -> LuaResult<(LuaTable, LuaTable)> {
     let r = rx.clone();
     receiver.set(
         "recv",
-        lua.create_async_function(move |_, ()| {
+        lua.create_async_function(move |lua, ()| {
             let rx = r.clone();
             async move {
                 let mut rx = rx.try_borrow_mut().map_err(|_| busy())?;
-                Ok(rx.recv().await.unwrap_or_default())
+                match rx.recv().await {
+                    Some(message) => message.into_values(&lua),
+                    None => Ok(LuaMultiValue::new()),
+                }
             }
         })?,
     )?;
     receiver.set(
         "last",
-        lua.create_async_function(move |_, ()| {
+        lua.create_async_function(move |lua, ()| {
             let rx = rx.clone();
             async move {
                 let mut rx = rx.try_borrow_mut().map_err(|_| busy())?;
-                Ok(rx.last().await.unwrap_or_default())
+                match rx.last().await {
+                    Some(message) => message.into_values(&lua),
+                    None => Ok(LuaMultiValue::new()),
+                }
             }
         })?,
     )?;

@@ -14,6 +14,7 @@
 
 mod control;
 mod runtime;
+mod stored;
 mod task;
 
 use mlua::prelude::*;

@@ -3,7 +3,50 @@
 use mlua::prelude::*;
 use plenary_async as a;
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll};
+
+/// A Lua coroutine run as a future, holding it only through the registry.
+///
+/// mlua's `AsyncThread` keeps a reference to its coroutine on mlua's
+/// auxiliary stack, which LuaJIT limits to 8,000 slots: 8,000 pending tasks
+/// at most. This future keeps a `RegistryKey` instead (no limit) and, on
+/// each poll, makes a fresh `AsyncThread` and polls it once: resuming a
+/// coroutine with no arguments is the same whether it is the first resume
+/// or a later one, and an `AsyncThread` made by `into_async` does nothing
+/// when dropped.
+struct Coroutine {
+    lua: Lua,
+    key: Rc<LuaRegistryKey>,
+}
+
+impl Coroutine {
+    fn new(lua: &Lua, co: LuaThread) -> LuaResult<Coroutine> {
+        Ok(Coroutine {
+            lua: lua.clone(),
+            key: Rc::new(lua.create_registry_value(co)?),
+        })
+    }
+
+    fn thread(&self) -> LuaResult<LuaThread> {
+        self.lua.registry_value(&self.key)
+    }
+}
+
+impl Future for Coroutine {
+    type Output = LuaResult<LuaMultiValue>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let thread = match self.thread() {
+            Ok(t) => t,
+            Err(e) => return Poll::Ready(Err(e)),
+        };
+        let mut step = thread.into_async::<LuaMultiValue>(());
+        Pin::new(&mut step).poll(cx)
+    }
+}
 
 const REPORTER: &str = "plenary_async.report";
 
@@ -61,16 +104,26 @@ impl LuaUserData for TaskHandle {
 /// to its first wait), as plenary's `a.run` does.
 fn spawn(lua: &Lua, (co, on_done): (LuaThread, Option<LuaFunction>)) -> LuaResult<TaskHandle> {
     let lua2 = lua.clone();
-    let running = co.clone().into_async::<LuaMultiValue>(());
+    let running = Coroutine::new(lua, co)?;
+    let key = running.key.clone();
+    // The callback too lives in the registry while the task runs.
+    let on_done = on_done.map(|f| lua.create_registry_value(f)).transpose()?;
     let task = a::spawn(async move {
+        let on_done = |lua: &Lua| -> Option<LuaFunction> {
+            on_done.as_ref().and_then(|k| lua.registry_value(k).ok())
+        };
         let outcome = match running.await {
-            Ok(values) => match &on_done {
+            Ok(values) => match on_done(&lua2) {
                 Some(cb) => cb.call::<()>((true, values)),
                 None => Ok(()),
             },
             Err(err) => {
+                let co: LuaThread = match lua2.registry_value(&key) {
+                    Ok(co) => co,
+                    Err(e) => return report(&lua2, e.to_string()),
+                };
                 let tb = traceback(&lua2, &co, &err);
-                match &on_done {
+                match on_done(&lua2) {
                     Some(cb) => cb.call::<()>((false, tb)),
                     None => {
                         report(&lua2, tb);
@@ -115,10 +168,14 @@ async fn await_callback(lua: Lua, make: LuaFunction) -> LuaResult<LuaMultiValue>
     })?;
     let co: LuaThread = make.call(cb)?;
     let lua2 = lua.clone();
-    let co2 = co.clone();
+    let child = Coroutine::new(&lua, co)?;
     a::spawn(async move {
-        if let Err(err) = co.into_async::<()>(()).await {
-            let tb = traceback(&lua2, &co2, &err);
+        let key = child.key.clone();
+        if let Err(err) = child.await {
+            let tb = match lua2.registry_value::<LuaThread>(&key) {
+                Ok(co) => traceback(&lua2, &co, &err),
+                Err(e) => e.to_string(),
+            };
             if let Some(t) = tx.borrow_mut().take() {
                 let _ = t.send(Err(tb));
             } else {
