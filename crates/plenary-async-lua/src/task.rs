@@ -108,7 +108,22 @@ fn spawn(lua: &Lua, (co, on_done): (LuaThread, Option<LuaFunction>)) -> LuaResul
     let key = running.key.clone();
     // The callback too lives in the registry while the task runs.
     let on_done = on_done.map(|f| lua.create_registry_value(f)).transpose()?;
-    let task = a::spawn(async move {
+    // Start it at once, as plenary does (up to its first wait; other ready
+    // tasks keep their turn), unless we are in a fast event (a raw libuv
+    // callback), where task code must not run: the API is not safe there.
+    // It then starts from the next tick, in vim.schedule.
+    let fast = lua
+        .globals()
+        .get::<LuaTable>("vim")
+        .and_then(|vim| vim.get::<LuaFunction>("in_fast_event"))
+        .and_then(|f| f.call::<bool>(()))
+        .unwrap_or(true);
+    let spawn = if fast {
+        a::spawn::<std::pin::Pin<Box<dyn Future<Output = ()>>>>
+    } else {
+        a::spawn_now::<std::pin::Pin<Box<dyn Future<Output = ()>>>>
+    };
+    let task = spawn(Box::pin(async move {
         let on_done = |lua: &Lua| -> Option<LuaFunction> {
             on_done.as_ref().and_then(|k| lua.registry_value(k).ok())
         };
@@ -135,19 +150,7 @@ fn spawn(lua: &Lua, (co, on_done): (LuaThread, Option<LuaFunction>)) -> LuaResul
         if let Err(e) = outcome {
             report(&lua2, format!("error in a task's callback: {e}"));
         }
-    });
-    // Start it at once, as plenary does, unless we are in a fast event (a
-    // raw libuv callback), where task code must not run: the API is not
-    // safe there. It then starts from the next tick, in vim.schedule.
-    let fast = lua
-        .globals()
-        .get::<LuaTable>("vim")
-        .and_then(|vim| vim.get::<LuaFunction>("in_fast_event"))
-        .and_then(|f| f.call::<bool>(()))
-        .unwrap_or(true);
-    if !fast {
-        crate::runtime::tick_now();
-    }
+    }));
     Ok(TaskHandle(RefCell::new(Some(task))))
 }
 

@@ -35,6 +35,35 @@ where
     runtime::with_current(|rt| rt.spawn(future, location))
 }
 
+/// Like [`spawn`], but polls the task once right away, up to its first
+/// wait, as plenary's `a.run` starts its coroutine. Called from inside a
+/// task (or a task's wake-up), it queues the task like [`spawn`] instead,
+/// so tasks never nest.
+///
+/// ```
+/// use plenary_async as a;
+/// use std::{cell::Cell, rc::Rc};
+///
+/// let started = Rc::new(Cell::new(false));
+/// let s = started.clone();
+/// let task = a::spawn_now(async move {
+///     s.set(true); // runs before spawn_now returns
+///     a::util::sleep(1).await;
+///     7
+/// });
+/// assert!(started.get());
+/// assert_eq!(a::block_on(task), Ok(7));
+/// ```
+#[track_caller]
+pub fn spawn_now<F>(future: F) -> Task<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let location = Location::caller();
+    runtime::with_current(|rt| rt.spawn_inner(future, location, true))
+}
+
 /// Runs the thread's event loop until `future` completes, and returns its
 /// output (plenary's `util.block_on`, without a timeout; see
 /// [`util::block_on`](crate::util::block_on) for one).

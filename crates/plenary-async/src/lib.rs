@@ -51,7 +51,7 @@ pub mod util;
 pub mod uv;
 pub mod wrap;
 
-pub use entry::{block_on, run, spawn, void, VoidFn};
+pub use entry::{block_on, run, spawn, spawn_now, void, VoidFn};
 pub use error::Error;
 pub use runtime::{Runtime, Task};
 pub use wrap::{wrap, Callback, CallbackFuture, WrapFn};

@@ -304,3 +304,51 @@ fn spawn_during_runtime_shutdown_gives_a_canceled_task() {
         assert_eq!(a::block_on(task), Err(a::Error::Canceled));
     });
 }
+
+#[test]
+fn spawn_now_polls_the_new_task_at_once_and_only_it() {
+    on_fresh_thread(|| {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let l = log.clone();
+        let queued = a::spawn(async move { l.borrow_mut().push("queued") });
+        let l = log.clone();
+        let eager = a::spawn_now(async move {
+            l.borrow_mut().push("eager started");
+            a::util::sleep(1).await;
+            l.borrow_mut().push("eager resumed");
+        });
+        assert_eq!(*log.borrow(), ["eager started"], "only the new task ran");
+        a::block_on(async {
+            queued.await.unwrap();
+            eager.await.unwrap();
+        });
+        assert_eq!(*log.borrow(), ["eager started", "queued", "eager resumed"]);
+    });
+}
+
+#[test]
+fn spawn_now_inside_a_task_queues_instead_of_nesting() {
+    on_fresh_thread(|| {
+        let ran = Rc::new(Cell::new(false));
+        let r = ran.clone();
+        let outer = a::spawn_now(async move {
+            let r2 = r.clone();
+            let inner = a::spawn_now(async move { r2.set(true) });
+            // Inside a task: the inner one did not run inside our poll.
+            assert!(!r.get());
+            inner.await.unwrap();
+            assert!(r.get());
+        });
+        a::block_on(outer).unwrap();
+        assert!(ran.get());
+    });
+}
+
+#[test]
+fn spawn_now_catches_a_panic_in_the_first_poll() {
+    on_fresh_thread(|| {
+        let task = a::spawn_now(async { panic!("at once") });
+        let err = a::block_on(task).unwrap_err();
+        assert!(matches!(err, a::Error::Panicked { ref message, .. } if message == "at once"), "{err}");
+    });
+}

@@ -368,6 +368,21 @@ impl Inner {
         F: Future + 'static,
         F::Output: 'static,
     {
+        self.spawn_inner(future, location, false)
+    }
+
+    /// Spawns `future`; with `eager`, polls it once at once (up to its first
+    /// wait) unless a task is being polled already (then it is queued).
+    pub(crate) fn spawn_inner<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+        eager: bool,
+    ) -> Task<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         if self.shutting_down.get() {
             drop(future);
             return Task::canceled();
@@ -388,7 +403,25 @@ impl Inner {
         entry.insert(runnable.waker());
         drop(active);
         let id = std::ptr::from_ref(task.metadata()).cast::<()>();
-        self.push_local(runnable);
+        if eager && !self.draining.get() {
+            // Polled like a tick would, so that a task it wakes or spawns is
+            // queued rather than run inside this poll.
+            self.draining.set(true);
+            struct Reset<'a>(&'a Cell<bool>);
+            impl Drop for Reset<'_> {
+                fn drop(&mut self) {
+                    self.0.set(false);
+                }
+            }
+            let reset = Reset(&self.draining);
+            runnable.run();
+            drop(reset);
+            if self.has_work() && !matches!(*self.driver.borrow(), Driver::Standalone) {
+                self.arm();
+            }
+        } else {
+            self.push_local(runnable);
+        }
         Task::new(task.fallible(), id)
     }
 
