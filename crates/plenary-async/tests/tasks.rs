@@ -349,6 +349,9 @@ fn spawn_now_catches_a_panic_in_the_first_poll() {
     on_fresh_thread(|| {
         let task = a::spawn_now(async { panic!("at once") });
         let err = a::block_on(task).unwrap_err();
-        assert!(matches!(err, a::Error::Panicked { ref message, .. } if message == "at once"), "{err}");
+        assert!(
+            matches!(err, a::Error::Panicked { ref message, .. } if message == "at once"),
+            "{err}"
+        );
     });
 }
