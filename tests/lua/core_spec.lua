@@ -17,6 +17,21 @@ describe("the module", function()
     assert(undefined:find(" luv_loop"), "luv_loop should come from Neovim")
   end)
 
+  it("ships LuaLS annotations that parse and cover the API", function()
+    local meta = ROOT .. "/lua/plenary_async/meta.lua"
+    local chunk = assert(loadfile(meta))
+    assert(type(chunk) == "function")
+    local text = table.concat(vim.fn.readfile(meta), "\n")
+    assert(text:find("^%-%-%-@meta plenary_async"))
+    for _, name in ipairs({ "run", "void", "wrap", "as_plenary" }) do
+      assert(text:find("function M%." .. name .. "%("), name)
+      assert(type(a[name]) == "function", name)
+    end
+    for name, f in pairs(a.util) do
+      assert(type(f) ~= "function" or text:find("function util%." .. name .. "%("), "util." .. name .. " is not annotated")
+    end
+  end)
+
   it("registers itself as plenary.async on request", function()
     local m = a.as_plenary()
     assert(require("plenary.async") == m)
