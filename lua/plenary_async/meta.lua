@@ -119,7 +119,16 @@ function util.protected(fn) end
 ---@field after_each fun(fn: async fun())
 ---@field add_to_env fun()
 
+---@class plenary_async.uv
+--- plenary's `a.uv.fs_*` (so far: fs_open, fs_close, fs_read, fs_write,
+--- fs_fstat, fs_fsync, fs_ftruncate, fs_stat, fs_lstat, fs_unlink,
+--- fs_mkdir, fs_rmdir, fs_rename, fs_mkdtemp, fs_realpath, fs_readlink,
+--- fs_access, fs_copyfile, fs_symlink, fs_link, fs_chmod): async functions
+--- returning `err, result`.
+---@field [string] async fun(...): string?, any
+
 ---@class plenary_async
+---@field uv plenary_async.uv
 ---@field util plenary_async.util
 ---@field control plenary_async.control
 ---@field tests plenary_async.tests

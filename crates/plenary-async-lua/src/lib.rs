@@ -16,6 +16,7 @@ mod control;
 mod runtime;
 mod stored;
 mod task;
+mod uv;
 
 use mlua::prelude::*;
 
@@ -25,6 +26,7 @@ fn plenary_async(lua: &Lua) -> LuaResult<LuaValue> {
     let core = lua.create_table()?;
     task::register(lua, &core)?;
     control::register(lua, &core)?;
+    uv::register(lua, &core)?;
     let init: LuaFunction = lua
         .load(include_str!("../lua/plenary_async/init.lua"))
         .set_name("@plenary_async/init.lua")

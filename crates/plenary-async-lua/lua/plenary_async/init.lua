@@ -343,6 +343,16 @@ function control.Semaphore.new(permits)
   }
 end
 
+-- uv --------------------------------------------------------------------------
+
+--- plenary's `a.uv.fs_*`: async functions returning `err, result` (err is
+--- nil on success, else a string like "ENOENT: no such file or directory:
+--- /path"), on the plenary-async runtime's libuv requests.
+M.uv = {}
+for name, f in pairs(core.uv) do
+  M.uv[name] = async("uv." .. name, plain_errors(f))
+end
+
 -- api -------------------------------------------------------------------------
 
 --- `a.api.nvim_*(...)`: `vim.api`, callable from a task in any context: in a
@@ -435,6 +445,7 @@ function M.as_plenary()
   package.loaded["plenary.async.control"] = control
   package.loaded["plenary.async.tests"] = tests
   package.loaded["plenary.async.api"] = M.api
+  package.loaded["plenary.async.uv_async"] = M.uv
   return M
 end
 

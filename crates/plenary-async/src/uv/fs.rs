@@ -337,6 +337,39 @@ impl Metadata {
         to_system_time(self.0.st_mtim)
     }
 
+    /// The number of 512-byte blocks allocated.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let m = a::block_on(a::uv::fs::stat("/dev/null")).unwrap();
+    /// assert_eq!(m.blocks(), 0);
+    /// ```
+    pub fn blocks(&self) -> u64 {
+        self.0.st_blocks
+    }
+
+    /// The file system's preferred block size for I/O.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let m = a::block_on(a::uv::fs::stat(std::env::temp_dir())).unwrap();
+    /// assert!(m.blksize() > 0);
+    /// ```
+    pub fn blksize(&self) -> u64 {
+        self.0.st_blksize
+    }
+
+    /// The device a special file stands for.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let m = a::block_on(a::uv::fs::stat("/dev/null")).unwrap();
+    /// assert_ne!(m.rdev(), 0);
+    /// ```
+    pub fn rdev(&self) -> u64 {
+        self.0.st_rdev
+    }
+
     /// Last status change time.
     ///
     /// ```
@@ -988,6 +1021,42 @@ impl File {
 impl AsRawFd for File {
     fn as_raw_fd(&self) -> RawFd {
         self.raw()
+    }
+}
+
+impl IntoRawFd for File {
+    /// Gives up the descriptor without closing it (the seed's `fs_open`
+    /// hands out plain descriptors).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use std::os::fd::{FromRawFd, IntoRawFd};
+    /// let fd = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap().into_raw_fd();
+    /// // SAFETY: the descriptor was just given up by a File.
+    /// let file = unsafe { a::uv::fs::File::from_raw_fd(fd) }; // closes it on drop
+    /// # drop(file);
+    /// ```
+    fn into_raw_fd(self) -> RawFd {
+        self.fd.into_raw_fd()
+    }
+}
+
+impl FromRawFd for File {
+    /// Takes ownership of an open descriptor.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use std::os::fd::{FromRawFd, IntoRawFd};
+    /// let fd = std::fs::File::open("/dev/null").unwrap().into_raw_fd();
+    /// // SAFETY: `fd` is open and owned by nothing else.
+    /// let file = unsafe { a::uv::fs::File::from_raw_fd(fd) };
+    /// assert!(a::block_on(file.read(1)).unwrap().is_empty());
+    /// ```
+    unsafe fn from_raw_fd(fd: RawFd) -> File {
+        File {
+            // SAFETY: the caller's contract.
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+        }
     }
 }
 

@@ -1,0 +1,355 @@
+//! `a.uv` for Lua: plenary's `a.uv.fs_*` names, arguments and `(err,
+//! result)` returns, implemented by `plenary_async::uv::fs` (libuv requests
+//! on Neovim's loop), not by luv. An error is returned as a string such as
+//! `"ENOENT: no such file or directory: /path"`, as luv formats it.
+//!
+//! File descriptors are plain integers, as in luv: `fs_open` hands one out
+//! and `fs_close` takes it back.
+
+use mlua::prelude::*;
+use plenary_async::uv::fs::{self, File, OpenOptions};
+use plenary_async::Error;
+use std::mem::ManuallyDrop;
+use std::os::fd::{FromRawFd, IntoRawFd};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// luv's error string: `NAME: message: path`.
+fn message(err: &Error) -> String {
+    match err {
+        Error::Uv { name, path, .. } => {
+            let text = err.to_string();
+            // "fs_open failed: ENOENT (no such file or directory) for \"/x\""
+            let reason = text
+                .split_once('(')
+                .and_then(|(_, rest)| rest.split_once(')'))
+                .map(|(r, _)| r.to_owned())
+                .unwrap_or(text.clone());
+            match path {
+                Some(p) => format!("{name}: {reason}: {p}"),
+                None => format!("{name}: {reason}"),
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `(nil, value)` or `(message)`.
+fn reply<T: IntoLua>(lua: &Lua, result: Result<T, Error>) -> LuaResult<LuaMultiValue> {
+    match result {
+        Ok(v) => (LuaValue::Nil, v).into_lua_multi(lua),
+        Err(e) => message(&e).into_lua_multi(lua),
+    }
+}
+
+/// A borrowed descriptor: the File is never dropped (Lua owns the fd).
+fn borrowed(fd: i32) -> ManuallyDrop<File> {
+    // SAFETY: the File only borrows `fd` (ManuallyDrop: it never closes it);
+    // Lua code that passes a closed or foreign fd gets EBADF from libuv.
+    ManuallyDrop::new(unsafe { File::from_raw_fd(fd) })
+}
+
+fn bad_fd(fd: i64) -> LuaResult<i32> {
+    i32::try_from(fd).ok().filter(|&f| f >= 0).ok_or_else(|| {
+        LuaError::runtime(format!("plenary_async.uv: {fd} is not a file descriptor"))
+    })
+}
+
+/// luv's flag strings ("r", "w+", "ax", …) or a number.
+fn open_options(flags: &LuaValue, mode: u32) -> LuaResult<OpenOptions> {
+    let mut o = OpenOptions::new();
+    o.mode(mode);
+    let text = match flags {
+        LuaValue::String(s) => s.to_str()?.to_owned(),
+        LuaValue::Integer(n) => {
+            let n = *n as i32;
+            let access = n & libc::O_ACCMODE;
+            o.read(access == libc::O_RDONLY || access == libc::O_RDWR)
+                .write(access == libc::O_WRONLY || access == libc::O_RDWR)
+                .append(n & libc::O_APPEND != 0)
+                .truncate(n & libc::O_TRUNC != 0)
+                .create(n & libc::O_CREAT != 0)
+                .create_new(n & libc::O_CREAT != 0 && n & libc::O_EXCL != 0);
+            return Ok(o);
+        }
+        other => {
+            return Err(LuaError::runtime(format!(
+                "plenary_async.uv.fs_open: flags must be a string like \"r\" or \"w+\", or a number, got {}",
+                other.type_name()
+            )))
+        }
+    };
+    let plus = text.contains('+');
+    let excl = text.contains('x');
+    match text.chars().find(|c| matches!(c, 'r' | 'w' | 'a')) {
+        Some('r') if text.chars().all(|c| "rs+".contains(c)) => {
+            o.read(true).write(plus);
+        }
+        Some('w') if text.chars().all(|c| "wx+".contains(c)) => {
+            o.write(true).read(plus).truncate(true).create(!excl).create_new(excl);
+        }
+        Some('a') if text.chars().all(|c| "ax+".contains(c)) => {
+            o.append(true).read(plus).create(!excl).create_new(excl);
+        }
+        _ => {
+            return Err(LuaError::runtime(format!(
+                "plenary_async.uv.fs_open: unknown flags {text:?} (expected r, r+, w, w+, wx, a, a+, …)"
+            )))
+        }
+    }
+    Ok(o)
+}
+
+fn time_table(lua: &Lua, t: SystemTime) -> LuaResult<LuaTable> {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+    let table = lua.create_table()?;
+    table.set("sec", d.as_secs())?;
+    table.set("nsec", d.subsec_nanos())?;
+    Ok(table)
+}
+
+/// luv's stat table.
+fn stat_table(lua: &Lua, m: &fs::Metadata) -> LuaResult<LuaTable> {
+    let t = lua.create_table()?;
+    t.set("dev", m.dev())?;
+    t.set("mode", m.mode())?;
+    t.set("nlink", m.nlink())?;
+    t.set("uid", m.uid())?;
+    t.set("gid", m.gid())?;
+    t.set("rdev", m.rdev())?;
+    t.set("ino", m.ino())?;
+    t.set("size", m.len())?;
+    t.set("blksize", m.blksize())?;
+    t.set("blocks", m.blocks())?;
+    t.set("atime", time_table(lua, m.accessed())?)?;
+    t.set("mtime", time_table(lua, m.modified())?)?;
+    t.set("ctime", time_table(lua, m.changed())?)?;
+    let kind = match m.file_type() {
+        fs::FileType::File => "file",
+        fs::FileType::Dir => "directory",
+        fs::FileType::Symlink => "link",
+        fs::FileType::Fifo => "fifo",
+        fs::FileType::Socket => "socket",
+        fs::FileType::CharDevice => "char",
+        fs::FileType::BlockDevice => "block",
+        fs::FileType::Unknown => "unknown",
+    };
+    t.set("type", kind)?;
+    Ok(t)
+}
+
+fn path_of(v: &LuaString) -> LuaResult<std::path::PathBuf> {
+    Ok(std::path::PathBuf::from(std::ffi::OsStr::new(
+        &*v.to_str()?,
+    )))
+}
+
+pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
+    let uv = lua.create_table()?;
+    uv.set(
+        "fs_open",
+        lua.create_async_function(
+            |lua, (path, flags, mode): (LuaString, LuaValue, Option<u32>)| async move {
+                let o = open_options(&flags, mode.unwrap_or(0o666))?;
+                let path = path_of(&path)?;
+                reply(&lua, o.open(path).await.map(|f| f.into_raw_fd()))
+            },
+        )?,
+    )?;
+    uv.set(
+        "fs_close",
+        lua.create_async_function(|lua, fd: i64| async move {
+            let fd = bad_fd(fd)?;
+            // SAFETY: Lua hands the descriptor back to be closed.
+            let file = unsafe { File::from_raw_fd(fd) };
+            reply(&lua, file.close().await.map(|()| true))
+        })?,
+    )?;
+    uv.set(
+        "fs_read",
+        lua.create_async_function(
+            |lua, (fd, size, offset): (i64, usize, Option<i64>)| async move {
+                let file = borrowed(bad_fd(fd)?);
+                let r = match offset {
+                    Some(off) if off >= 0 => file.read_at(size, off as u64).await,
+                    _ => file.read(size).await,
+                };
+                match r {
+                    Ok(bytes) => (LuaValue::Nil, lua.create_string(&bytes)?).into_lua_multi(&lua),
+                    Err(e) => message(&e).into_lua_multi(&lua),
+                }
+            },
+        )?,
+    )?;
+    uv.set(
+        "fs_write",
+        lua.create_async_function(
+            |lua, (fd, data, offset): (i64, LuaString, Option<i64>)| async move {
+                let file = borrowed(bad_fd(fd)?);
+                let bytes = data.as_bytes().to_vec();
+                let r = match offset {
+                    Some(off) if off >= 0 => file.write_at(bytes, off as u64).await,
+                    _ => file.write(bytes).await,
+                };
+                reply(&lua, r)
+            },
+        )?,
+    )?;
+    uv.set(
+        "fs_fstat",
+        lua.create_async_function(|lua, fd: i64| async move {
+            let file = borrowed(bad_fd(fd)?);
+            match file.stat().await {
+                Ok(m) => (LuaValue::Nil, stat_table(&lua, &m)?).into_lua_multi(&lua),
+                Err(e) => message(&e).into_lua_multi(&lua),
+            }
+        })?,
+    )?;
+    uv.set(
+        "fs_fsync",
+        lua.create_async_function(|lua, fd: i64| async move {
+            let file = borrowed(bad_fd(fd)?);
+            reply(&lua, file.sync_all().await.map(|()| true))
+        })?,
+    )?;
+    uv.set(
+        "fs_ftruncate",
+        lua.create_async_function(|lua, (fd, len): (i64, u64)| async move {
+            let file = borrowed(bad_fd(fd)?);
+            reply(&lua, file.set_len(len).await.map(|()| true))
+        })?,
+    )?;
+    for (name, lstat) in [("fs_stat", false), ("fs_lstat", true)] {
+        uv.set(
+            name,
+            lua.create_async_function(move |lua, path: LuaString| async move {
+                let path = path_of(&path)?;
+                let r = if lstat {
+                    fs::lstat(path).await
+                } else {
+                    fs::stat(path).await
+                };
+                match r {
+                    Ok(m) => (LuaValue::Nil, stat_table(&lua, &m)?).into_lua_multi(&lua),
+                    Err(e) => message(&e).into_lua_multi(&lua),
+                }
+            })?,
+        )?;
+    }
+    uv.set(
+        "fs_unlink",
+        lua.create_async_function(|lua, path: LuaString| async move {
+            reply(&lua, fs::unlink(path_of(&path)?).await.map(|()| true))
+        })?,
+    )?;
+    uv.set(
+        "fs_mkdir",
+        lua.create_async_function(|lua, (path, mode): (LuaString, Option<u32>)| async move {
+            reply(
+                &lua,
+                fs::mkdir(path_of(&path)?, mode.unwrap_or(0o777))
+                    .await
+                    .map(|()| true),
+            )
+        })?,
+    )?;
+    uv.set(
+        "fs_rmdir",
+        lua.create_async_function(|lua, path: LuaString| async move {
+            reply(&lua, fs::rmdir(path_of(&path)?).await.map(|()| true))
+        })?,
+    )?;
+    uv.set(
+        "fs_rename",
+        lua.create_async_function(|lua, (from, to): (LuaString, LuaString)| async move {
+            reply(
+                &lua,
+                fs::rename(path_of(&from)?, path_of(&to)?)
+                    .await
+                    .map(|()| true),
+            )
+        })?,
+    )?;
+    uv.set(
+        "fs_mkdtemp",
+        lua.create_async_function(|lua, template: LuaString| async move {
+            let r = fs::mkdtemp(path_of(&template)?).await;
+            reply(&lua, r.map(|p| p.to_string_lossy().into_owned()))
+        })?,
+    )?;
+    for (name, real) in [("fs_realpath", true), ("fs_readlink", false)] {
+        uv.set(
+            name,
+            lua.create_async_function(move |lua, path: LuaString| async move {
+                let path = path_of(&path)?;
+                let r = if real {
+                    fs::realpath(path).await
+                } else {
+                    fs::readlink(path).await
+                };
+                reply(&lua, r.map(|p| p.to_string_lossy().into_owned()))
+            })?,
+        )?;
+    }
+    uv.set(
+        "fs_access",
+        lua.create_async_function(|lua, (path, mode): (LuaString, LuaValue)| async move {
+            // luv takes a number or a string of "R", "W", "X".
+            let mode = match mode {
+                LuaValue::Integer(n) => n as i32,
+                LuaValue::String(s) => {
+                    let s = s.to_str()?.to_uppercase();
+                    let mut m = 0;
+                    if s.contains('R') {
+                        m |= fs::R_OK;
+                    }
+                    if s.contains('W') {
+                        m |= fs::W_OK;
+                    }
+                    if s.contains('X') {
+                        m |= fs::X_OK;
+                    }
+                    m
+                }
+                _ => fs::F_OK,
+            };
+            reply(&lua, fs::access(path_of(&path)?, mode).await.map(|()| true))
+        })?,
+    )?;
+    uv.set(
+        "fs_copyfile",
+        lua.create_async_function(|lua, (from, to): (LuaString, LuaString)| async move {
+            let r = fs::copyfile(path_of(&from)?, path_of(&to)?, fs::CopyFlags::NONE).await;
+            reply(&lua, r.map(|()| true))
+        })?,
+    )?;
+    uv.set(
+        "fs_symlink",
+        lua.create_async_function(|lua, (target, link): (LuaString, LuaString)| async move {
+            reply(
+                &lua,
+                fs::symlink(path_of(&target)?, path_of(&link)?)
+                    .await
+                    .map(|()| true),
+            )
+        })?,
+    )?;
+    uv.set(
+        "fs_link",
+        lua.create_async_function(|lua, (from, to): (LuaString, LuaString)| async move {
+            reply(
+                &lua,
+                fs::link(path_of(&from)?, path_of(&to)?)
+                    .await
+                    .map(|()| true),
+            )
+        })?,
+    )?;
+    uv.set(
+        "fs_chmod",
+        lua.create_async_function(|lua, (path, mode): (LuaString, u32)| async move {
+            reply(&lua, fs::chmod(path_of(&path)?, mode).await.map(|()| true))
+        })?,
+    )?;
+    core.set("uv", uv)?;
+    Ok(())
+}

@@ -1,0 +1,61 @@
+-- a.uv: plenary's fs_* names and (err, result) returns, on the runtime's
+-- libuv requests (not luv).
+local a = require("plenary_async")
+
+describe("uv", function()
+  ait("writes, reads, stats and removes a file", function()
+    local err, dir = a.uv.fs_mkdtemp(vim.fn.tempname() .. "-XXXXXX")
+    assert(not err, err)
+    local path = dir .. "/file.txt"
+    local fd
+    err, fd = a.uv.fs_open(path, "w", 420)
+    assert(not err and type(fd) == "number", err)
+    local n
+    err, n = a.uv.fs_write(fd, "hello\0world", 0)
+    assert(not err and n == 11, err)
+    assert(a.uv.fs_close(fd) == nil)
+    err, fd = a.uv.fs_open(path, "r", 438)
+    assert(not err, err)
+    local data
+    err, data = a.uv.fs_read(fd, 100, 0)
+    assert(not err and data == "hello\0world", err)
+    local stat
+    err, stat = a.uv.fs_fstat(fd)
+    assert(not err and stat.size == 11 and stat.type == "file", err)
+    a.uv.fs_close(fd)
+    err, stat = a.uv.fs_stat(dir)
+    assert(not err and stat.type == "directory")
+    assert(a.uv.fs_rename(path, path .. ".2") == nil)
+    assert(a.uv.fs_copyfile(path .. ".2", path) == nil)
+    assert(a.uv.fs_access(path, "R") == nil)
+    assert(a.uv.fs_unlink(path) == nil)
+    assert(a.uv.fs_unlink(path .. ".2") == nil)
+    assert(a.uv.fs_rmdir(dir) == nil)
+  end)
+
+  ait("returns errors as luv does: NAME: message: path", function()
+    local err, result = a.uv.fs_stat("/no/such/file")
+    assert(result == nil)
+    assert(err == "ENOENT: no such file or directory: /no/such/file", err)
+    err = a.uv.fs_open("/no/such/file", "r", 438)
+    assert(err:find("^ENOENT"), err)
+    err = a.uv.fs_read(987654, 10, 0)
+    assert(err and err:find("^EBADF"), tostring(err))
+    err = a.uv.fs_rmdir("/")
+    assert(err ~= nil)
+  end)
+
+  ait("refuses bad flags and descriptors with a message", function()
+    local ok, err = pcall(a.uv.fs_open, "/tmp/x", "rw?", 438)
+    assert(not ok and err:find("unknown flags"), err)
+    ok, err = pcall(a.uv.fs_close, -1)
+    assert(not ok and err:find("not a file descriptor"), err)
+    ok, err = pcall(a.uv.fs_stat, {})
+    assert(not ok and type(err) == "string", tostring(err))
+  end)
+
+  it("is async: outside a task it says so", function()
+    local ok, err = pcall(a.uv.fs_stat, "/")
+    assert(not ok and err:find("uv.fs_stat is an async function"), err)
+  end)
+end)
