@@ -127,7 +127,12 @@ function util.protected(fn) end
 --- returning `err, result`.
 ---@field [string] async fun(...): string?, any
 
+---@class plenary_async.lsp
+---@field buf_request_all async fun(bufnr: integer, method: string, params: table): table<integer, { err: lsp.ResponseError?, result: any }>
+---@field buf_request async fun(bufnr: integer, method: string, params: table): lsp.ResponseError?, any, lsp.HandlerContext, table?
+
 ---@class plenary_async
+---@field lsp plenary_async.lsp
 ---@field uv plenary_async.uv
 ---@field util plenary_async.util
 ---@field control plenary_async.control

@@ -353,6 +353,21 @@ for name, f in pairs(core.uv) do
   M.uv[name] = async("uv." .. name, plain_errors(f))
 end
 
+-- lsp -------------------------------------------------------------------------
+
+--- plenary's `a.lsp`: `buf_request_all(bufnr, method, params)` returns the
+--- results of every client; `buf_request(bufnr, method, params)` returns
+--- `err, result, ctx, config` of the first client to answer. Its handler is
+--- called once per client: plenary resumes the task once per call (an
+--- error from the second on); here the later calls are ignored.
+M.lsp = {}
+M.lsp.buf_request_all = M.wrap(function(bufnr, method, params, cb)
+  vim.lsp.buf_request_all(bufnr, method, params, cb)
+end, 4)
+M.lsp.buf_request = M.wrap(function(bufnr, method, params, cb)
+  vim.lsp.buf_request(bufnr, method, params, cb)
+end, 4)
+
 -- api -------------------------------------------------------------------------
 
 --- `a.api.nvim_*(...)`: `vim.api`, callable from a task in any context: in a
@@ -446,6 +461,7 @@ function M.as_plenary()
   package.loaded["plenary.async.tests"] = tests
   package.loaded["plenary.async.api"] = M.api
   package.loaded["plenary.async.uv_async"] = M.uv
+  package.loaded["plenary.async.lsp"] = M.lsp
   return M
 end
 
