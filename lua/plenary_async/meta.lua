@@ -120,11 +120,14 @@ function util.protected(fn) end
 ---@field add_to_env fun()
 
 ---@class plenary_async.uv
---- plenary's `a.uv.fs_*` (so far: fs_open, fs_close, fs_read, fs_write,
---- fs_fstat, fs_fsync, fs_ftruncate, fs_stat, fs_lstat, fs_unlink,
---- fs_mkdir, fs_rmdir, fs_rename, fs_mkdtemp, fs_realpath, fs_readlink,
---- fs_access, fs_copyfile, fs_symlink, fs_link, fs_chmod): async functions
---- returning `err, result`.
+--- plenary's `a.uv` file-system and DNS functions (so far: fs_open,
+--- fs_close, fs_read, fs_write, fs_fstat, fs_fsync, fs_fdatasync,
+--- fs_ftruncate, fs_sendfile, fs_stat, fs_lstat, fs_statfs, fs_unlink,
+--- fs_mkdir, fs_rmdir, fs_rename, fs_mkdtemp, fs_scandir (a list of
+--- `{ name, type }`), fs_realpath, fs_readlink, fs_access, fs_copyfile,
+--- fs_symlink, fs_link, fs_chmod, fs_fchmod, fs_utime, fs_futime, fs_chown,
+--- fs_fchown, getaddrinfo, getnameinfo): async functions returning
+--- `err, result`.
 ---@field [string] async fun(...): string?, any
 
 ---@class plenary_async.lsp

@@ -123,17 +123,7 @@ fn stat_table(lua: &Lua, m: &fs::Metadata) -> LuaResult<LuaTable> {
     t.set("atime", time_table(lua, m.accessed())?)?;
     t.set("mtime", time_table(lua, m.modified())?)?;
     t.set("ctime", time_table(lua, m.changed())?)?;
-    let kind = match m.file_type() {
-        fs::FileType::File => "file",
-        fs::FileType::Dir => "directory",
-        fs::FileType::Symlink => "link",
-        fs::FileType::Fifo => "fifo",
-        fs::FileType::Socket => "socket",
-        fs::FileType::CharDevice => "char",
-        fs::FileType::BlockDevice => "block",
-        fs::FileType::Unknown => "unknown",
-    };
-    t.set("type", kind)?;
+    t.set("type", kind_name(m.file_type()))?;
     Ok(t)
 }
 
@@ -350,6 +340,162 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
             reply(&lua, fs::chmod(path_of(&path)?, mode).await.map(|()| true))
         })?,
     )?;
+    uv.set(
+        "fs_fdatasync",
+        lua.create_async_function(|lua, fd: i64| async move {
+            let file = borrowed(bad_fd(fd)?);
+            reply(&lua, file.sync_data().await.map(|()| true))
+        })?,
+    )?;
+    uv.set(
+        "fs_fchmod",
+        lua.create_async_function(|lua, (fd, mode): (i64, u32)| async move {
+            let file = borrowed(bad_fd(fd)?);
+            reply(&lua, file.chmod(mode).await.map(|()| true))
+        })?,
+    )?;
+    uv.set(
+        "fs_sendfile",
+        lua.create_async_function(
+            |lua, (out_fd, in_fd, offset, len): (i64, i64, u64, usize)| async move {
+                let (out, input) = (borrowed(bad_fd(out_fd)?), borrowed(bad_fd(in_fd)?));
+                reply(&lua, fs::sendfile(&out, &input, offset, len).await)
+            },
+        )?,
+    )?;
+    let seconds = |t: f64| UNIX_EPOCH + Duration::from_secs_f64(t.max(0.0));
+    uv.set(
+        "fs_utime",
+        lua.create_async_function(
+            move |lua, (path, at, mt): (LuaString, f64, f64)| async move {
+                let r = fs::utime(path_of(&path)?, seconds(at), seconds(mt)).await;
+                reply(&lua, r.map(|()| true))
+            },
+        )?,
+    )?;
+    uv.set(
+        "fs_futime",
+        lua.create_async_function(move |lua, (fd, at, mt): (i64, f64, f64)| async move {
+            let file = borrowed(bad_fd(fd)?);
+            reply(
+                &lua,
+                file.utime(seconds(at), seconds(mt)).await.map(|()| true),
+            )
+        })?,
+    )?;
+    uv.set(
+        "fs_chown",
+        lua.create_async_function(|lua, (path, uid, gid): (LuaString, u32, u32)| async move {
+            reply(
+                &lua,
+                fs::chown(path_of(&path)?, uid, gid).await.map(|()| true),
+            )
+        })?,
+    )?;
+    uv.set(
+        "fs_fchown",
+        lua.create_async_function(|lua, (fd, uid, gid): (i64, u32, u32)| async move {
+            let file = borrowed(bad_fd(fd)?);
+            reply(&lua, file.chown(uid, gid).await.map(|()| true))
+        })?,
+    )?;
+    uv.set(
+        "fs_statfs",
+        lua.create_async_function(|lua, path: LuaString| async move {
+            match fs::statfs(path_of(&path)?).await {
+                Ok(s) => {
+                    let t = lua.create_table()?;
+                    t.set("type", s.fs_type)?;
+                    t.set("bsize", s.block_size)?;
+                    t.set("blocks", s.blocks)?;
+                    t.set("bfree", s.blocks_free)?;
+                    t.set("bavail", s.blocks_available)?;
+                    t.set("files", s.files)?;
+                    t.set("ffree", s.files_free)?;
+                    (LuaValue::Nil, t).into_lua_multi(&lua)
+                }
+                Err(e) => message(&e).into_lua_multi(&lua),
+            }
+        })?,
+    )?;
+    uv.set(
+        "fs_scandir",
+        lua.create_async_function(|lua, path: LuaString| async move {
+            match fs::scandir(path_of(&path)?).await {
+                Ok(entries) => {
+                    let list = lua.create_table()?;
+                    for e in entries {
+                        let entry = lua.create_table()?;
+                        entry.set("name", e.name.to_string_lossy().into_owned())?;
+                        entry.set("type", kind_name(e.file_type))?;
+                        list.push(entry)?;
+                    }
+                    (LuaValue::Nil, list).into_lua_multi(&lua)
+                }
+                Err(e) => message(&e).into_lua_multi(&lua),
+            }
+        })?,
+    )?;
+    uv.set(
+        "getaddrinfo",
+        lua.create_async_function(
+            |lua, (host, service): (String, Option<String>)| async move {
+                match plenary_async::uv::dns::getaddrinfo(&host, service.as_deref()).await {
+                    Ok(found) => {
+                        let list = lua.create_table()?;
+                        for ai in found {
+                            let entry = lua.create_table()?;
+                            entry.set("addr", ai.addr.ip().to_string())?;
+                            entry.set("port", ai.addr.port())?;
+                            entry
+                                .set("family", if ai.addr.is_ipv4() { "inet" } else { "inet6" })?;
+                            entry.set(
+                                "socktype",
+                                match ai.socktype {
+                                    plenary_async::uv::dns::SockType::Stream => "stream",
+                                    plenary_async::uv::dns::SockType::Datagram => "dgram",
+                                    plenary_async::uv::dns::SockType::Raw => "raw",
+                                    _ => "other",
+                                },
+                            )?;
+                            entry.set("protocol", ai.protocol)?;
+                            list.push(entry)?;
+                        }
+                        (LuaValue::Nil, list).into_lua_multi(&lua)
+                    }
+                    Err(e) => message(&e).into_lua_multi(&lua),
+                }
+            },
+        )?,
+    )?;
+    uv.set(
+        "getnameinfo",
+        lua.create_async_function(|lua, (ip, port): (String, Option<u16>)| async move {
+            let addr = match ip.parse::<std::net::IpAddr>() {
+                Ok(ip) => std::net::SocketAddr::new(ip, port.unwrap_or(0)),
+                Err(_) => {
+                    return format!("EINVAL: invalid argument: {ip}").into_lua_multi(&lua);
+                }
+            };
+            match plenary_async::uv::dns::getnameinfo(addr).await {
+                Ok((host, service)) => (LuaValue::Nil, host, service).into_lua_multi(&lua),
+                Err(e) => message(&e).into_lua_multi(&lua),
+            }
+        })?,
+    )?;
     core.set("uv", uv)?;
     Ok(())
+}
+
+fn kind_name(kind: fs::FileType) -> &'static str {
+    match kind {
+        fs::FileType::File => "file",
+        fs::FileType::Dir => "directory",
+        fs::FileType::Symlink => "link",
+        fs::FileType::Fifo => "fifo",
+        fs::FileType::Socket => "socket",
+        fs::FileType::CharDevice => "char",
+        fs::FileType::BlockDevice => "block",
+        fs::FileType::Unknown => "unknown",
+    }
 }
