@@ -362,19 +362,7 @@ async fn process_faults_are_errors() {
     let mut child = Command::new("true").stdin(Stdio::Piped).spawn().unwrap();
     let mut input = child.stdin.take().unwrap();
     child.wait().await.unwrap();
-    let mut failed = None;
-    for _ in 0..100 {
-        let r = async {
-            input.write_all(&[0u8; 65536]).await?;
-            input.flush().await
-        }
-        .await;
-        if let Err(e) = r {
-            failed = Some(e);
-            break;
-        }
-    }
-    let err = failed.expect("writing to an exited process never failed");
+    let err = write_until_failure(&mut input, 100).await;
     assert!(matches!(err, a::Error::Uv { name: "EPIPE", .. }), "{err}");
     assert!(child.kill(libc::SIGTERM).is_err(), "it has exited");
 

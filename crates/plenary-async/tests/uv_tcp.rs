@@ -168,20 +168,7 @@ async fn end_of_stream_and_a_closed_peer_are_reported_not_panicked() {
     assert_eq!(client.read(&mut buf).await.unwrap(), 0, "end of stream");
     assert_eq!(client.read(&mut buf).await.unwrap(), 0, "and again");
     // Writing to a closed peer fails sooner or later (EPIPE or ECONNRESET).
-    let mut failed = None;
-    for _ in 0..1000 {
-        let r = async {
-            client.write_all(&[0u8; 65536]).await?;
-            client.flush().await
-        }
-        .await;
-        if let Err(e) = r {
-            failed = Some(e);
-            break;
-        }
-        a::util::sleep(1).await;
-    }
-    let err = failed.expect("writing to a closed peer never failed");
+    let err = write_until_failure(&mut client, 1000).await;
     assert!(
         matches!(
             err,

@@ -124,3 +124,30 @@ pub fn wait_until(cond: impl Fn() -> bool) {
         "the awaited condition did not come true within 60 s"
     );
 }
+
+/// Writes 64 KiB blocks (and flushes) until writing fails, as it must to a
+/// closed peer or an exited process; gives up after `tries` blocks. Returns
+/// the runtime's error.
+pub async fn write_until_failure<W>(w: &mut W, tries: usize) -> plenary_async::Error
+where
+    W: futures_util::AsyncWrite + Unpin,
+{
+    use futures_util::AsyncWriteExt;
+    for _ in 0..tries {
+        let r = async {
+            w.write_all(&[0u8; 65536]).await?;
+            w.flush().await
+        }
+        .await;
+        if let Err(e) = r {
+            let inner = e
+                .into_inner()
+                .expect("an io::Error made from the runtime's error");
+            return *inner
+                .downcast::<plenary_async::Error>()
+                .expect("the runtime's error");
+        }
+        plenary_async::util::sleep(1).await;
+    }
+    panic!("writing never failed after {tries} blocks");
+}
