@@ -427,7 +427,10 @@ impl ExitStatus {
 }
 
 /// A running (or finished) child process. Dropping it does not kill the
-/// child; [`kill`](Self::kill) it first if that is wanted.
+/// child; [`kill`](Self::kill) it first if that is wanted. Once it is
+/// dropped, libuv no longer reaps the child: one that exits afterwards stays
+/// a zombie until this process ends, so [`wait`](Self::wait) for children
+/// you start.
 ///
 /// ```
 /// use plenary_async as a;
