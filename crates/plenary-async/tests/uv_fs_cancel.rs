@@ -12,18 +12,10 @@ use common::*;
 use futures_util::StreamExt;
 use plenary_async as a;
 use std::future::Future;
-use std::pin::pin;
 use std::task::{Context, Waker};
 
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").unwrap().count()
-}
-
-/// Starts `fut` (one poll, so its request is submitted) and drops it.
-fn start_and_drop<F: Future>(fut: F) {
-    let mut fut = pin!(fut);
-    let mut cx = Context::from_waker(Waker::noop());
-    let _ = fut.as_mut().poll(&mut cx);
 }
 
 #[test]

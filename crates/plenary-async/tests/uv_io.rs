@@ -9,21 +9,13 @@ use a::uv::udp::UdpSocket;
 use common::*;
 use futures_util::StreamExt;
 use plenary_async as a;
-use std::future::Future;
 use std::path::PathBuf;
-use std::pin::pin;
-use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
 async fn temp_dir() -> PathBuf {
     a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-io-XXXXXX"))
         .await
         .unwrap()
-}
-
-fn start_and_drop<F: Future>(fut: F) {
-    let mut fut = pin!(fut);
-    let _ = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
 }
 
 /// Reads one line (without the newline); `None` at the end of the stream.

@@ -8,11 +8,8 @@ use common::*;
 use futures_util::{AsyncReadExt, AsyncWriteExt, StreamExt};
 use plenary_async as a;
 use std::cell::Cell;
-use std::future::Future;
 use std::net::SocketAddr;
-use std::pin::pin;
 use std::rc::Rc;
-use std::task::{Context, Waker};
 use std::time::Duration;
 
 fn loopback() -> SocketAddr {
@@ -242,12 +239,6 @@ async fn incoming_yields_each_connection() {
     for c in a::util::join(clients).await {
         c.unwrap().unwrap();
     }
-}
-
-/// Starts `fut` with one poll and drops it.
-fn start_and_drop<F: Future>(fut: F) {
-    let mut fut = pin!(fut);
-    let _ = fut.as_mut().poll(&mut Context::from_waker(Waker::noop()));
 }
 
 #[test]

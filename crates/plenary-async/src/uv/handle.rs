@@ -19,6 +19,17 @@ fn layout(kind: uv_handle_type) -> Layout {
     Layout::from_size_align(size.max(1), ALIGN).expect("libuv handle size")
 }
 
+/// Zeroed memory for a handle of `kind`, and its layout.
+fn alloc(kind: uv_handle_type) -> (NonNull<uv_handle_t>, Layout) {
+    let layout = layout(kind);
+    // SAFETY: layout has a non-zero size.
+    let raw = unsafe { alloc_zeroed(layout) } as *mut uv_handle_t;
+    match NonNull::new(raw) {
+        Some(raw) => (raw, layout),
+        None => handle_alloc_error(layout),
+    }
+}
+
 /// An initialised libuv handle of some kind, owning a state `S`.
 ///
 /// Dropping it calls `uv_close`; the memory of the handle and of `S` is freed
@@ -42,12 +53,7 @@ impl<S> Handle<S> {
         state: S,
         init: impl FnOnce(*mut H) -> c_int,
     ) -> Result<Self, c_int> {
-        let layout = layout(kind);
-        // SAFETY: layout has a non-zero size.
-        let raw = unsafe { alloc_zeroed(layout) } as *mut uv_handle_t;
-        let Some(raw) = NonNull::new(raw) else {
-            handle_alloc_error(layout)
-        };
+        let (raw, layout) = alloc(kind);
         // `raw` points to enough zeroed memory for a handle of `kind`; the
         // caller vouches for `init`.
         let rc = init(raw.as_ptr().cast());
@@ -77,12 +83,7 @@ impl<S> Handle<S> {
         state: S,
         init: impl FnOnce(*mut H) -> c_int,
     ) -> Result<Self, c_int> {
-        let layout = layout(kind);
-        // SAFETY: layout has a non-zero size.
-        let raw = unsafe { alloc_zeroed(layout) } as *mut uv_handle_t;
-        let Some(raw) = NonNull::new(raw) else {
-            handle_alloc_error(layout)
-        };
+        let (raw, _) = alloc(kind);
         let state = Box::into_raw(Box::new(state));
         // SAFETY: zeroed handle memory: `data` is set before init, which keeps it.
         unsafe { sys::uv_handle_set_data(raw.as_ptr(), state.cast()) };

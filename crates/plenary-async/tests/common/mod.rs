@@ -151,3 +151,11 @@ where
     }
     panic!("writing never failed after {tries} blocks");
 }
+
+/// Starts `fut` with one poll (so that its request or handle is submitted to
+/// libuv) and drops it: a future cancelled mid-flight.
+pub fn start_and_drop<F: std::future::Future>(fut: F) {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let _ = fut.as_mut().poll(&mut cx);
+}
