@@ -41,6 +41,18 @@ fn reply<T: IntoLua>(lua: &Lua, result: Result<T, Error>) -> LuaResult<LuaMultiV
     }
 }
 
+/// `(nil, convert(value))` or `(message)`: for results that become tables.
+fn reply_with<T, V: IntoLua>(
+    lua: &Lua,
+    result: Result<T, Error>,
+    convert: impl FnOnce(T) -> LuaResult<V>,
+) -> LuaResult<LuaMultiValue> {
+    match result {
+        Ok(v) => (LuaValue::Nil, convert(v)?).into_lua_multi(lua),
+        Err(e) => message(&e).into_lua_multi(lua),
+    }
+}
+
 /// A borrowed descriptor: the File is never dropped (Lua owns the fd).
 fn borrowed(fd: i32) -> ManuallyDrop<File> {
     // SAFETY: the File only borrows `fd` (ManuallyDrop: it never closes it);
@@ -163,10 +175,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
                     Some(off) if off >= 0 => file.read_at(size, off as u64).await,
                     _ => file.read(size).await,
                 };
-                match r {
-                    Ok(bytes) => (LuaValue::Nil, lua.create_string(&bytes)?).into_lua_multi(&lua),
-                    Err(e) => message(&e).into_lua_multi(&lua),
-                }
+                reply_with(&lua, r, |bytes| lua.create_string(&bytes))
             },
         )?,
     )?;
@@ -188,10 +197,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "fs_fstat",
         lua.create_async_function(|lua, fd: i64| async move {
             let file = borrowed(bad_fd(fd)?);
-            match file.stat().await {
-                Ok(m) => (LuaValue::Nil, stat_table(&lua, &m)?).into_lua_multi(&lua),
-                Err(e) => message(&e).into_lua_multi(&lua),
-            }
+            reply_with(&lua, file.stat().await, |m| stat_table(&lua, &m))
         })?,
     )?;
     uv.set(
@@ -218,10 +224,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
                 } else {
                     fs::stat(path).await
                 };
-                match r {
-                    Ok(m) => (LuaValue::Nil, stat_table(&lua, &m)?).into_lua_multi(&lua),
-                    Err(e) => message(&e).into_lua_multi(&lua),
-                }
+                reply_with(&lua, r, |m| stat_table(&lua, &m))
             })?,
         )?;
     }
