@@ -92,16 +92,7 @@ async fn pipe_errors_are_clear() {
     assert!(err.to_string().contains("nobody-listens"));
     let _first = PipeListener::bind(dir.join("s")).unwrap();
     let err = PipeListener::bind(dir.join("s")).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            a::Error::Uv {
-                name: "EADDRINUSE",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert_uv_error(&err, "EADDRINUSE");
     assert!(Pipe::connect("bad\0path").await.is_err());
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -163,16 +154,7 @@ async fn udp_datagrams_arrive_whole_with_their_sender() {
 async fn udp_options_and_errors() {
     let s = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let err = UdpSocket::bind(s.local_addr().unwrap()).err().unwrap();
-    assert!(
-        matches!(
-            err,
-            a::Error::Uv {
-                name: "EADDRINUSE",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert_uv_error(&err, "EADDRINUSE");
     s.set_ttl(32).unwrap();
     assert!(s.set_ttl(0).is_err());
     let any = UdpSocket::bind("0.0.0.0:0".parse().unwrap()).unwrap();
@@ -355,7 +337,7 @@ async fn process_faults_are_errors() {
     let mut input = child.stdin.take().unwrap();
     child.wait().await.unwrap();
     let err = write_until_failure(&mut input, 100).await;
-    assert!(matches!(err, a::Error::Uv { name: "EPIPE", .. }), "{err}");
+    assert_uv_error(&err, "EPIPE");
     assert!(child.kill(libc::SIGTERM).is_err(), "it has exited");
 
     let mut sleeper = Command::new("sleep").arg("30").spawn().unwrap();

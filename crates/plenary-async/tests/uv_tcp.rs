@@ -182,16 +182,7 @@ async fn end_of_stream_and_a_closed_peer_are_reported_not_panicked() {
 async fn refused_connections_and_busy_ports_are_clear_errors() {
     let busy = TcpListener::bind(loopback()).unwrap();
     let err = TcpListener::bind(busy.local_addr()).err().unwrap();
-    assert!(
-        matches!(
-            err,
-            a::Error::Uv {
-                name: "EADDRINUSE",
-                ..
-            }
-        ),
-        "{err}"
-    );
+    assert_uv_error(&err, "EADDRINUSE");
     assert!(err.to_string().contains(&busy.local_addr().to_string()));
     // An address of no local interface fails in uv_tcp_bind itself (after
     // the handle was initialised: it must be closed, not just freed).

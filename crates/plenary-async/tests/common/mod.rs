@@ -159,3 +159,12 @@ pub fn start_and_drop<F: std::future::Future>(fut: F) {
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
     let _ = fut.as_mut().poll(&mut cx);
 }
+
+/// Asserts that `err` is libuv's error `name` (`"EADDRINUSE"`, …).
+#[track_caller]
+pub fn assert_uv_error(err: &plenary_async::Error, name: &str) {
+    assert!(
+        matches!(err, plenary_async::Error::Uv { name: n, .. } if *n == name),
+        "expected {name}, got {err}"
+    );
+}
