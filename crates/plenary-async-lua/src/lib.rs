@@ -13,6 +13,7 @@
 //! Neovim API is safe.
 
 mod control;
+mod handle;
 mod runtime;
 mod stored;
 mod task;
@@ -27,6 +28,7 @@ fn plenary_async(lua: &Lua) -> LuaResult<LuaValue> {
     task::register(lua, &core)?;
     control::register(lua, &core)?;
     uv::register(lua, &core)?;
+    handle::register(lua, &core)?;
     let init: LuaFunction = lua
         .load(include_str!("../lua/plenary_async/init.lua"))
         .set_name("@plenary_async/init.lua")

@@ -9,12 +9,15 @@
 use mlua::prelude::*;
 use plenary_async::uv::fs::{self, File, OpenOptions};
 use plenary_async::Error;
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::mem::ManuallyDrop;
 use std::os::fd::{FromRawFd, IntoRawFd};
+use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// luv's error string: `NAME: message: path`.
-fn message(err: &Error) -> String {
+pub(crate) fn message(err: &Error) -> String {
     match err {
         Error::Uv { name, path, .. } => {
             let text = err.to_string();
@@ -428,14 +431,86 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
                 Ok(entries) => {
                     let list = lua.create_table()?;
                     for e in entries {
-                        let entry = lua.create_table()?;
-                        entry.set("name", e.name.to_string_lossy().into_owned())?;
-                        entry.set("type", kind_name(e.file_type))?;
-                        list.push(entry)?;
+                        list.push(entry_table(&lua, &e)?)?;
                     }
                     (LuaValue::Nil, list).into_lua_multi(&lua)
                 }
                 Err(e) => message(&e).into_lua_multi(&lua),
+            }
+        })?,
+    )?;
+    uv.set(
+        "fs_opendir",
+        lua.create_async_function(
+            |lua, (path, entries): (LuaString, Option<i64>)| async move {
+                let batch = match entries {
+                    None => 1, // luv's default
+                    Some(n) if n >= 1 => n as usize,
+                    Some(n) => {
+                        return Err(LuaError::runtime(format!(
+                            "plenary_async.uv.fs_opendir: entries must be at least 1, got {n}"
+                        )))
+                    }
+                };
+                let path = path_of(&path)?;
+                let shown = path.to_string_lossy().into_owned();
+                reply(
+                    &lua,
+                    fs::opendir(path).await.map(|d| LuaDir {
+                        dir: RefCell::new(Some(Rc::new(d))),
+                        buffered: RefCell::new(VecDeque::new()),
+                        batch,
+                        path: shown,
+                    }),
+                )
+            },
+        )?,
+    )?;
+    uv.set(
+        "fs_readdir",
+        lua.create_async_function(|lua, dir: LuaAnyUserData| async move {
+            let dir = dir.borrow::<LuaDir>().map_err(|_| {
+                LuaError::runtime(
+                    "plenary_async.uv.fs_readdir: expected a directory from fs_opendir",
+                )
+            })?;
+            if dir.buffered.borrow().is_empty() {
+                let open = dir.dir.borrow().clone();
+                let Some(open) = open else {
+                    return format!("EBADF: bad file descriptor: {} (closed)", dir.path)
+                        .into_lua_multi(&lua);
+                };
+                match open.read().await {
+                    Ok(batch) => dir.buffered.borrow_mut().extend(batch),
+                    Err(e) => return message(&e).into_lua_multi(&lua),
+                }
+            }
+            let mut buffered = dir.buffered.borrow_mut();
+            if buffered.is_empty() {
+                return LuaValue::Nil.into_lua_multi(&lua); // the end, as luv says it
+            }
+            let list = lua.create_table()?;
+            let n = dir.batch.min(buffered.len());
+            for e in buffered.drain(..n) {
+                list.push(entry_table(&lua, &e)?)?;
+            }
+            (LuaValue::Nil, list).into_lua_multi(&lua)
+        })?,
+    )?;
+    uv.set(
+        "fs_closedir",
+        lua.create_async_function(|lua, dir: LuaAnyUserData| async move {
+            let dir = dir.borrow::<LuaDir>().map_err(|_| {
+                LuaError::runtime(
+                    "plenary_async.uv.fs_closedir: expected a directory from fs_opendir",
+                )
+            })?;
+            let open = dir.dir.borrow_mut().take();
+            dir.buffered.borrow_mut().clear();
+            match open {
+                Some(_) => (LuaValue::Nil, true).into_lua_multi(&lua),
+                None => format!("EBADF: bad file descriptor: {} (closed)", dir.path)
+                    .into_lua_multi(&lua),
             }
         })?,
     )?;
@@ -489,6 +564,24 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     core.set("uv", uv)?;
     Ok(())
 }
+
+/// luv's directory entry: `{ name, type }`.
+fn entry_table(lua: &Lua, e: &fs::DirEntry) -> LuaResult<LuaTable> {
+    let entry = lua.create_table()?;
+    entry.set("name", e.name.to_string_lossy().into_owned())?;
+    entry.set("type", kind_name(e.file_type))?;
+    Ok(entry)
+}
+
+/// A directory opened by `fs_opendir`, read in batches of `batch` entries.
+struct LuaDir {
+    dir: RefCell<Option<Rc<fs::Dir>>>,
+    buffered: RefCell<VecDeque<fs::DirEntry>>,
+    batch: usize,
+    path: String,
+}
+
+impl LuaUserData for LuaDir {}
 
 fn kind_name(kind: fs::FileType) -> &'static str {
     match kind {

@@ -353,6 +353,84 @@ for name, f in pairs(core.uv) do
   M.uv[name] = async("uv." .. name, plain_errors(f))
 end
 
+--- Handles: `new_tcp()`, `new_pipe()`, `new_udp()` make handles of the
+--- runtime (see `handle.rs`); the synchronous functions (`tcp_bind`,
+--- `accept`, `getsockname`, ...) return luv's `0` or `nil, err, name`, and
+--- the awaited ones (`tcp_connect`, `listen`, `read`, `write`, `close`, ...)
+--- plenary's `err, ...`.
+local handles = core.uv_handle_sync
+local is_ours = handles._is_handle
+for name, f in pairs(handles) do
+  if name:sub(1, 1) ~= "_" then
+    M.uv[name] = plain_errors(f)
+  end
+end
+
+-- A luv handle (`vim.uv.new_tcp()`) still works, as in plenary: the call
+-- goes to luv's function, awaited through `wrap` with the callback at the
+-- position luv expects (plenary gave `close` the wrong one, so it never
+-- resumed). A luv function that fails at once returns its error instead of
+-- leaving the task waiting for a callback that will not come.
+local luv_argc = {
+  close = 2,
+  tcp_connect = 4,
+  pipe_connect = 3,
+  listen = 3,
+  write = 3,
+  write2 = 4,
+  shutdown = 2,
+  udp_send = 5,
+  udp_recv_start = 2,
+}
+local function via_luv(name, argc)
+  return M.wrap(function(...)
+    local args = pack(...)
+    local cb = args[argc]
+    local ok, err = vim.uv[name](unpack(args, 1, argc))
+    if ok == nil and err ~= nil then
+      cb(err)
+    end
+  end, argc)
+end
+for name, f in pairs(core.uv_handle) do
+  local ours = async("uv." .. name, plain_errors(f))
+  local argc = luv_argc[name]
+  local theirs = argc and via_luv(name, argc)
+  M.uv[name] = function(handle, ...)
+    if theirs and type(handle) == "userdata" and not is_ours(handle) then
+      return theirs(handle, ...)
+    end
+    return ours(handle, ...)
+  end
+end
+
+-- Methods of the runtime's handles: `tcp:connect(host, port)`,
+-- `server:listen()`, `stream:read()`, `stream:write(data)`, ...
+local uv = M.uv
+local function by_kind(suffix)
+  return function(handle, ...)
+    return uv[handles._kind(handle) .. suffix](handle, ...)
+  end
+end
+handles._set_methods({
+  bind = by_kind("_bind"),
+  connect = by_kind("_connect"),
+  open = uv.pipe_open,
+  listen = uv.listen,
+  accept = uv.accept,
+  read = uv.read,
+  write = uv.write,
+  shutdown = uv.shutdown,
+  close = uv.close,
+  is_closing = uv.is_closing,
+  getsockname = uv.getsockname,
+  getpeername = uv.getpeername,
+  nodelay = uv.tcp_nodelay,
+  keepalive = uv.tcp_keepalive,
+  send = uv.udp_send,
+  recv = uv.udp_recv_start,
+})
+
 -- lsp -------------------------------------------------------------------------
 
 --- plenary's `a.lsp`: `buf_request_all(bufnr, method, params)` returns the
