@@ -119,16 +119,103 @@ function util.protected(fn) end
 ---@field after_each fun(fn: async fun())
 ---@field add_to_env fun()
 
+---@alias plenary_async.uv.err string? nil on success, else luv's message: `"ENOENT: no such file or directory: /path"`
+
+---@class plenary_async.uv.stat
+---@field dev integer
+---@field mode integer
+---@field nlink integer
+---@field uid integer
+---@field gid integer
+---@field rdev integer
+---@field ino integer
+---@field size integer
+---@field blksize integer
+---@field blocks integer
+---@field atime { sec: integer, nsec: integer }
+---@field mtime { sec: integer, nsec: integer }
+---@field ctime { sec: integer, nsec: integer }
+---@field type "file"|"directory"|"link"|"fifo"|"socket"|"char"|"block"|"unknown"
+
+---@alias plenary_async.uv.entry { name: string, type: string }
+---@alias plenary_async.uv.addr { ip: string, port: integer, family: "inet"|"inet6" }
+
+--- A handle of the runtime: `new_tcp()`, `new_pipe()` or `new_udp()`. Its
+--- methods are the `uv` functions of the same name without the prefix
+--- (`h:connect(...)`, `h:bind(...)`, `h:listen()`, `h:accept(c)`, `h:read()`,
+--- `h:write(data)`, `h:shutdown()`, `h:close()`, `h:send(...)`, `h:recv()`,
+--- `h:getsockname()`, `h:getpeername()`, `h:nodelay(on)`, `h:keepalive(on, s)`,
+--- `h:open(fd)`, `h:is_closing()`).
+---@class plenary_async.uv.Handle : userdata
+
+--- A directory from `fs_opendir`.
+---@class plenary_async.uv.Dir : userdata
+
+--- plenary's `a.uv`: the same names, arguments and `err, result` returns,
+--- on the runtime's libuv requests and handles (not luv). Async functions
+--- must be called inside a task; the synchronous ones (`new_*`, `*_bind`,
+--- `pipe_open`, `accept`, `getsockname`, `getpeername`, `tcp_nodelay`,
+--- `tcp_keepalive`) return luv's `0`, or `nil, err, name`. Handle
+--- functions also take luv handles (`vim.uv.new_tcp()`), which luv serves.
 ---@class plenary_async.uv
---- plenary's `a.uv` file-system and DNS functions (so far: fs_open,
---- fs_close, fs_read, fs_write, fs_fstat, fs_fsync, fs_fdatasync,
---- fs_ftruncate, fs_sendfile, fs_stat, fs_lstat, fs_statfs, fs_unlink,
---- fs_mkdir, fs_rmdir, fs_rename, fs_mkdtemp, fs_scandir (a list of
---- `{ name, type }`), fs_realpath, fs_readlink, fs_access, fs_copyfile,
---- fs_symlink, fs_link, fs_chmod, fs_fchmod, fs_utime, fs_futime, fs_chown,
---- fs_fchown, getaddrinfo, getnameinfo): async functions returning
---- `err, result`.
----@field [string] async fun(...): string?, any
+---@field fs_open async fun(path: string, flags: string|integer, mode: integer): plenary_async.uv.err, integer?
+---@field fs_close async fun(fd: integer): plenary_async.uv.err, boolean?
+---@field fs_read async fun(fd: integer, size: integer, offset?: integer): plenary_async.uv.err, string?
+---@field fs_write async fun(fd: integer, data: string, offset?: integer): plenary_async.uv.err, integer?
+---@field fs_fstat async fun(fd: integer): plenary_async.uv.err, plenary_async.uv.stat?
+---@field fs_stat async fun(path: string): plenary_async.uv.err, plenary_async.uv.stat?
+---@field fs_lstat async fun(path: string): plenary_async.uv.err, plenary_async.uv.stat?
+---@field fs_fsync async fun(fd: integer): plenary_async.uv.err, boolean?
+---@field fs_fdatasync async fun(fd: integer): plenary_async.uv.err, boolean?
+---@field fs_ftruncate async fun(fd: integer, len: integer): plenary_async.uv.err, boolean?
+---@field fs_sendfile async fun(out_fd: integer, in_fd: integer, offset: integer, len: integer): plenary_async.uv.err, integer?
+---@field fs_statfs async fun(path: string): plenary_async.uv.err, { type: integer, bsize: integer, blocks: integer, bfree: integer, bavail: integer, files: integer, ffree: integer }?
+---@field fs_unlink async fun(path: string): plenary_async.uv.err, boolean?
+---@field fs_mkdir async fun(path: string, mode?: integer): plenary_async.uv.err, boolean?
+---@field fs_rmdir async fun(path: string): plenary_async.uv.err, boolean?
+---@field fs_rename async fun(path: string, new_path: string): plenary_async.uv.err, boolean?
+---@field fs_mkdtemp async fun(template: string): plenary_async.uv.err, string?
+---@field fs_scandir async fun(path: string): plenary_async.uv.err, plenary_async.uv.entry[]?
+---@field fs_opendir async fun(path: string, entries?: integer): plenary_async.uv.err, plenary_async.uv.Dir?
+---@field fs_readdir async fun(dir: plenary_async.uv.Dir): plenary_async.uv.err, plenary_async.uv.entry[]? `nil` entries at the end
+---@field fs_closedir async fun(dir: plenary_async.uv.Dir): plenary_async.uv.err, boolean?
+---@field fs_realpath async fun(path: string): plenary_async.uv.err, string?
+---@field fs_readlink async fun(path: string): plenary_async.uv.err, string?
+---@field fs_access async fun(path: string, mode: integer|string): plenary_async.uv.err, boolean?
+---@field fs_copyfile async fun(path: string, new_path: string): plenary_async.uv.err, boolean?
+---@field fs_symlink async fun(path: string, new_path: string): plenary_async.uv.err, boolean?
+---@field fs_link async fun(path: string, new_path: string): plenary_async.uv.err, boolean?
+---@field fs_chmod async fun(path: string, mode: integer): plenary_async.uv.err, boolean?
+---@field fs_fchmod async fun(fd: integer, mode: integer): plenary_async.uv.err, boolean?
+---@field fs_utime async fun(path: string, atime: number, mtime: number): plenary_async.uv.err, boolean?
+---@field fs_futime async fun(fd: integer, atime: number, mtime: number): plenary_async.uv.err, boolean?
+---@field fs_chown async fun(path: string, uid: integer, gid: integer): plenary_async.uv.err, boolean?
+---@field fs_fchown async fun(fd: integer, uid: integer, gid: integer): plenary_async.uv.err, boolean?
+---@field getaddrinfo async fun(host: string, service?: string): plenary_async.uv.err, { addr: string, port: integer, family: string, socktype: string, protocol: integer }[]?
+---@field getnameinfo async fun(ip: string, port?: integer): plenary_async.uv.err, string?, string?
+---@field new_tcp fun(): plenary_async.uv.Handle
+---@field new_pipe fun(): plenary_async.uv.Handle
+---@field new_udp fun(): plenary_async.uv.Handle
+---@field tcp_bind fun(tcp: plenary_async.uv.Handle, host: string, port: integer): 0?, string?, string? binds and listens (connections queue for `listen`)
+---@field pipe_bind fun(pipe: plenary_async.uv.Handle, name: string): 0?, string?, string?
+---@field pipe_open fun(pipe: plenary_async.uv.Handle, fd: integer): 0?, string?, string?
+---@field udp_bind fun(udp: plenary_async.uv.Handle, host: string, port: integer): 0?, string?, string?
+---@field accept fun(server: plenary_async.uv.Handle, client: plenary_async.uv.Handle): 0?, string?, string? takes the connection `listen` announced
+---@field getsockname fun(h: plenary_async.uv.Handle): plenary_async.uv.addr|string|nil, string?
+---@field getpeername fun(h: plenary_async.uv.Handle): plenary_async.uv.addr?, string?
+---@field tcp_nodelay fun(tcp: plenary_async.uv.Handle, on: boolean): 0?, string?, string?
+---@field tcp_keepalive fun(tcp: plenary_async.uv.Handle, on: boolean, delay?: integer): 0?, string?, string?
+---@field is_closing fun(h: plenary_async.uv.Handle): boolean
+---@field tcp_connect async fun(tcp: plenary_async.uv.Handle|uv.uv_tcp_t, host: string, port: integer): plenary_async.uv.err
+---@field pipe_connect async fun(pipe: plenary_async.uv.Handle|uv.uv_pipe_t, name: string): plenary_async.uv.err
+---@field listen async fun(server: plenary_async.uv.Handle|uv.uv_stream_t, backlog?: integer): plenary_async.uv.err waits for the next connection
+---@field read async fun(stream: plenary_async.uv.Handle): plenary_async.uv.err, string? the next chunk; `nil` at the end
+---@field write async fun(stream: plenary_async.uv.Handle|uv.uv_stream_t, data: string|string[]): plenary_async.uv.err
+---@field write2 async fun(stream: uv.uv_pipe_t, data: string|string[], send: uv.uv_stream_t): plenary_async.uv.err luv handles only
+---@field shutdown async fun(stream: plenary_async.uv.Handle|uv.uv_stream_t): plenary_async.uv.err
+---@field close async fun(handle: plenary_async.uv.Handle|uv.uv_handle_t) ends the handle's waiting operations with ECANCELED
+---@field udp_send async fun(udp: plenary_async.uv.Handle|uv.uv_udp_t, data: string|string[], host: string, port: integer): plenary_async.uv.err
+---@field udp_recv_start async fun(udp: plenary_async.uv.Handle|uv.uv_udp_t): plenary_async.uv.err, string?, plenary_async.uv.addr?, table? the next datagram
 
 ---@class plenary_async.lsp
 ---@field buf_request_all async fun(bufnr: integer, method: string, params: table): table<integer, { err: lsp.ResponseError?, result: any }>

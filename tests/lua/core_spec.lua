@@ -30,6 +30,10 @@ describe("the module", function()
     for name, f in pairs(a.util) do
       assert(type(f) ~= "function" or text:find("function util%." .. name .. "%("), "util." .. name .. " is not annotated")
     end
+    local uv_class = text:match("%-%-%-@class plenary_async%.uv\n(.-)\n\n")
+    for name in pairs(a.uv) do
+      assert(uv_class:find("---@field " .. name .. " ", 1, true), "uv." .. name .. " is not annotated")
+    end
   end)
 
   it("registers itself as plenary.async on request", function()

@@ -1,6 +1,6 @@
 -- Quitting Neovim with tasks still pending exits cleanly and quickly.
 describe("quitting Neovim", function()
-  it("with pending tasks exits at once, with status 0", function()
+  it("with pending tasks and open handles exits at once, with status 0", function()
     local script = vim.fn.tempname() .. ".lua"
     vim.fn.writefile({
       ('package.cpath = %q .. package.cpath'):format(ROOT .. "/lua/?.so;"),
@@ -9,6 +9,11 @@ describe("quitting Neovim", function()
       'local tx, rx = a.control.channel.oneshot()',
       "a.run(function() rx() end)",
       "a.run(function() local cv = a.control.Condvar.new(); cv:wait() end)",
+      -- A server waiting for connections and a connection waiting to read.
+      "local s = a.uv.new_tcp(); a.uv.tcp_bind(s, '127.0.0.1', 0)",
+      "local port = a.uv.getsockname(s).port",
+      "a.run(function() a.uv.listen(s) end)",
+      "a.run(function() local c = a.uv.new_tcp(); a.uv.tcp_connect(c, '127.0.0.1', port); a.uv.read(c) end)",
       'vim.defer_fn(function() vim.cmd("qall!") end, 50)',
     }, script)
     local start = vim.uv.hrtime()
