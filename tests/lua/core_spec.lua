@@ -104,6 +104,26 @@ describe("void", function()
   end)
 end)
 
+describe("errors nobody awaits", function()
+  it("go to Neovim's error reporting, with the task's traceback (void, and run without a callback)", function()
+    local script = vim.fn.tempname() .. ".lua"
+    vim.fn.writefile({
+      ("package.cpath = %q .. package.cpath"):format(ROOT .. "/lua/?.so;"),
+      'local a = require("plenary_async")',
+      "a.void(function() a.util.sleep(1); error('boom in void') end)()",
+      "a.run(function() a.util.sleep(1); error('boom in run') end)",
+      "vim.wait(300, function() return false end)",
+    }, script)
+    local out = vim.system({ vim.v.progpath, "--clean", "--headless", "-l", script }):wait(30000)
+    os.remove(script)
+    -- The traceback shows the task's own function (lines 3 and 4).
+    local fn3, fn4 = ("in function <%s:3>"):format(script), ("in function <%s:4>"):format(script)
+    for _, want in ipairs({ "boom in void", fn3, "boom in run", fn4 }) do
+      assert(out.stderr:find(want, 1, true), ("%q is not reported:\n%s"):format(want, out.stderr))
+    end
+  end)
+end)
+
 describe("async functions outside a task", function()
   it("raise a clear error naming the function instead of yielding across C", function()
     local ok, err = pcall(a.util.sleep, 10)

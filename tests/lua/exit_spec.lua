@@ -14,7 +14,11 @@ describe("quitting Neovim", function()
       "local port = a.uv.getsockname(s).port",
       "a.run(function() a.uv.listen(s) end)",
       "a.run(function() local c = a.uv.new_tcp(); a.uv.tcp_connect(c, '127.0.0.1', port); a.uv.read(c) end)",
+      -- Quit from the loop while everything above waits (a script run
+      -- with -l would otherwise just end).
       'vim.defer_fn(function() vim.cmd("qall!") end, 50)',
+      "vim.wait(10000, function() return false end)",
+      "os.exit(3) -- not reached: qall! has ended Neovim",
     }, script)
     local start = vim.uv.hrtime()
     local out = vim.system({ vim.v.progpath, "--clean", "--headless", "-l", script }):wait(30000)

@@ -23,7 +23,7 @@ fn oneshot(lua: &Lua, (): ()) -> LuaResult<(LuaFunction, LuaFunction)> {
         let _ = t.send(Stored::new(lua, values)?); // a receiver that is gone just drops them
         Ok(())
     })?;
-    let recv = lua.create_async_function(move |lua, ()| {
+    let recv = crate::park::create_async(lua, move |lua, ()| {
         let r = rx.borrow_mut().take();
         async move {
             let Some(r) = r else {
@@ -64,7 +64,7 @@ fn mpsc(lua: &Lua, (): ()) -> LuaResult<(LuaTable, LuaTable)> {
     let r = rx.clone();
     receiver.set(
         "recv",
-        lua.create_async_function(move |lua, ()| {
+        crate::park::create_async(lua, move |lua, ()| {
             let rx = r.clone();
             async move {
                 let mut rx = rx.try_borrow_mut().map_err(|_| busy())?;
@@ -77,7 +77,7 @@ fn mpsc(lua: &Lua, (): ()) -> LuaResult<(LuaTable, LuaTable)> {
     )?;
     receiver.set(
         "last",
-        lua.create_async_function(move |lua, ()| {
+        crate::park::create_async(lua, move |lua, ()| {
             let rx = rx.clone();
             async move {
                 let mut rx = rx.try_borrow_mut().map_err(|_| busy())?;
@@ -105,7 +105,7 @@ fn counter(lua: &Lua, (): ()) -> LuaResult<(LuaTable, LuaTable)> {
     let r = rx.clone();
     receiver.set(
         "recv",
-        lua.create_async_function(move |_, ()| {
+        crate::park::create_async(lua, move |_, ()| {
             let rx = r.clone();
             async move {
                 rx.recv()
@@ -116,7 +116,7 @@ fn counter(lua: &Lua, (): ()) -> LuaResult<(LuaTable, LuaTable)> {
     )?;
     receiver.set(
         "last",
-        lua.create_async_function(move |_, ()| {
+        crate::park::create_async(lua, move |_, ()| {
             let rx = rx.clone();
             async move {
                 rx.last()
@@ -134,12 +134,12 @@ struct Condvar(c::Condvar);
 
 impl LuaUserData for Condvar {
     fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {
-        methods.add_async_method("wait", |_, this, ()| {
+        methods.add_method("wait", |lua, this, ()| {
             let wait = this.0.wait();
-            async move {
+            crate::park::start(lua, async move {
                 wait.await;
                 Ok(())
-            }
+            })
         });
         methods.add_method("notify_all", |_, this, ()| {
             this.0.notify_all();
@@ -170,9 +170,12 @@ impl LuaUserData for Permit {
 
 impl LuaUserData for Semaphore {
     fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {
-        methods.add_async_method("acquire", |_, this, ()| {
+        methods.add_method("acquire", |lua, this, ()| {
             let acquire = this.0.acquire();
-            async move { Ok(Permit(RefCell::new(Some(acquire.await)))) }
+            crate::park::start(
+                lua,
+                async move { Ok(Permit(RefCell::new(Some(acquire.await)))) },
+            )
         });
         methods.add_method("available_permits", |_, this, ()| {
             Ok(this.0.available_permits())

@@ -595,18 +595,23 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
 
     asy.set(
         "tcp_connect",
-        lua.create_async_function(|lua, (h, host, port): (LuaValue, String, u16)| async move {
-            let s = shared(&h, "tcp_connect", Some(Kind::Tcp))?;
-            let r = match socket_addr("tcp_connect", &host, port) {
-                Ok(addr) => connect(s, "tcp_connect", TcpStream::connect(addr), Conn::Tcp).await,
-                Err(e) => Err(e),
-            };
-            status(&lua, r)
-        })?,
+        crate::park::create_async(
+            lua,
+            |lua, (h, host, port): (LuaValue, String, u16)| async move {
+                let s = shared(&h, "tcp_connect", Some(Kind::Tcp))?;
+                let r = match socket_addr("tcp_connect", &host, port) {
+                    Ok(addr) => {
+                        connect(s, "tcp_connect", TcpStream::connect(addr), Conn::Tcp).await
+                    }
+                    Err(e) => Err(e),
+                };
+                status(&lua, r)
+            },
+        )?,
     )?;
     asy.set(
         "pipe_connect",
-        lua.create_async_function(|lua, (h, name): (LuaValue, String)| async move {
+        crate::park::create_async(lua, |lua, (h, name): (LuaValue, String)| async move {
             let s = shared(&h, "pipe_connect", Some(Kind::Pipe))?;
             let r = connect(s, "pipe_connect", Pipe::connect(name), Conn::Pipe).await;
             status(&lua, r)
@@ -614,49 +619,52 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     asy.set(
         "listen",
-        lua.create_async_function(|lua, (h, _backlog): (LuaValue, Option<i64>)| async move {
-            let s = shared(&h, "listen", None)?;
-            if s.is_closed() {
-                return status(&lua, Err(closed("listen")));
-            }
-            let accept = async {
-                let _turn = s.reading.acquire().await;
-                // Hold the listener itself (not the state) while waiting.
-                let listener = match &*s.state.borrow() {
-                    State::TcpListener(l) => Ok(Ok(l.clone())),
-                    State::PipeListener(l) => Ok(Err(l.clone())),
-                    State::Closed => Err(canceled("listen")),
-                    _ => Err(fail(
-                        "listen",
-                        "EINVAL",
-                        libc::EINVAL,
-                        &format!(
-                            "the {} handle is not bound (call {}_bind first)",
-                            s.kind.name(),
-                            s.kind.name()
-                        ),
-                    )),
-                }?;
-                let conn = match listener {
-                    Ok(tcp) => tcp.accept().await.map(|(c, _)| Conn::Tcp(c)),
-                    Err(pipe) => pipe.accept().await.map(Conn::Pipe),
-                };
-                conn.map_err(|e| message(&e))
-            };
-            let r = match s.unless_closed(accept).await {
-                None => Err(canceled("listen")),
-                Some(Ok(conn)) => {
-                    s.pending.borrow_mut().push_back(conn);
-                    Ok(())
+        crate::park::create_async(
+            lua,
+            |lua, (h, _backlog): (LuaValue, Option<i64>)| async move {
+                let s = shared(&h, "listen", None)?;
+                if s.is_closed() {
+                    return status(&lua, Err(closed("listen")));
                 }
-                Some(Err(e)) => Err(e),
-            };
-            status(&lua, r)
-        })?,
+                let accept = async {
+                    let _turn = s.reading.acquire().await;
+                    // Hold the listener itself (not the state) while waiting.
+                    let listener = match &*s.state.borrow() {
+                        State::TcpListener(l) => Ok(Ok(l.clone())),
+                        State::PipeListener(l) => Ok(Err(l.clone())),
+                        State::Closed => Err(canceled("listen")),
+                        _ => Err(fail(
+                            "listen",
+                            "EINVAL",
+                            libc::EINVAL,
+                            &format!(
+                                "the {} handle is not bound (call {}_bind first)",
+                                s.kind.name(),
+                                s.kind.name()
+                            ),
+                        )),
+                    }?;
+                    let conn = match listener {
+                        Ok(tcp) => tcp.accept().await.map(|(c, _)| Conn::Tcp(c)),
+                        Err(pipe) => pipe.accept().await.map(Conn::Pipe),
+                    };
+                    conn.map_err(|e| message(&e))
+                };
+                let r = match s.unless_closed(accept).await {
+                    None => Err(canceled("listen")),
+                    Some(Ok(conn)) => {
+                        s.pending.borrow_mut().push_back(conn);
+                        Ok(())
+                    }
+                    Some(Err(e)) => Err(e),
+                };
+                status(&lua, r)
+            },
+        )?,
     )?;
     asy.set(
         "read",
-        lua.create_async_function(|lua, h: LuaValue| async move {
+        crate::park::create_async(lua, |lua, h: LuaValue| async move {
             let s = shared(&h, "read", None)?;
             let mut buf = vec![0u8; READ_SIZE];
             let r = match s.turn(&s.reading, "read").await {
@@ -677,7 +685,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     asy.set(
         "write",
-        lua.create_async_function(|lua, (h, data): (LuaValue, LuaValue)| async move {
+        crate::park::create_async(lua, |lua, (h, data): (LuaValue, LuaValue)| async move {
             let s = shared(&h, "write", None)?;
             let data = data_bytes("write", &data)?;
             let r = match s.turn(&s.writing, "write").await {
@@ -705,7 +713,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     asy.set(
         "shutdown",
-        lua.create_async_function(|lua, h: LuaValue| async move {
+        crate::park::create_async(lua, |lua, h: LuaValue| async move {
             let s = shared(&h, "shutdown", None)?;
             let r = match s.turn(&s.writing, "shutdown").await {
                 Err(e) => Err(e),
@@ -721,14 +729,15 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     asy.set(
         "close",
-        lua.create_async_function(|_, h: LuaValue| async move {
+        crate::park::create_async(lua, |_, h: LuaValue| async move {
             shared(&h, "close", None)?.close();
             Ok(())
         })?,
     )?;
     asy.set(
         "udp_send",
-        lua.create_async_function(
+        crate::park::create_async(
+            lua,
             |lua, (h, data, host, port): (LuaValue, LuaValue, String, u16)| async move {
                 let s = shared(&h, "udp_send", Some(Kind::Udp))?;
                 let data = data_bytes("udp_send", &data)?;
@@ -747,7 +756,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     asy.set(
         "udp_recv_start",
-        lua.create_async_function(|lua, h: LuaValue| async move {
+        crate::park::create_async(lua, |lua, h: LuaValue| async move {
             let s = shared(&h, "udp_recv_start", Some(Kind::Udp))?;
             let sock = match udp_socket(&s, "udp_recv_start", [0, 0, 0, 0].into()) {
                 Ok(sock) => sock,

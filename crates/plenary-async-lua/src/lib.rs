@@ -14,6 +14,7 @@
 
 mod control;
 mod handle;
+mod park;
 mod runtime;
 mod stored;
 mod task;

@@ -1,5 +1,6 @@
 //! Lua coroutines as tasks of the runtime, and the basic awaitables.
 
+use crate::park;
 use mlua::prelude::*;
 use plenary_async as a;
 use std::cell::RefCell;
@@ -12,14 +13,16 @@ use std::task::{Context, Poll};
 ///
 /// mlua's `AsyncThread` keeps a reference to its coroutine on mlua's
 /// auxiliary stack, which LuaJIT limits to 8,000 slots: 8,000 pending tasks
-/// at most. This future keeps a `RegistryKey` instead (no limit) and, on
-/// each poll, makes a fresh `AsyncThread` and polls it once: resuming a
-/// coroutine with no arguments is the same whether it is the first resume
-/// or a later one, and an `AsyncThread` made by `into_async` does nothing
-/// when dropped.
+/// at most. This future keeps a `RegistryKey` instead (no limit), resumes
+/// the coroutine itself, and keeps the future the coroutine waits for (see
+/// [`park`](crate::park)).
 struct Coroutine {
     lua: Lua,
     key: Rc<LuaRegistryKey>,
+    /// What the coroutine waits for.
+    parked: Option<park::Parked>,
+    /// The values of the next resume: `true, results...` or `false, message`.
+    resume: LuaMultiValue,
 }
 
 impl Coroutine {
@@ -27,6 +30,8 @@ impl Coroutine {
         Ok(Coroutine {
             lua: lua.clone(),
             key: Rc::new(lua.create_registry_value(co)?),
+            parked: None,
+            resume: LuaMultiValue::new(),
         })
     }
 
@@ -39,12 +44,50 @@ impl Future for Coroutine {
     type Output = LuaResult<LuaMultiValue>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let thread = match self.thread() {
+        let this = self.get_mut();
+        if let Some(parked) = this.parked.as_mut() {
+            let outcome = match parked.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(outcome) => outcome,
+            };
+            this.parked = None;
+            this.resume = match outcome {
+                Ok(mut values) => {
+                    values.push_front(LuaValue::Boolean(true));
+                    values
+                }
+                Err(e) => {
+                    let message = match this.lua.create_string(park::error_message(&e)) {
+                        Ok(m) => m,
+                        Err(e) => return Poll::Ready(Err(e)),
+                    };
+                    LuaMultiValue::from_iter([LuaValue::Boolean(false), LuaValue::String(message)])
+                }
+            };
+        }
+        let thread = match this.thread() {
             Ok(t) => t,
             Err(e) => return Poll::Ready(Err(e)),
         };
-        let mut step = thread.into_async::<LuaMultiValue>(());
-        Pin::new(&mut step).poll(cx)
+        let args = std::mem::take(&mut this.resume);
+        let (result, parked) =
+            park::lend_waker(cx.waker(), || thread.resume::<LuaMultiValue>(args));
+        match result {
+            Err(e) => Poll::Ready(Err(e)),
+            Ok(values) => {
+                if thread.status() != LuaThreadStatus::Resumable {
+                    return Poll::Ready(Ok(values));
+                }
+                match parked {
+                    // Already polled once, with this task's waker.
+                    Some(p) => this.parked = Some(p),
+                    // A plain `coroutine.yield()` in task code: go on at the
+                    // next turn.
+                    None => cx.waker().wake_by_ref(),
+                }
+                Poll::Pending
+            }
+        }
     }
 }
 
@@ -98,11 +141,14 @@ impl LuaUserData for TaskHandle {
     }
 }
 
-/// `spawn(co, on_done)`: runs the coroutine `co` as a task; `on_done(true,
+/// `spawn(co, on_done, fast)`: runs the coroutine `co` as a task; `on_done(true,
 /// ...)` gets its results, `on_done(false, traceback)` its error. Without
 /// `on_done`, an error is reported to Neovim. The task starts at once (up
 /// to its first wait), as plenary's `a.run` does.
-fn spawn(lua: &Lua, (co, on_done): (LuaThread, Option<LuaFunction>)) -> LuaResult<TaskHandle> {
+fn spawn(
+    lua: &Lua,
+    (co, on_done, fast): (LuaThread, Option<LuaFunction>, Option<bool>),
+) -> LuaResult<TaskHandle> {
     let lua2 = lua.clone();
     let running = Coroutine::new(lua, co)?;
     let key = running.key.clone();
@@ -111,13 +157,17 @@ fn spawn(lua: &Lua, (co, on_done): (LuaThread, Option<LuaFunction>)) -> LuaResul
     // Start it at once, as plenary does (up to its first wait; other ready
     // tasks keep their turn), unless we are in a fast event (a raw libuv
     // callback), where task code must not run: the API is not safe there.
-    // It then starts from the next tick, in vim.schedule.
-    let fast = lua
-        .globals()
-        .get::<LuaTable>("vim")
-        .and_then(|vim| vim.get::<LuaFunction>("in_fast_event"))
-        .and_then(|f| f.call::<bool>(()))
-        .unwrap_or(true);
+    // It then starts from the next tick, in vim.schedule. The caller says
+    // which (init.lua asks `vim.in_fast_event()`); if it does not, ask here.
+    let fast = match fast {
+        Some(fast) => fast,
+        None => lua
+            .globals()
+            .get::<LuaTable>("vim")
+            .and_then(|vim| vim.get::<LuaFunction>("in_fast_event"))
+            .and_then(|f| f.call::<bool>(()))
+            .unwrap_or(true),
+    };
     let spawn = if fast {
         a::spawn::<std::pin::Pin<Box<dyn Future<Output = ()>>>>
     } else {
@@ -204,7 +254,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     core.set(
         "sleep",
-        lua.create_async_function(|_, ms: f64| async move {
+        park::create_async(lua, |_, ms: f64| async move {
             if !ms.is_finite() || ms < 0.0 {
                 return Err(LuaError::runtime(format!(
                     "plenary_async.util.sleep: expected a duration in milliseconds >= 0, got {ms}"
@@ -216,12 +266,13 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     core.set(
         "scheduler",
-        lua.create_async_function(|_, ()| async {
+        park::create_async(lua, |_, ()| async {
             a::util::scheduler().await;
             Ok(())
         })?,
     )?;
-    core.set("await_callback", lua.create_async_function(await_callback)?)?;
+    core.set("parked", LuaValue::LightUserData(park::marker()))?;
+    core.set("await_callback", park::create_async(lua, await_callback)?)?;
     core.set(
         "tick",
         lua.create_function(|_, ()| Ok(crate::runtime::tick_now()))?,

@@ -152,7 +152,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     let uv = lua.create_table()?;
     uv.set(
         "fs_open",
-        lua.create_async_function(
+        crate::park::create_async(
+            lua,
             |lua, (path, flags, mode): (LuaString, LuaValue, Option<u32>)| async move {
                 let o = open_options(&flags, mode.unwrap_or(0o666))?;
                 let path = path_of(&path)?;
@@ -162,7 +163,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_close",
-        lua.create_async_function(|lua, fd: i64| async move {
+        crate::park::create_async(lua, |lua, fd: i64| async move {
             let fd = bad_fd(fd)?;
             // SAFETY: Lua hands the descriptor back to be closed.
             let file = unsafe { File::from_raw_fd(fd) };
@@ -171,7 +172,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_read",
-        lua.create_async_function(
+        crate::park::create_async(
+            lua,
             |lua, (fd, size, offset): (i64, usize, Option<i64>)| async move {
                 let file = borrowed(bad_fd(fd)?);
                 let r = match offset {
@@ -184,7 +186,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_write",
-        lua.create_async_function(
+        crate::park::create_async(
+            lua,
             |lua, (fd, data, offset): (i64, LuaString, Option<i64>)| async move {
                 let file = borrowed(bad_fd(fd)?);
                 let bytes = data.as_bytes().to_vec();
@@ -198,21 +201,21 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_fstat",
-        lua.create_async_function(|lua, fd: i64| async move {
+        crate::park::create_async(lua, |lua, fd: i64| async move {
             let file = borrowed(bad_fd(fd)?);
             reply_with(&lua, file.stat().await, |m| stat_table(&lua, &m))
         })?,
     )?;
     uv.set(
         "fs_fsync",
-        lua.create_async_function(|lua, fd: i64| async move {
+        crate::park::create_async(lua, |lua, fd: i64| async move {
             let file = borrowed(bad_fd(fd)?);
             reply(&lua, file.sync_all().await.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_ftruncate",
-        lua.create_async_function(|lua, (fd, len): (i64, u64)| async move {
+        crate::park::create_async(lua, |lua, (fd, len): (i64, u64)| async move {
             let file = borrowed(bad_fd(fd)?);
             reply(&lua, file.set_len(len).await.map(|()| true))
         })?,
@@ -220,7 +223,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     for (name, lstat) in [("fs_stat", false), ("fs_lstat", true)] {
         uv.set(
             name,
-            lua.create_async_function(move |lua, path: LuaString| async move {
+            crate::park::create_async(lua, move |lua, path: LuaString| async move {
                 let path = path_of(&path)?;
                 let r = if lstat {
                     fs::lstat(path).await
@@ -233,30 +236,33 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     }
     uv.set(
         "fs_unlink",
-        lua.create_async_function(|lua, path: LuaString| async move {
+        crate::park::create_async(lua, |lua, path: LuaString| async move {
             reply(&lua, fs::unlink(path_of(&path)?).await.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_mkdir",
-        lua.create_async_function(|lua, (path, mode): (LuaString, Option<u32>)| async move {
-            reply(
-                &lua,
-                fs::mkdir(path_of(&path)?, mode.unwrap_or(0o777))
-                    .await
-                    .map(|()| true),
-            )
-        })?,
+        crate::park::create_async(
+            lua,
+            |lua, (path, mode): (LuaString, Option<u32>)| async move {
+                reply(
+                    &lua,
+                    fs::mkdir(path_of(&path)?, mode.unwrap_or(0o777))
+                        .await
+                        .map(|()| true),
+                )
+            },
+        )?,
     )?;
     uv.set(
         "fs_rmdir",
-        lua.create_async_function(|lua, path: LuaString| async move {
+        crate::park::create_async(lua, |lua, path: LuaString| async move {
             reply(&lua, fs::rmdir(path_of(&path)?).await.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_rename",
-        lua.create_async_function(|lua, (from, to): (LuaString, LuaString)| async move {
+        crate::park::create_async(lua, |lua, (from, to): (LuaString, LuaString)| async move {
             reply(
                 &lua,
                 fs::rename(path_of(&from)?, path_of(&to)?)
@@ -267,7 +273,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_mkdtemp",
-        lua.create_async_function(|lua, template: LuaString| async move {
+        crate::park::create_async(lua, |lua, template: LuaString| async move {
             let r = fs::mkdtemp(path_of(&template)?).await;
             reply(&lua, r.map(|p| p.to_string_lossy().into_owned()))
         })?,
@@ -275,7 +281,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     for (name, real) in [("fs_realpath", true), ("fs_readlink", false)] {
         uv.set(
             name,
-            lua.create_async_function(move |lua, path: LuaString| async move {
+            crate::park::create_async(lua, move |lua, path: LuaString| async move {
                 let path = path_of(&path)?;
                 let r = if real {
                     fs::realpath(path).await
@@ -288,7 +294,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     }
     uv.set(
         "fs_access",
-        lua.create_async_function(|lua, (path, mode): (LuaString, LuaValue)| async move {
+        crate::park::create_async(lua, |lua, (path, mode): (LuaString, LuaValue)| async move {
             // luv takes a number or a string of "R", "W", "X".
             let mode = match mode {
                 LuaValue::Integer(n) => n as i32,
@@ -313,25 +319,28 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_copyfile",
-        lua.create_async_function(|lua, (from, to): (LuaString, LuaString)| async move {
+        crate::park::create_async(lua, |lua, (from, to): (LuaString, LuaString)| async move {
             let r = fs::copyfile(path_of(&from)?, path_of(&to)?, fs::CopyFlags::NONE).await;
             reply(&lua, r.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_symlink",
-        lua.create_async_function(|lua, (target, link): (LuaString, LuaString)| async move {
-            reply(
-                &lua,
-                fs::symlink(path_of(&target)?, path_of(&link)?)
-                    .await
-                    .map(|()| true),
-            )
-        })?,
+        crate::park::create_async(
+            lua,
+            |lua, (target, link): (LuaString, LuaString)| async move {
+                reply(
+                    &lua,
+                    fs::symlink(path_of(&target)?, path_of(&link)?)
+                        .await
+                        .map(|()| true),
+                )
+            },
+        )?,
     )?;
     uv.set(
         "fs_link",
-        lua.create_async_function(|lua, (from, to): (LuaString, LuaString)| async move {
+        crate::park::create_async(lua, |lua, (from, to): (LuaString, LuaString)| async move {
             reply(
                 &lua,
                 fs::link(path_of(&from)?, path_of(&to)?)
@@ -342,27 +351,28 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_chmod",
-        lua.create_async_function(|lua, (path, mode): (LuaString, u32)| async move {
+        crate::park::create_async(lua, |lua, (path, mode): (LuaString, u32)| async move {
             reply(&lua, fs::chmod(path_of(&path)?, mode).await.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_fdatasync",
-        lua.create_async_function(|lua, fd: i64| async move {
+        crate::park::create_async(lua, |lua, fd: i64| async move {
             let file = borrowed(bad_fd(fd)?);
             reply(&lua, file.sync_data().await.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_fchmod",
-        lua.create_async_function(|lua, (fd, mode): (i64, u32)| async move {
+        crate::park::create_async(lua, |lua, (fd, mode): (i64, u32)| async move {
             let file = borrowed(bad_fd(fd)?);
             reply(&lua, file.chmod(mode).await.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_sendfile",
-        lua.create_async_function(
+        crate::park::create_async(
+            lua,
             |lua, (out_fd, in_fd, offset, len): (i64, i64, u64, usize)| async move {
                 let (out, input) = (borrowed(bad_fd(out_fd)?), borrowed(bad_fd(in_fd)?));
                 reply(&lua, fs::sendfile(&out, &input, offset, len).await)
@@ -372,7 +382,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     let seconds = |t: f64| UNIX_EPOCH + Duration::from_secs_f64(t.max(0.0));
     uv.set(
         "fs_utime",
-        lua.create_async_function(
+        crate::park::create_async(
+            lua,
             move |lua, (path, at, mt): (LuaString, f64, f64)| async move {
                 let r = fs::utime(path_of(&path)?, seconds(at), seconds(mt)).await;
                 reply(&lua, r.map(|()| true))
@@ -381,7 +392,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_futime",
-        lua.create_async_function(move |lua, (fd, at, mt): (i64, f64, f64)| async move {
+        crate::park::create_async(lua, move |lua, (fd, at, mt): (i64, f64, f64)| async move {
             let file = borrowed(bad_fd(fd)?);
             reply(
                 &lua,
@@ -391,23 +402,26 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_chown",
-        lua.create_async_function(|lua, (path, uid, gid): (LuaString, u32, u32)| async move {
-            reply(
-                &lua,
-                fs::chown(path_of(&path)?, uid, gid).await.map(|()| true),
-            )
-        })?,
+        crate::park::create_async(
+            lua,
+            |lua, (path, uid, gid): (LuaString, u32, u32)| async move {
+                reply(
+                    &lua,
+                    fs::chown(path_of(&path)?, uid, gid).await.map(|()| true),
+                )
+            },
+        )?,
     )?;
     uv.set(
         "fs_fchown",
-        lua.create_async_function(|lua, (fd, uid, gid): (i64, u32, u32)| async move {
+        crate::park::create_async(lua, |lua, (fd, uid, gid): (i64, u32, u32)| async move {
             let file = borrowed(bad_fd(fd)?);
             reply(&lua, file.chown(uid, gid).await.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_statfs",
-        lua.create_async_function(|lua, path: LuaString| async move {
+        crate::park::create_async(lua, |lua, path: LuaString| async move {
             match fs::statfs(path_of(&path)?).await {
                 Ok(s) => {
                     let t = lua.create_table()?;
@@ -426,7 +440,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_scandir",
-        lua.create_async_function(|lua, path: LuaString| async move {
+        crate::park::create_async(lua, |lua, path: LuaString| async move {
             match fs::scandir(path_of(&path)?).await {
                 Ok(entries) => {
                     let list = lua.create_table()?;
@@ -441,7 +455,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_opendir",
-        lua.create_async_function(
+        crate::park::create_async(
+            lua,
             |lua, (path, entries): (LuaString, Option<i64>)| async move {
                 let batch = match entries {
                     None => 1, // luv's default
@@ -468,7 +483,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_readdir",
-        lua.create_async_function(|lua, dir: LuaAnyUserData| async move {
+        crate::park::create_async(lua, |lua, dir: LuaAnyUserData| async move {
             let dir = dir.borrow::<LuaDir>().map_err(|_| {
                 LuaError::runtime(
                     "plenary_async.uv.fs_readdir: expected a directory from fs_opendir",
@@ -499,7 +514,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_closedir",
-        lua.create_async_function(|lua, dir: LuaAnyUserData| async move {
+        crate::park::create_async(lua, |lua, dir: LuaAnyUserData| async move {
             let dir = dir.borrow::<LuaDir>().map_err(|_| {
                 LuaError::runtime(
                     "plenary_async.uv.fs_closedir: expected a directory from fs_opendir",
@@ -516,7 +531,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "getaddrinfo",
-        lua.create_async_function(
+        crate::park::create_async(
+            lua,
             |lua, (host, service): (String, Option<String>)| async move {
                 match plenary_async::uv::dns::getaddrinfo(&host, service.as_deref()).await {
                     Ok(found) => {
@@ -548,7 +564,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "getnameinfo",
-        lua.create_async_function(|lua, (ip, port): (String, Option<u16>)| async move {
+        crate::park::create_async(lua, |lua, (ip, port): (String, Option<u16>)| async move {
             let addr = match ip.parse::<std::net::IpAddr>() {
                 Ok(ip) => std::net::SocketAddr::new(ip, port.unwrap_or(0)),
                 Err(_) => {

@@ -13,13 +13,22 @@ local unpack = table.unpack or unpack
 local tasks = setmetatable({}, { __mode = "k" })
 
 local function new_task(fn, ...)
-  local args = pack(...)
-  local co = coroutine.create(function()
-    return fn(unpack(args, 1, args.n))
-  end)
+  local co
+  if select("#", ...) == 0 then
+    co = coroutine.create(fn)
+  else
+    local args = pack(...)
+    co = coroutine.create(function()
+      return fn(unpack(args, 1, args.n))
+    end)
+  end
   tasks[co] = true
   return co
 end
+
+-- Whether we run in a fast event (a raw libuv callback), where a new task
+-- must not start at once: the API is not safe there.
+local in_fast_event = vim.in_fast_event
 
 local function in_task()
   local co = coroutine.running()
@@ -27,14 +36,47 @@ local function in_task()
 end
 
 --- Errors raised in Rust arrive as userdata; Lua code expects strings.
+local function plain(err)
+  return (tostring(err):gsub("^runtime error: ", ""))
+end
+
+local function rethrow(ok, ...)
+  if ok then
+    return ...
+  end
+  error(plain((...)), 2)
+end
+
+--- `f` with its errors raised as strings (no table per call: allocation is
+--- what LuaJIT's collector pauses for).
 local function plain_errors(f)
   return function(...)
-    local r = pack(pcall(f, ...))
-    if not r[1] then
-      local message = tostring(r[2]):gsub("^runtime error: ", "")
-      error(message, 2)
-    end
-    return unpack(r, 2, r.n)
+    return rethrow(pcall(f, ...))
+  end
+end
+
+-- The async functions of the Rust core return `true, results...` when
+-- their result is ready at once, or `parked` when the task has to wait: it
+-- then yields, and the runtime resumes it with `true, results...` or
+-- `false, message` (see park.rs).
+local parked = core.parked
+local function settle(ok, first, ...)
+  if not ok then
+    error(plain(first), 2)
+  end
+  if first == true then
+    return ...
+  end
+  if first == parked then
+    return settle(true, coroutine.yield())
+  end
+  error((...), 2)
+end
+
+--- A core async function, callable from task code.
+local function awaiting(f)
+  return function(...)
+    return settle(pcall(f, ...))
   end
 end
 
@@ -75,7 +117,7 @@ function M.run(fn, callback)
   if callback ~= nil and type(callback) ~= "function" then
     argument_error("run", 2, "a function or nil", callback)
   end
-  return core.spawn(new_task(fn), callback or function() end)
+  return core.spawn(new_task(fn), callback, in_fast_event())
 end
 
 --- Returns a function that runs `fn(...)` as a task and returns at once;
@@ -85,7 +127,7 @@ function M.void(fn)
     argument_error("void", 1, "a function", fn)
   end
   return function(...)
-    core.spawn(new_task(fn, ...), nil)
+    core.spawn(new_task(fn, ...), nil, in_fast_event())
   end
 end
 
@@ -93,6 +135,8 @@ end
 --- passed as argument number `argc`; the first call of it resumes the
 --- waiting task with its arguments (later calls are ignored). `fn` runs in
 --- a task of its own, so it may itself call async functions.
+local await_callback = awaiting(core.await_callback)
+
 function M.wrap(fn, argc)
   if type(fn) ~= "function" then
     argument_error("wrap", 1, "a function", fn)
@@ -107,7 +151,7 @@ function M.wrap(fn, argc)
   end
   return async("a wrapped function", function(...)
     local args = pack(...)
-    return core.await_callback(function(cb)
+    return await_callback(function(cb)
       args[argc] = cb
       return new_task(fn, unpack(args, 1, argc))
     end)
@@ -119,7 +163,7 @@ end
 local util = {}
 M.util = util
 
-local sleep = plain_errors(core.sleep)
+local sleep = awaiting(core.sleep)
 util.sleep = async("util.sleep", function(ms)
   if type(ms) ~= "number" then
     argument_error("util.sleep", 1, "a number of milliseconds", ms)
@@ -127,8 +171,9 @@ util.sleep = async("util.sleep", function(ms)
   return sleep(ms)
 end)
 
+local scheduler = awaiting(core.scheduler)
 util.scheduler = async("util.scheduler", function()
-  return core.scheduler()
+  return scheduler()
 end)
 
 --- Runs `fn` as a task and waits for it (Neovim keeps processing events
@@ -181,6 +226,7 @@ util.join = async("util.join", function(fns)
   end
   local finished, failure = 0, nil
   local sender, receiver = core.counter()
+  local recv = awaiting(receiver.recv)
   for i, fn in ipairs(fns) do
     if type(fn) ~= "function" then
       error(("plenary_async.util.join: element %d is not a function"):format(i), 2)
@@ -197,7 +243,7 @@ util.join = async("util.join", function(fns)
       end
     end)
   end
-  receiver.recv()
+  recv()
   if failure then
     error(failure, 0)
   end
@@ -241,7 +287,7 @@ util.run_first = async("util.run_first", function(fns)
     return -- nothing can call back
   end
   local handles = {}
-  local result = pack(core.await_callback(function(cb)
+  local result = pack(await_callback(function(cb)
     return new_task(function()
       for i, fn in ipairs(fns) do
         handles[i] = core.spawn(new_task(fn, cb), nil)
@@ -292,22 +338,22 @@ M.control = control
 
 function control.channel.oneshot()
   local send, recv = core.oneshot()
-  return plain_errors(send), async("the oneshot receiver", plain_errors(recv))
+  return plain_errors(send), async("the oneshot receiver", awaiting(recv))
 end
 
 function control.channel.counter()
   local sender, receiver = core.counter()
   return sender, {
-    recv = async("counter receiver.recv", plain_errors(receiver.recv)),
-    last = async("counter receiver.last", plain_errors(receiver.last)),
+    recv = async("counter receiver.recv", awaiting(receiver.recv)),
+    last = async("counter receiver.last", awaiting(receiver.last)),
   }
 end
 
 function control.channel.mpsc()
   local sender, receiver = core.mpsc()
   return { send = plain_errors(sender.send) }, {
-    recv = async("mpsc receiver.recv", plain_errors(receiver.recv)),
-    last = async("mpsc receiver.last", plain_errors(receiver.last)),
+    recv = async("mpsc receiver.recv", awaiting(receiver.recv)),
+    last = async("mpsc receiver.last", awaiting(receiver.last)),
   }
 end
 
@@ -318,7 +364,7 @@ function control.Condvar.new()
   local cv = core.condvar()
   return {
     wait = async("Condvar:wait", function()
-      return cv:wait()
+      return settle(pcall(cv.wait, cv))
     end),
     notify_all = function()
       cv:notify_all()
@@ -335,7 +381,7 @@ function control.Semaphore.new(permits)
   local sem = new_semaphore(permits)
   return {
     acquire = async("Semaphore:acquire", function()
-      return sem:acquire()
+      return settle(pcall(sem.acquire, sem))
     end),
     available_permits = function()
       return sem:available_permits()
@@ -350,7 +396,7 @@ end
 --- /path"), on the plenary-async runtime's libuv requests.
 M.uv = {}
 for name, f in pairs(core.uv) do
-  M.uv[name] = async("uv." .. name, plain_errors(f))
+  M.uv[name] = async("uv." .. name, awaiting(f))
 end
 
 --- Handles: `new_tcp()`, `new_pipe()`, `new_udp()` make handles of the
@@ -393,7 +439,7 @@ local function via_luv(name, argc)
   end, argc)
 end
 for name, f in pairs(core.uv_handle) do
-  local ours = async("uv." .. name, plain_errors(f))
+  local ours = async("uv." .. name, awaiting(f))
   local argc = luv_argc[name]
   local theirs = argc and via_luv(name, argc)
   M.uv[name] = function(handle, ...)
