@@ -2,6 +2,7 @@
 //! (any number of them, nil and false included) through
 //! `plenary_async::control`.
 
+use crate::park;
 use crate::stored::Stored;
 use mlua::prelude::*;
 use plenary_async::control::{self as c, channel};
@@ -12,36 +13,61 @@ fn err(message: impl Into<String>) -> LuaError {
     LuaError::runtime(message.into())
 }
 
-fn oneshot(lua: &Lua, (): ()) -> LuaResult<(LuaFunction, LuaFunction)> {
-    let (tx, rx) = channel::oneshot::<Stored>();
-    let tx = RefCell::new(Some(tx));
-    let rx = RefCell::new(Some(rx));
-    let send = lua.create_function(move |lua, values: LuaMultiValue| {
-        let Some(t) = tx.borrow_mut().take() else {
-            return Err(err("plenary_async: a oneshot channel can only send once"));
-        };
-        let _ = t.send(Stored::new(lua, values)?); // a receiver that is gone just drops them
-        Ok(())
-    })?;
-    let recv = crate::park::create_async(lua, move |lua, ()| {
-        let r = rx.borrow_mut().take();
-        async move {
-            let Some(r) = r else {
-                return Err(err(
-                    "plenary_async: a oneshot channel can only receive once",
-                ));
-            };
-            let message = r.await.map_err(|_| {
-                err("plenary_async: the oneshot sender was dropped without sending")
-            })?;
-            message.into_values(&lua)
-        }
-    })?;
-    Ok((send, recv))
+// Channel ends are userdata with no methods of their own: `init.lua` binds
+// each end to the shared functions below in a small Lua closure. Making a
+// channel thus creates two userdata and no Rust functions (mlua makes a
+// userdata and a closure for each function it creates).
+
+struct OneshotSender(RefCell<Option<channel::oneshot::Sender<Stored>>>);
+struct OneshotReceiver(RefCell<Option<channel::oneshot::Receiver<Stored>>>);
+struct MpscSender(channel::mpsc::Sender<Stored>);
+struct MpscReceiver(Rc<RefCell<channel::mpsc::Receiver<Stored>>>);
+struct CounterSender(channel::counter::Sender);
+struct CounterReceiver(channel::counter::Receiver);
+
+impl LuaUserData for OneshotSender {}
+impl LuaUserData for OneshotReceiver {}
+impl LuaUserData for MpscSender {}
+impl LuaUserData for MpscReceiver {}
+impl LuaUserData for CounterSender {}
+impl LuaUserData for CounterReceiver {}
+
+fn oneshot_send(
+    lua: &Lua,
+    (tx, values): (LuaUserDataRef<OneshotSender>, LuaMultiValue),
+) -> LuaResult<()> {
+    let Some(t) = tx.0.borrow_mut().take() else {
+        return Err(err("plenary_async: a oneshot channel can only send once"));
+    };
+    let _ = t.send(Stored::new(lua, values)?); // a receiver that is gone just drops them
+    Ok(())
+}
+
+fn oneshot_recv(lua: &Lua, rx: LuaUserDataRef<OneshotReceiver>) -> LuaResult<LuaMultiValue> {
+    let Some(r) = rx.0.borrow_mut().take() else {
+        return Err(err(
+            "plenary_async: a oneshot channel can only receive once",
+        ));
+    };
+    let lua2 = lua.clone();
+    park::start(lua, async move {
+        let message = r
+            .await
+            .map_err(|_| err("plenary_async: the oneshot sender was dropped without sending"))?;
+        message.into_values(&lua2)
+    })
 }
 
 fn busy() -> LuaError {
     err("plenary_async: another task is already receiving on this channel (it has one receiver)")
+}
+
+fn mpsc_send(
+    lua: &Lua,
+    (tx, values): (LuaUserDataRef<MpscSender>, LuaMultiValue),
+) -> LuaResult<()> {
+    tx.0.send(Stored::new(lua, values)?)
+        .map_err(|_| err("plenary_async: the mpsc receiver is gone"))
 }
 
 // The receiver's `RefCell` borrow is held across the await on purpose: it is
@@ -49,84 +75,44 @@ fn busy() -> LuaError {
 // clear error instead of two tasks receiving at once), and it is released
 // when the receiving future completes or is dropped.
 #[allow(clippy::await_holding_refcell_ref)]
-fn mpsc(lua: &Lua, (): ()) -> LuaResult<(LuaTable, LuaTable)> {
-    let (tx, rx) = channel::mpsc::<Stored>();
-    let sender = lua.create_table()?;
-    sender.set(
-        "send",
-        lua.create_function(move |lua, values: LuaMultiValue| {
-            tx.send(Stored::new(lua, values)?)
-                .map_err(|_| err("plenary_async: the mpsc receiver is gone"))
-        })?,
-    )?;
-    let rx = Rc::new(RefCell::new(rx));
-    let receiver = lua.create_table()?;
-    let r = rx.clone();
-    receiver.set(
-        "recv",
-        crate::park::create_async(lua, move |lua, ()| {
-            let rx = r.clone();
-            async move {
-                let mut rx = rx.try_borrow_mut().map_err(|_| busy())?;
-                match rx.recv().await {
-                    Some(message) => message.into_values(&lua),
-                    None => Ok(LuaMultiValue::new()),
-                }
-            }
-        })?,
-    )?;
-    receiver.set(
-        "last",
-        crate::park::create_async(lua, move |lua, ()| {
-            let rx = rx.clone();
-            async move {
-                let mut rx = rx.try_borrow_mut().map_err(|_| busy())?;
-                match rx.last().await {
-                    Some(message) => message.into_values(&lua),
-                    None => Ok(LuaMultiValue::new()),
-                }
-            }
-        })?,
-    )?;
-    Ok((sender, receiver))
+fn mpsc_recv(
+    lua: &Lua,
+    (rx, last): (LuaUserDataRef<MpscReceiver>, bool),
+) -> LuaResult<LuaMultiValue> {
+    let rx = rx.0.clone();
+    let lua2 = lua.clone();
+    park::start(lua, async move {
+        let mut rx = rx.try_borrow_mut().map_err(|_| busy())?;
+        let message = if last {
+            rx.last().await
+        } else {
+            rx.recv().await
+        };
+        match message {
+            Some(message) => message.into_values(&lua2),
+            None => Ok(LuaMultiValue::new()),
+        }
+    })
 }
 
-fn counter(lua: &Lua, (): ()) -> LuaResult<(LuaTable, LuaTable)> {
-    let (tx, rx) = channel::counter();
-    let sender = lua.create_table()?;
-    sender.set(
-        "send",
-        lua.create_function(move |_, ()| {
-            tx.send();
-            Ok(())
-        })?,
-    )?;
-    let receiver = lua.create_table()?;
-    let r = rx.clone();
-    receiver.set(
-        "recv",
-        crate::park::create_async(lua, move |_, ()| {
-            let rx = r.clone();
-            async move {
-                rx.recv()
-                    .await
-                    .map_err(|_| err("plenary_async: the counter's sender is gone"))
-            }
-        })?,
-    )?;
-    receiver.set(
-        "last",
-        crate::park::create_async(lua, move |_, ()| {
-            let rx = rx.clone();
-            async move {
-                rx.last()
-                    .await
-                    .map(|_| ())
-                    .map_err(|_| err("plenary_async: the counter's sender is gone"))
-            }
-        })?,
-    )?;
-    Ok((sender, receiver))
+fn counter_send(_: &Lua, tx: LuaUserDataRef<CounterSender>) -> LuaResult<()> {
+    tx.0.send();
+    Ok(())
+}
+
+fn counter_recv(
+    lua: &Lua,
+    (rx, last): (LuaUserDataRef<CounterReceiver>, bool),
+) -> LuaResult<LuaMultiValue> {
+    let rx = rx.0.clone();
+    park::start(lua, async move {
+        let got = if last {
+            rx.last().await.map(|_| ())
+        } else {
+            rx.recv().await
+        };
+        got.map_err(|_| err("plenary_async: the counter's sender is gone"))
+    })
 }
 
 /// `Condvar.new()`: `cv:wait()`, `cv:notify_all()`, `cv:notify_one()`.
@@ -136,7 +122,7 @@ impl LuaUserData for Condvar {
     fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("wait", |lua, this, ()| {
             let wait = this.0.wait();
-            crate::park::start(lua, async move {
+            park::start(lua, async move {
                 wait.await;
                 Ok(())
             })
@@ -172,7 +158,7 @@ impl LuaUserData for Semaphore {
     fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("acquire", |lua, this, ()| {
             let acquire = this.0.acquire();
-            crate::park::start(
+            park::start(
                 lua,
                 async move { Ok(Permit(RefCell::new(Some(acquire.await)))) },
             )
@@ -184,9 +170,36 @@ impl LuaUserData for Semaphore {
 }
 
 pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
-    core.set("oneshot", lua.create_function(oneshot)?)?;
-    core.set("mpsc", lua.create_function(mpsc)?)?;
-    core.set("counter", lua.create_function(counter)?)?;
+    core.set(
+        "oneshot",
+        lua.create_function(|_, ()| {
+            let (tx, rx) = channel::oneshot::<Stored>();
+            Ok((
+                OneshotSender(RefCell::new(Some(tx))),
+                OneshotReceiver(RefCell::new(Some(rx))),
+            ))
+        })?,
+    )?;
+    core.set(
+        "mpsc",
+        lua.create_function(|_, ()| {
+            let (tx, rx) = channel::mpsc::<Stored>();
+            Ok((MpscSender(tx), MpscReceiver(Rc::new(RefCell::new(rx)))))
+        })?,
+    )?;
+    core.set(
+        "counter",
+        lua.create_function(|_, ()| {
+            let (tx, rx) = channel::counter();
+            Ok((CounterSender(tx), CounterReceiver(rx)))
+        })?,
+    )?;
+    core.set("oneshot_send", lua.create_function(oneshot_send)?)?;
+    core.set("oneshot_recv", lua.create_function(oneshot_recv)?)?;
+    core.set("mpsc_send", lua.create_function(mpsc_send)?)?;
+    core.set("mpsc_recv", lua.create_function(mpsc_recv)?)?;
+    core.set("counter_send", lua.create_function(counter_send)?)?;
+    core.set("counter_recv", lua.create_function(counter_recv)?)?;
     core.set(
         "condvar",
         lua.create_function(|_, ()| Ok(Condvar(c::Condvar::new())))?,

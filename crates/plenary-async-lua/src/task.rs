@@ -40,6 +40,26 @@ impl Coroutine {
     }
 }
 
+/// The table of coroutines that are tasks (`init.lua`'s `tasks`, used to
+/// tell task code from other code). A task's entry is removed as soon as
+/// its `Coroutine` goes, so the table holds the live tasks only. (It has
+/// weak keys too: LuaJIT traverses a strong table in one step, which with
+/// 100,000 tasks alive made a 30 ms pause; a weak one is cleared in its
+/// atomic phase, cheaper. See docs/BENCHMARKS.md.)
+struct Tasks(LuaRegistryKey);
+
+impl Drop for Coroutine {
+    fn drop(&mut self) {
+        let tasks = match self.lua.app_data_ref::<Tasks>() {
+            Some(t) => self.lua.registry_value::<LuaTable>(&t.0),
+            None => return,
+        };
+        if let (Ok(tasks), Ok(co)) = (tasks, self.thread()) {
+            let _ = tasks.raw_set(co, LuaValue::Nil);
+        }
+    }
+}
+
 impl Future for Coroutine {
     type Output = LuaResult<LuaMultiValue>;
 
@@ -268,6 +288,13 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "scheduler",
         park::create_async(lua, |_, ()| async {
             a::util::scheduler().await;
+            Ok(())
+        })?,
+    )?;
+    core.set(
+        "set_tasks",
+        lua.create_function(|lua, t: LuaTable| {
+            lua.set_app_data(Tasks(lua.create_registry_value(t)?));
             Ok(())
         })?,
     )?;

@@ -9,8 +9,11 @@ local pack = table.pack or function(...)
 end
 local unpack = table.unpack or unpack
 
--- Coroutines that are tasks of ours (weak keys: a finished task goes away).
+-- Coroutines that are tasks of ours. The core removes a task's entry when
+-- the task ends; the keys are weak too, because LuaJIT's collector
+-- traverses a strong table in one step (a long pause with many tasks).
 local tasks = setmetatable({}, { __mode = "k" })
+core.set_tasks(tasks)
 
 local function new_task(fn, ...)
   local co
@@ -73,6 +76,11 @@ local function settle(ok, first, ...)
   error((...), 2)
 end
 
+-- The channels' operations (their ends are userdata of the core).
+local oneshot_send, oneshot_recv = core.oneshot_send, core.oneshot_recv
+local mpsc_send, mpsc_recv = core.mpsc_send, core.mpsc_recv
+local counter_send, counter_recv = core.counter_send, core.counter_recv
+
 --- A core async function, callable from task code.
 local function awaiting(f)
   return function(...)
@@ -87,15 +95,17 @@ end
 --- Makes `f` an async function: called outside a task, it raises an error
 --- that names it and says what to do, instead of yielding across a C
 --- boundary or hanging.
+local function not_in_task(name)
+  error(
+    ("plenary_async: %s is an async function; call it inside a task (a.run(fn, callback) or a.void(fn))"):format(name),
+    3
+  )
+end
+
 local function async(name, f)
   return function(...)
     if not in_task() then
-      error(
-        ("plenary_async: %s is an async function; call it inside a task (a.run(fn, callback) or a.void(fn))"):format(
-          name
-        ),
-        2
-      )
+      not_in_task(name)
     end
     return f(...)
   end
@@ -225,8 +235,7 @@ util.join = async("util.join", function(fns)
     return results
   end
   local finished, failure = 0, nil
-  local sender, receiver = core.counter()
-  local recv = awaiting(receiver.recv)
+  local counter_tx, counter_rx = core.counter()
   for i, fn in ipairs(fns) do
     if type(fn) ~= "function" then
       error(("plenary_async.util.join: element %d is not a function"):format(i), 2)
@@ -239,11 +248,11 @@ util.join = async("util.join", function(fns)
       end
       finished = finished + 1
       if finished == n then
-        sender.send()
+        counter_send(counter_tx)
       end
     end)
   end
-  recv()
+  settle(pcall(counter_recv, counter_rx, false))
   if failure then
     error(failure, 0)
   end
@@ -336,24 +345,61 @@ end)
 local control = { channel = {} }
 M.control = control
 
+-- Each end is a userdata of the core, bound here to the core's shared
+-- functions by one small closure per operation.
 function control.channel.oneshot()
-  local send, recv = core.oneshot()
-  return plain_errors(send), async("the oneshot receiver", awaiting(recv))
+  local tx, rx = core.oneshot()
+  return function(...)
+    return rethrow(pcall(oneshot_send, tx, ...))
+  end, function()
+    if not in_task() then
+      not_in_task("the oneshot receiver")
+    end
+    return settle(pcall(oneshot_recv, rx))
+  end
 end
 
 function control.channel.counter()
-  local sender, receiver = core.counter()
-  return sender, {
-    recv = async("counter receiver.recv", awaiting(receiver.recv)),
-    last = async("counter receiver.last", awaiting(receiver.last)),
+  local tx, rx = core.counter()
+  return {
+    send = function()
+      counter_send(tx)
+    end,
+  }, {
+    recv = function()
+      if not in_task() then
+        not_in_task("counter receiver.recv")
+      end
+      return settle(pcall(counter_recv, rx, false))
+    end,
+    last = function()
+      if not in_task() then
+        not_in_task("counter receiver.last")
+      end
+      return settle(pcall(counter_recv, rx, true))
+    end,
   }
 end
 
 function control.channel.mpsc()
-  local sender, receiver = core.mpsc()
-  return { send = plain_errors(sender.send) }, {
-    recv = async("mpsc receiver.recv", awaiting(receiver.recv)),
-    last = async("mpsc receiver.last", awaiting(receiver.last)),
+  local tx, rx = core.mpsc()
+  return {
+    send = function(...)
+      return rethrow(pcall(mpsc_send, tx, ...))
+    end,
+  }, {
+    recv = function()
+      if not in_task() then
+        not_in_task("mpsc receiver.recv")
+      end
+      return settle(pcall(mpsc_recv, rx, false))
+    end,
+    last = function()
+      if not in_task() then
+        not_in_task("mpsc receiver.last")
+      end
+      return settle(pcall(mpsc_recv, rx, true))
+    end,
   }
 end
 
