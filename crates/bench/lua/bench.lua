@@ -126,6 +126,85 @@ row(("%d tasks ping-ponging through mpsc channels (pairs, 10 rounds)"):format(2 
   end
 end))
 
+-- The same ping-pong without plenary_async: bare coroutines and plain Lua
+-- queues, resumed 128 at a time from vim.schedule, the next batch through a
+-- 0 ms vim.defer_fn when one used up its budget (the runtime's own policy).
+-- What remains of the timer's lateness here is what 10,000 live coroutines
+-- cost LuaJIT's collector, which any coroutine-based library pays.
+row(("baseline: the same ping-pong on bare Lua coroutines, no plenary_async (%d coroutines)"):format(2 * n(5000)), measure(function(done)
+  local ready, head, tail = {}, 1, 0
+  local function wake(co)
+    tail = tail + 1
+    ready[tail] = co
+  end
+  local scheduled, ticking = false, false
+  local tick
+  local function schedule()
+    if not scheduled and not ticking then
+      scheduled = true
+      vim.schedule(tick)
+    end
+  end
+  tick = function()
+    scheduled, ticking = false, true
+    local budget = 128
+    while head <= tail and budget > 0 do
+      local co = ready[head]
+      ready[head] = nil
+      head = head + 1
+      budget = budget - 1
+      assert(coroutine.resume(co))
+    end
+    ticking = false
+    if head <= tail then
+      scheduled = true
+      vim.defer_fn(tick, 0)
+    end
+  end
+  -- A one-slot channel: a list of values and the coroutine waiting on it.
+  local function channel()
+    local ch = { items = {}, waiter = nil }
+    local function send(v)
+      table.insert(ch.items, v)
+      if ch.waiter then
+        local w = ch.waiter
+        ch.waiter = nil
+        wake(w)
+        schedule()
+      end
+    end
+    local function recv()
+      while #ch.items == 0 do
+        ch.waiter = coroutine.running()
+        coroutine.yield()
+      end
+      return table.remove(ch.items, 1)
+    end
+    return send, recv
+  end
+  local pairs_left = n(5000)
+  for _ = 1, n(5000) do
+    local to_b_send, to_b_recv = channel()
+    local to_a_send, to_a_recv = channel()
+    wake(coroutine.create(function()
+      for i = 1, 10 do
+        to_b_send(i)
+        to_a_recv()
+      end
+      pairs_left = pairs_left - 1
+      if pairs_left == 0 then
+        done()
+      end
+    end))
+    wake(coroutine.create(function()
+      for _ = 1, 10 do
+        to_a_send(to_b_recv())
+      end
+    end))
+  end
+  schedule()
+end))
+
 print("| workload | total time | of which starting the tasks | worst lateness of a 1 ms vim.uv timer after the start | timer ticks |")
 print("|---|---|---|---|---|")
 for _, r in ipairs(rows) do
