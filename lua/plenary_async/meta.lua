@@ -244,6 +244,13 @@ function M.run(fn, callback) end
 function M.void(fn) end
 
 --- Turns a callback-style function into an async function; the callback is argument `argc`.
+--- `fn` runs as a task of its own, so it may itself await. The first call of
+--- the callback resumes the caller with its arguments; later calls are
+--- ignored. If `fn` raises before calling back, the caller gets the error.
+--- If `fn` never calls back, the caller waits until the callback is
+--- garbage-collected, then gets an error (as in plenary, a callback that
+--- stays referenced and is never called waits forever: bound the wait with
+--- `util.block_on(fn, timeout)` or a `util.race` against `util.sleep`).
 ---@param fn fun(...)
 ---@param argc integer
 ---@return async fun(...): ...

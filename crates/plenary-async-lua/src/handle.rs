@@ -367,6 +367,18 @@ fn take_fresh(s: &Shared, op: &'static str, next: State) -> Result<(), String> {
     }
 }
 
+/// Gives a fresh handle its role: `make` binds or opens it.
+fn establish(
+    s: &Shared,
+    op: &'static str,
+    make: impl FnOnce() -> Result<State, Error>,
+) -> Result<(), String> {
+    take_fresh(s, op, State::Fresh)?;
+    let state = make().map_err(|e| message(&e))?;
+    *s.state.borrow_mut() = state;
+    Ok(())
+}
+
 async fn connect<T>(
     s: Rc<Shared>,
     op: &'static str,
@@ -446,10 +458,9 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         lua.create_function(|lua, (h, host, port): (LuaValue, String, u16)| {
             let s = shared(&h, "tcp_bind", Some(Kind::Tcp))?;
             let r = socket_addr("tcp_bind", &host, port).and_then(|addr| {
-                take_fresh(&s, "tcp_bind", State::Fresh)?;
-                let l = TcpListener::bind(addr).map_err(|e| message(&e))?;
-                *s.state.borrow_mut() = State::TcpListener(Rc::new(l));
-                Ok(())
+                establish(&s, "tcp_bind", || {
+                    Ok(State::TcpListener(Rc::new(TcpListener::bind(addr)?)))
+                })
             });
             sync_status(lua, r)
         })?,
@@ -458,10 +469,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "pipe_bind",
         lua.create_function(|lua, (h, name): (LuaValue, String)| {
             let s = shared(&h, "pipe_bind", Some(Kind::Pipe))?;
-            let r = take_fresh(&s, "pipe_bind", State::Fresh).and_then(|()| {
-                let l = PipeListener::bind(&name).map_err(|e| message(&e))?;
-                *s.state.borrow_mut() = State::PipeListener(Rc::new(l));
-                Ok(())
+            let r = establish(&s, "pipe_bind", || {
+                Ok(State::PipeListener(Rc::new(PipeListener::bind(&name)?)))
             });
             sync_status(lua, r)
         })?,
@@ -476,13 +485,11 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
                     "plenary_async.uv.pipe_open: {fd} is not a file descriptor"
                 )));
             }
-            let r = take_fresh(&s, "pipe_open", State::Fresh).and_then(|()| {
+            let r = establish(&s, "pipe_open", || {
                 // SAFETY: as with luv's pipe_open, Lua hands the descriptor
                 // over; the pipe owns and closes it from now on.
                 let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-                let p = Pipe::open(owned).map_err(|e| message(&e))?;
-                *s.state.borrow_mut() = State::Conn(Conn::Pipe(p));
-                Ok(())
+                Ok(State::Conn(Conn::Pipe(Pipe::open(owned)?)))
             });
             sync_status(lua, r)
         })?,
@@ -492,10 +499,9 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         lua.create_function(|lua, (h, host, port): (LuaValue, String, u16)| {
             let s = shared(&h, "udp_bind", Some(Kind::Udp))?;
             let r = socket_addr("udp_bind", &host, port).and_then(|addr| {
-                take_fresh(&s, "udp_bind", State::Fresh)?;
-                let u = UdpSocket::bind(addr).map_err(|e| message(&e))?;
-                *s.state.borrow_mut() = State::Udp(Rc::new(u));
-                Ok(())
+                establish(&s, "udp_bind", || {
+                    Ok(State::Udp(Rc::new(UdpSocket::bind(addr)?)))
+                })
             });
             sync_status(lua, r)
         })?,

@@ -347,16 +347,21 @@ M.control = control
 
 -- Each end is a userdata of the core, bound here to the core's shared
 -- functions by one small closure per operation.
+--- A receiver's operation: `f(rx, last)`, callable from task code only.
+local function receiving(name, f, rx, last)
+  return function()
+    if not in_task() then
+      not_in_task(name)
+    end
+    return settle(pcall(f, rx, last))
+  end
+end
+
 function control.channel.oneshot()
   local tx, rx = core.oneshot()
   return function(...)
     return rethrow(pcall(oneshot_send, tx, ...))
-  end, function()
-    if not in_task() then
-      not_in_task("the oneshot receiver")
-    end
-    return settle(pcall(oneshot_recv, rx))
-  end
+  end, receiving("the oneshot receiver", oneshot_recv, rx)
 end
 
 function control.channel.counter()
@@ -366,18 +371,8 @@ function control.channel.counter()
       counter_send(tx)
     end,
   }, {
-    recv = function()
-      if not in_task() then
-        not_in_task("counter receiver.recv")
-      end
-      return settle(pcall(counter_recv, rx, false))
-    end,
-    last = function()
-      if not in_task() then
-        not_in_task("counter receiver.last")
-      end
-      return settle(pcall(counter_recv, rx, true))
-    end,
+    recv = receiving("counter receiver.recv", counter_recv, rx, false),
+    last = receiving("counter receiver.last", counter_recv, rx, true),
   }
 end
 
@@ -388,18 +383,8 @@ function control.channel.mpsc()
       return rethrow(pcall(mpsc_send, tx, ...))
     end,
   }, {
-    recv = function()
-      if not in_task() then
-        not_in_task("mpsc receiver.recv")
-      end
-      return settle(pcall(mpsc_recv, rx, false))
-    end,
-    last = function()
-      if not in_task() then
-        not_in_task("mpsc receiver.last")
-      end
-      return settle(pcall(mpsc_recv, rx, true))
-    end,
+    recv = receiving("mpsc receiver.recv", mpsc_recv, rx, false),
+    last = receiving("mpsc receiver.last", mpsc_recv, rx, true),
   }
 end
 
