@@ -304,3 +304,43 @@ describe("Neovim's API", function()
     vim.api.nvim_buf_delete(buf, { force = true })
   end)
 end)
+
+describe("Neovim's loop", function()
+  it("keeps firing a 1 ms vim.uv timer while 10,000 tasks ping-pong", function()
+    local fired = 0
+    local timer = vim.uv.new_timer()
+    timer:start(1, 1, function()
+      fired = fired + 1
+    end)
+    -- Each pair ping-pongs until the timer has fired 5 more times: the
+    -- tasks only finish if Neovim's loop gets to run its timers meanwhile.
+    -- (Were the runtime to hold the loop, they would go on forever.)
+    local finished = 0
+    for _ = 1, 5000 do
+      local to_b_tx, to_b_rx = a.control.channel.mpsc()
+      local to_a_tx, to_a_rx = a.control.channel.mpsc()
+      a.run(function()
+        local start = fired
+        while fired < start + 5 do
+          to_b_tx.send(true)
+          to_a_rx.recv()
+        end
+        to_b_tx.send(false)
+      end, function(ok, err)
+        assert(ok, err)
+        finished = finished + 1
+      end)
+      a.run(function()
+        while to_b_rx.recv() do
+          to_a_tx.send(true)
+        end
+      end)
+    end
+    local ok = vim.wait(120000, function()
+      return finished == 5000
+    end, 10)
+    timer:stop()
+    timer:close()
+    assert(ok, ("%d of 5000 pairs finished; the timer fired %d times"):format(finished, fired))
+  end)
+end)
