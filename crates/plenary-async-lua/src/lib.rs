@@ -1,38 +1,55 @@
 //! plenary.async's Lua API, backed by plenary-async, as a Lua module for
 //! Neovim: `require("plenary_async")`.
 //!
-//! The Rust side (this crate) provides a small core, `_core`: running a Lua
-//! coroutine as a task of the plenary-async runtime, awaiting a callback,
-//! sleeping, yielding, and the channels, Condvar and Semaphore of
-//! `plenary_async::control`. `lua/plenary_async/init.lua` (compiled in)
-//! builds plenary.async's API on top of it.
+//! Lua tasks are scheduled in Lua (`lua/plenary_async/task.lua`), with
+//! plenary's order: a wake from task code runs the woken task at once. The
+//! Rust side (this crate) provides the core, `_core`: the runtime's libuv
+//! operations (`a.uv`'s files, sockets, pipes, DNS), which a task awaits
+//! through [`park`], and the runtime's attachment to Neovim's loop.
 //!
 //! The runtime is attached to Neovim's own libuv loop (`luv_loop`), with no
-//! libuv of its own; tasks run when the runtime asks Neovim, through
-//! `vim.schedule`, to tick it, so task code always runs where calling the
-//! Neovim API is safe.
+//! libuv of its own; its tick runs from `vim.schedule`, and tasks resume
+//! from Lua code that runs there too, so task code always runs where
+//! calling the Neovim API is safe.
 
-mod control;
 mod handle;
 mod park;
 mod runtime;
-mod stored;
-mod task;
 mod uv;
 
 use mlua::prelude::*;
+
+/// The Lua files of the module, compiled in, in the order `init.lua` loads
+/// them (each gets the core and a table they share).
+const SOURCES: [(&str, &str); 6] = [
+    ("task", include_str!("../lua/plenary_async/task.lua")),
+    ("timer", include_str!("../lua/plenary_async/timer.lua")),
+    ("structs", include_str!("../lua/plenary_async/structs.lua")),
+    ("control", include_str!("../lua/plenary_async/control.lua")),
+    ("plenary", include_str!("../lua/plenary_async/plenary.lua")),
+    ("init", include_str!("../lua/plenary_async/init.lua")),
+];
 
 #[mlua::lua_module]
 fn plenary_async(lua: &Lua) -> LuaResult<LuaValue> {
     runtime::attach(lua)?;
     let core = lua.create_table()?;
-    task::register(lua, &core)?;
-    control::register(lua, &core)?;
+    park::register(lua, &core)?;
     uv::register(lua, &core)?;
     handle::register(lua, &core)?;
-    let init: LuaFunction = lua
-        .load(include_str!("../lua/plenary_async/init.lua"))
-        .set_name("@plenary_async/init.lua")
-        .into_function()?;
-    init.call(core)
+    let modules = lua.create_table()?;
+    let mut init = None;
+    for (name, source) in SOURCES {
+        let chunk = lua
+            .load(source)
+            .set_name(format!("@plenary_async/{name}.lua"))
+            .into_function()?;
+        if name == "init" {
+            init = Some(chunk);
+        } else {
+            modules.set(name, chunk)?;
+        }
+    }
+    core.set("modules", modules)?;
+    init.expect("init.lua is in SOURCES").call(core)
 }

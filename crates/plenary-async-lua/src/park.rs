@@ -1,77 +1,87 @@
-//! How a Lua task waits for a Rust future, without allocating Lua objects.
+//! How a Lua task awaits a Rust future (an operation of `a.uv`).
 //!
-//! An async function of this module is a plain Rust function. Called from
-//! a task, it makes its future and polls it once, at once, with the waker
-//! of the task being resumed (which [`Coroutine`](crate::task) lends for
-//! the duration of the resume). If the future is ready, the function
+//! An async function of this module is a plain Rust function that makes a
+//! future and polls it once, at once. If the future is ready, the function
 //! returns `true, results...` and the task goes on without yielding. If
-//! not, the future is *parked*: the function leaves it in a thread-local
-//! slot and returns [`marker`]; the Lua side (`settle` in `init.lua`)
-//! yields the marker, the task's `Coroutine` takes the parked future and
-//! keeps it, and when the future is ready resumes the coroutine with
-//! `true, results...` (or `false, message`), which `settle` returns (or
-//! raises).
-//!
-//! mlua's own async functions do the same with a userdata and a closure per
-//! call, garbage for LuaJIT's collector, whose pauses are what made
-//! Neovim's timers late under many tasks (see docs/BENCHMARKS.md). Here a
-//! call allocates nothing on the Lua heap; the future lives in a `Box`.
+//! not, the future is handed to the runtime as a task of its own (an
+//! *operation*, with a number) and the function returns [`marker`] and
+//! that number; the Lua side (`task.lua`) makes its task wait. When the
+//! operation is done, the runtime (in its tick, from `vim.schedule`) calls
+//! the Lua function registered with `set_deliver` as `deliver(id, true,
+//! results...)` or `deliver(id, false, message)`, which queues the task to
+//! resume. `cancel_op(id)` drops an operation whose task was canceled (its
+//! libuv requests are canceled, its handles closed, as the runtime does
+//! for any dropped future).
 
 use mlua::prelude::*;
+use plenary_async as a;
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::ffi::c_void;
 use std::future::Future;
 use std::pin::Pin;
 use std::ptr;
 use std::task::{Context, Poll, Waker};
 
-/// A parked future: what the task waits for, and then its results.
-pub type Parked = Pin<Box<dyn Future<Output = LuaResult<LuaMultiValue>>>>;
+/// A future made by an async function, with its results as Lua values.
+type Op = Pin<Box<dyn Future<Output = LuaResult<LuaMultiValue>>>>;
 
 thread_local! {
-    /// The waker of the task being resumed, while it is (null otherwise).
-    static WAKER: Cell<*const Waker> = const { Cell::new(ptr::null()) };
-    /// The future parked by the last call that has to wait.
-    static PARKED: RefCell<Option<Parked>> = const { RefCell::new(None) };
+    /// The operations that are running, by number.
+    static OPS: RefCell<HashMap<u64, a::Task<()>>> = RefCell::new(HashMap::new());
+    static NEXT: Cell<u64> = const { Cell::new(0) };
 }
+
+const DELIVER: &str = "plenary_async.deliver";
 
 static MARK: u8 = 0;
 
-/// The value that says "parked: yield it and wait".
+/// The value that says "running: wait for operation number N".
 pub fn marker() -> LuaLightUserData {
     LuaLightUserData(ptr::addr_of!(MARK) as *mut c_void)
 }
 
-/// Runs `resume` with `waker` lent to the async functions it calls, then
-/// returns its result and the future it parked, if any.
-pub fn lend_waker<T>(waker: &Waker, resume: impl FnOnce() -> T) -> (T, Option<Parked>) {
-    // Nested resumes (a task's code running Neovim's loop, which ticks the
-    // runtime) save and restore the outer waker.
-    let outer = WAKER.replace(waker as *const Waker);
-    let result = resume();
-    WAKER.set(outer);
-    (result, PARKED.take())
+/// Calls `deliver(id, ok, ...)` with the outcome of an operation.
+fn deliver(lua: &Lua, id: u64, outcome: LuaResult<LuaMultiValue>) {
+    let Ok(f) = lua.named_registry_value::<LuaFunction>(DELIVER) else {
+        return; // the module is being unloaded
+    };
+    let args = match outcome {
+        Ok(mut values) => {
+            values.push_front(LuaValue::Boolean(true));
+            values.push_front(LuaValue::Number(id as f64));
+            values
+        }
+        Err(e) => {
+            let message = match lua.create_string(error_message(&e)) {
+                Ok(m) => LuaValue::String(m),
+                Err(_) => LuaValue::Nil,
+            };
+            LuaMultiValue::from_iter([
+                LuaValue::Number(id as f64),
+                LuaValue::Boolean(false),
+                message,
+            ])
+        }
+    };
+    if let Err(e) = f.call::<()>(args) {
+        eprintln!("plenary_async: resuming a task after an operation failed: {e}");
+    }
 }
 
-/// Polls `fut` once with the waker of the task being resumed: `true,
-/// results...` if it is ready, else parks it and returns the marker.
+/// Polls `fut` once: `true, results...` if it is ready, else runs it as an
+/// operation of the runtime and returns the marker and its number.
 pub fn start<R, F>(lua: &Lua, fut: F) -> LuaResult<LuaMultiValue>
 where
     R: IntoLuaMulti,
     F: Future<Output = LuaResult<R>> + 'static,
 {
-    let waker = WAKER.get();
-    if waker.is_null() {
-        return Err(LuaError::runtime(
-            "plenary_async: an async function was called in a coroutine the runtime is not running; call it inside a task (a.run or a.void)",
-        ));
-    }
     let lua2 = lua.clone();
-    let mut fut: Parked = Box::pin(async move { fut.await?.into_lua_multi(&lua2) });
-    // SAFETY: `WAKER` is non-null only inside `lend_waker`, whose caller
-    // holds the `Waker` it points to for the whole call, and this runs
-    // within that call (the task's resume).
-    let mut cx = Context::from_waker(unsafe { &*waker });
+    let mut fut: Op = Box::pin(async move { fut.await?.into_lua_multi(&lua2) });
+    // A first poll with a waker that does nothing: a future that is not
+    // ready is polled again by its task (below) before anything can be
+    // lost, and registers that task's waker then.
+    let mut cx = Context::from_waker(Waker::noop());
     match fut.as_mut().poll(&mut cx) {
         Poll::Ready(Ok(mut values)) => {
             values.push_front(LuaValue::Boolean(true));
@@ -79,14 +89,21 @@ where
         }
         Poll::Ready(Err(e)) => Err(e),
         Poll::Pending => {
-            PARKED.set(Some(fut));
-            LuaValue::LightUserData(marker()).into_lua_multi(lua)
+            let id = NEXT.get() + 1;
+            NEXT.set(id);
+            let lua2 = lua.clone();
+            let task = a::spawn(async move {
+                let outcome = fut.await;
+                OPS.with(|ops| ops.borrow_mut().remove(&id));
+                deliver(&lua2, id, outcome);
+            });
+            OPS.with(|ops| ops.borrow_mut().insert(id, task));
+            (LuaValue::LightUserData(marker()), id as f64).into_lua_multi(lua)
         }
     }
 }
 
-/// `lua.create_async_function` for this module's protocol: `f(lua, args)`
-/// makes the future.
+/// A Rust async function for Lua: `f(lua, args)` makes the future.
 pub fn create_async<A, R, F, Fut>(lua: &Lua, f: F) -> LuaResult<LuaFunction>
 where
     A: FromLuaMulti,
@@ -105,4 +122,27 @@ pub fn error_message(err: &LuaError) -> String {
         LuaError::CallbackError { cause, .. } => error_message(cause),
         other => other.to_string(),
     }
+}
+
+pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
+    core.set("parked", LuaValue::LightUserData(marker()))?;
+    core.set(
+        "set_deliver",
+        lua.create_function(|lua, f: LuaFunction| lua.set_named_registry_value(DELIVER, f))?,
+    )?;
+    core.set(
+        "cancel_op",
+        lua.create_function(|_, id: f64| {
+            let task = OPS.with(|ops| ops.borrow_mut().remove(&(id as u64)));
+            if let Some(mut task) = task {
+                task.cancel();
+            }
+            Ok(())
+        })?,
+    )?;
+    core.set(
+        "tick",
+        lua.create_function(|_, ()| Ok(crate::runtime::tick_now()))?,
+    )?;
+    Ok(())
 }

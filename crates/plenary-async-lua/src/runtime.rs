@@ -77,13 +77,24 @@ pub fn attach(lua: &Lua) -> LuaResult<()> {
     Ok(())
 }
 
-/// Runs ready tasks now, unless a tick is already running (a task that
-/// starts another task); returns whether more work is queued.
+/// Clears the "ticking" flag when a tick ends, also by a panic, so that
+/// the runtime can always tick again.
+struct Ticking;
+
+impl Drop for Ticking {
+    fn drop(&mut self) {
+        TICKING.with(|t| t.set(false));
+    }
+}
+
+/// Runs ready Rust tasks now, unless a tick is already running; returns
+/// whether more work is queued. (Lua tasks never run inside a tick: an
+/// operation's end queues its Lua task, which resumes from Lua's own
+/// queue, so task code that runs the loop cannot re-enter a tick.)
 pub fn tick_now() -> bool {
     if TICKING.with(|t| t.replace(true)) {
         return true;
     }
-    let more = RUNTIME.with(|r| r.borrow().as_ref().map(|rt| rt.tick()).unwrap_or(false));
-    TICKING.with(|t| t.set(false));
-    more
+    let _ticking = Ticking;
+    RUNTIME.with(|r| r.borrow().as_ref().map(|rt| rt.tick()).unwrap_or(false))
 }

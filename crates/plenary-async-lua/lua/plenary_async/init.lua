@@ -1,209 +1,254 @@
 -- plenary.async's API on the plenary-async runtime. Compiled into the
--- module; receives the Rust core (`core`) and returns the public table.
+-- module; receives the Rust core (`core`: the runtime's libuv operations)
+-- and returns the public table. The pieces, each a file of this folder:
+-- task.lua (the scheduler: how tasks start, wait and resume), timer.lua
+-- (sleep), structs.lua (Deque), control.lua (channels, Condvar,
+-- Semaphore), plenary.lua (`as_plenary()`: plenary's own contracts).
 local core = ...
 
 local M = {}
 
-local pack = table.pack or function(...)
+local pack = function(...)
   return { n = select("#", ...), ... }
 end
 local unpack = table.unpack or unpack
+local select, type, error, pcall = select, type, error, pcall
 
--- Coroutines that are tasks of ours. The core removes a task's entry when
--- the task ends; the keys are weak too, because LuaJIT's collector
--- traverses a strong table in one step (a long pause with many tasks).
-local tasks = setmetatable({}, { __mode = "k" })
-core.set_tasks(tasks)
-
-local function new_task(fn, ...)
-  local co
-  if select("#", ...) == 0 then
-    co = coroutine.create(fn)
-  else
-    local args = pack(...)
-    co = coroutine.create(function()
-      return fn(unpack(args, 1, args.n))
-    end)
-  end
-  tasks[co] = true
-  return co
+-- What the files share.
+local shared = { pack = pack, unpack = unpack }
+local function load(name)
+  local mod = core.modules[name](core, shared)
+  shared[name] = mod
+  return mod
 end
 
--- Whether we run in a fast event (a raw libuv callback), where a new task
--- must not start at once: the API is not safe there.
-local in_fast_event = vim.in_fast_event
+local task = load("task")
+local running, spawn = task.running, task.spawn
 
-local function in_task()
-  local co = coroutine.running()
-  return co ~= nil and tasks[co] == true
-end
-
---- Errors raised in Rust arrive as userdata; Lua code expects strings.
-local function plain(err)
-  return (tostring(err):gsub("^runtime error: ", ""))
-end
-
-local function rethrow(ok, ...)
-  if ok then
-    return ...
-  end
-  error(plain((...)), 2)
-end
-
---- `f` with its errors raised as strings (no table per call: allocation is
---- what LuaJIT's collector pauses for).
-local function plain_errors(f)
-  return function(...)
-    return rethrow(pcall(f, ...))
-  end
-end
-
--- The async functions of the Rust core return `true, results...` when
--- their result is ready at once, or `parked` when the task has to wait: it
--- then yields, and the runtime resumes it with `true, results...` or
--- `false, message` (see park.rs).
-local parked = core.parked
-local function settle(ok, first, ...)
-  if not ok then
-    error(plain(first), 2)
-  end
-  if first == true then
-    return ...
-  end
-  if first == parked then
-    return settle(true, coroutine.yield())
-  end
-  error((...), 2)
-end
-
--- The channels' operations (their ends are userdata of the core).
-local oneshot_send, oneshot_recv = core.oneshot_send, core.oneshot_recv
-local mpsc_send, mpsc_recv = core.mpsc_send, core.mpsc_recv
-local counter_send, counter_recv = core.counter_send, core.counter_recv
-
---- A core async function, callable from task code.
-local function awaiting(f)
-  return function(...)
-    return settle(pcall(f, ...))
-  end
-end
-
-local function argument_error(fname, pos, what, value)
-  error(("plenary_async.%s: argument #%d must be %s, got %s"):format(fname, pos, what, type(value)), 3)
-end
-
---- Makes `f` an async function: called outside a task, it raises an error
---- that names it and says what to do, instead of yielding across a C
---- boundary or hanging.
+--- Errors for calling an async function where it cannot wait.
 local function not_in_task(name)
   error(
     ("plenary_async: %s is an async function; call it inside a task (a.run(fn, callback) or a.void(fn))"):format(name),
     3
   )
 end
+shared.not_in_task = not_in_task
 
+local function argument_error(fname, pos, what, value)
+  error(("plenary_async.%s: argument #%d must be %s, got %s"):format(fname, pos, what, type(value)), 3)
+end
+shared.argument_error = argument_error
+
+local function is_callable(f)
+  if type(f) == "function" then
+    return true
+  end
+  local mt = getmetatable(f)
+  return type(mt) == "table" and type(rawget(mt, "__call")) == "function"
+end
+shared.is_callable = is_callable
+
+-- Async functions that take plenary's callback form ("leaf functions"),
+-- with the callback's position.
+local leaves = setmetatable({}, { __mode = "k" })
+
+--- An async operation named `name`: `body(t, ...)` runs in the running
+--- task `t`. With exactly `argc` arguments (argc > 0) it is called in
+--- plenary's callback form, the last argument the callback: `cb_body(...)`
+--- if given, else the body runs in a task of its own that calls back.
+local function leaf(name, argc, body, cb_body)
+  local f
+  if argc > 0 then
+    f = function(...)
+      if select("#", ...) == argc then
+        if cb_body then
+          return cb_body(...)
+        end
+        local args = pack(...)
+        local cb = args[argc]
+        spawn(function()
+          cb(body(running(), unpack(args, 1, argc - 1)))
+        end)
+        return
+      end
+      local t = running()
+      if t == nil then
+        not_in_task(name)
+      end
+      return body(t, ...)
+    end
+    leaves[f] = argc
+  else
+    f = function(...)
+      local t = running()
+      if t == nil then
+        not_in_task(name)
+      end
+      return body(t, ...)
+    end
+  end
+  return f
+end
+shared.leaf = leaf
+
+--- `f` (an async function of the core or of Lua) callable from task code
+--- only, with a clear error elsewhere.
 local function async(name, f)
   return function(...)
-    if not in_task() then
+    if running() == nil then
       not_in_task(name)
     end
     return f(...)
   end
 end
+shared.async = async
 
--- Errors of tasks nobody awaits go to Neovim's error reporting.
-core.set_reporter(function(message)
-  vim.schedule(function()
-    error(message, 0)
-  end)
-end)
+local timer = load("timer")
+load("structs")
+local control = load("control")
+M.control = control
 
---- Runs `fn` as a task; `callback(success, ...)` gets its results, or
---- `false` and the error with the task's traceback.
+-- Tasks ------------------------------------------------------------------------
+
+--- A task as `run` returns it: `task:cancel()`, `task:is_finished()`.
+local Task = {}
+Task.__index = Task
+function Task:cancel()
+  task.cancel(self)
+end
+function Task:is_finished()
+  return self.done
+end
+
+local native_done = task.native_done
+
+--- Runs `fn` as a task, at once, up to its first wait; `callback(success,
+--- ...)` gets its results, or `false` and the error with the task's
+--- traceback. Without a callback, an error is reported to Neovim.
 function M.run(fn, callback)
-  if type(fn) ~= "function" then
+  if not is_callable(fn) then
     argument_error("run", 1, "a function", fn)
   end
-  if callback ~= nil and type(callback) ~= "function" then
+  if callback ~= nil and not is_callable(callback) then
     argument_error("run", 2, "a function or nil", callback)
   end
-  return core.spawn(new_task(fn), callback, in_fast_event())
+  return setmetatable(spawn(fn, callback and native_done, callback), Task)
 end
 
 --- Returns a function that runs `fn(...)` as a task and returns at once;
 --- errors are reported to Neovim, with the task's traceback.
 function M.void(fn)
-  if type(fn) ~= "function" then
+  if not is_callable(fn) then
     argument_error("void", 1, "a function", fn)
   end
   return function(...)
-    core.spawn(new_task(fn, ...), nil, in_fast_event())
+    spawn(fn, nil, nil, ...)
   end
 end
 
---- Turns a callback-style function into an async function. The callback is
---- passed as argument number `argc`; the first call of it resumes the
---- waiting task with its arguments (later calls are ignored). `fn` runs in
---- a task of its own, so it may itself call async functions.
-local await_callback = awaiting(core.await_callback)
+--- The largest callback position `wrap` takes.
+local MAX_ARGC = 64
 
+--- Turns a callback-style function into an async function. The callback is
+--- argument number `argc`. Called with all `argc` arguments (the callback
+--- included), the result calls `fn` directly; called with fewer in a task,
+--- it calls `fn` with a callback and waits for its first call, whose
+--- arguments it returns (later calls are ignored). `fn` runs in the task:
+--- it may itself call async functions.
 function M.wrap(fn, argc)
-  if type(fn) ~= "function" then
+  if not is_callable(fn) then
     argument_error("wrap", 1, "a function", fn)
   end
-  if type(argc) ~= "number" or argc < 1 or argc % 1 ~= 0 then
+  if type(argc) ~= "number" or argc ~= argc or argc < 1 or argc > MAX_ARGC or argc % 1 ~= 0 then
     error(
-      ("plenary_async.wrap: argument #2 (argc) must be the callback's position, a whole number >= 1, got %s"):format(
+      ("plenary_async.wrap: argument #2 (argc) must be the callback's position, a whole number from 1 to %d, got %s"):format(
+        MAX_ARGC,
         tostring(argc)
       ),
       2
     )
   end
-  return async("a wrapped function", function(...)
-    local args = pack(...)
-    return await_callback(function(cb)
-      args[argc] = cb
-      return new_task(fn, unpack(args, 1, argc))
-    end)
-  end)
+  local await_call = task.await_call
+  local function wrapped(...)
+    if select("#", ...) == argc then
+      return fn(...)
+    end
+    local t = running()
+    if t == nil then
+      not_in_task("a wrapped function")
+    end
+    return await_call(t, fn, argc, ...)
+  end
+  leaves[wrapped] = argc
+  return wrapped
 end
 
--- util ------------------------------------------------------------------------
+--- Whether `f` is an async function that takes a callback (made by `wrap`).
+function M.is_leaf_function(f)
+  return leaves[f] ~= nil
+end
+
+--- The callback position of an async function made by `wrap`, or nil.
+function M.get_leaf_function_argc(f)
+  return leaves[f]
+end
+
+-- util -------------------------------------------------------------------------
 
 local util = {}
 M.util = util
 
-local sleep = awaiting(core.sleep)
-util.sleep = async("util.sleep", function(ms)
-  if type(ms) ~= "number" then
-    argument_error("util.sleep", 1, "a number of milliseconds", ms)
-  end
-  return sleep(ms)
+util.sleep = leaf("util.sleep", 2, function(t, ms)
+  timer.check(ms, "util.sleep")
+  return timer.sleep(t, ms)
+end, function(ms, cb)
+  timer.check(ms, "util.sleep")
+  timer.after(ms, cb)
 end)
 
-local scheduler = awaiting(core.scheduler)
-util.scheduler = async("util.scheduler", function()
-  return scheduler()
+local schedule = vim.schedule
+util.scheduler = leaf("util.scheduler", 1, function(t)
+  return task.await_call(t, schedule, 1)
+end, function(cb)
+  schedule(cb)
 end)
 
---- Runs `fn` as a task and waits for it (Neovim keeps processing events
---- meanwhile); raises an error if it takes longer than `timeout` ms (2000
---- by default), unlike plenary, which returns nothing on timeout.
+--- The longest `block_on` waits, in ms (vim.wait's limit).
+local MAX_WAIT = 2 ^ 31 - 1
+
+--- Runs `fn` as a task and waits for it, Neovim processing events (and
+--- other tasks running) meanwhile; also inside a task. Returns its results;
+--- raises its error, or an error if it takes longer than `timeout` ms
+--- (2000 by default; the task is then canceled). Plenary returns nothing
+--- on timeout.
 function util.block_on(fn, timeout)
-  if type(fn) ~= "function" then
+  if not is_callable(fn) then
     argument_error("util.block_on", 1, "a function", fn)
   end
   timeout = timeout or 2000
-  if type(timeout) ~= "number" then
-    argument_error("util.block_on", 2, "a number of milliseconds", timeout)
+  if type(timeout) ~= "number" or timeout ~= timeout or timeout < 0 or timeout > MAX_WAIT then
+    error(
+      ("plenary_async.util.block_on: argument #2 (timeout) must be a number of milliseconds from 0 to %d, got %s"):format(
+        MAX_WAIT,
+        tostring(timeout)
+      ),
+      2
+    )
   end
-  local done, result = false, nil
-  M.run(fn, function(...)
-    done, result = true, pack(...)
+  if vim.in_fast_event() then
+    error("plenary_async.util.block_on: cannot wait in a fast event (a libuv callback); use a.run there", 2)
+  end
+  local result
+  local t = spawn(fn, native_done, function(...)
+    result = pack(...)
   end)
-  if not vim.wait(timeout, function()
-    return done
-  end, 1) then
+  if result == nil then
+    vim.wait(timeout, function()
+      return result ~= nil
+    end, 1)
+  end
+  if result == nil then
+    task.cancel(t)
     error(("plenary_async.util.block_on: timed out after %d ms"):format(timeout), 2)
   end
   if not result[1] then
@@ -212,8 +257,9 @@ function util.block_on(fn, timeout)
   return unpack(result, 2, result.n)
 end
 
+--- `block_on` as a function: `will_block(fn, timeout)(...)` blocks on `fn(...)`.
 function util.will_block(fn, timeout)
-  if type(fn) ~= "function" then
+  if not is_callable(fn) then
     argument_error("util.will_block", 1, "a function", fn)
   end
   return function(...)
@@ -224,104 +270,109 @@ function util.will_block(fn, timeout)
   end
 end
 
---- Runs the async functions concurrently and returns their results, one
---- packed table each, in order. `join({})` returns at once.
-util.join = async("util.join", function(fns)
+local function check_list(fname, fns)
   if type(fns) ~= "table" then
-    argument_error("util.join", 1, "a list of functions", fns)
+    argument_error(fname, 1, "a list of functions", fns)
   end
-  local results, n = {}, #fns
+  for i = 1, #fns do
+    if not is_callable(fns[i]) then
+      error(("plenary_async.%s: element %d is not a function"):format(fname, i), 3)
+    end
+  end
+end
+
+--- Runs the async functions concurrently and returns their results in
+--- order, each a plain list `{ ... }` (as plenary). `join({})` returns at
+--- once. If one fails, its error is raised here once all have ended.
+util.join = leaf("util.join", 0, function(t, fns)
+  check_list("util.join", fns)
+  local n = #fns
+  local results = {}
   if n == 0 then
     return results
   end
-  local finished, failure = 0, nil
-  local counter_tx, counter_rx = core.counter()
-  for i, fn in ipairs(fns) do
-    if type(fn) ~= "function" then
-      error(("plenary_async.util.join: element %d is not a function"):format(i), 2)
+  local finished, failure, id = 0, nil, nil
+  local function on_done(_, ok, ...)
+    finished = finished + 1
+    if not ok and failure == nil then
+      failure = ...
     end
-    core.spawn(new_task(fn), function(ok, ...)
+    if finished == n and id then
+      task.wake(t, id)
+    end
+  end
+  for i = 1, n do
+    spawn(fns[i], function(child, ok, ...)
       if ok then
-        results[i] = pack(...)
-      else
-        failure = failure or select(1, ...)
+        results[i] = { ... }
+        return on_done(child, true)
       end
-      finished = finished + 1
-      if finished == n then
-        counter_send(counter_tx)
-      end
+      return on_done(child, false, task.failure(child, (...)))
     end)
   end
-  settle(pcall(counter_recv, counter_rx, false))
-  if failure then
+  if finished < n then
+    id = task.new_wait()
+    task.suspend(t, id)
+  end
+  if failure ~= nil then
     error(failure, 0)
   end
   return results
 end)
 
---- Runs the async functions concurrently and calls `callback(results)` when
---- all are done. Not async itself.
+--- Runs the async functions concurrently and calls `callback(results)`
+--- when all are done. Not async itself.
 function util.run_all(fns, callback)
-  if type(fns) ~= "table" then
-    argument_error("util.run_all", 1, "a list of functions", fns)
-  end
-  if callback ~= nil and type(callback) ~= "function" then
+  check_list("util.run_all", fns)
+  if callback ~= nil and not is_callable(callback) then
     argument_error("util.run_all", 2, "a function or nil", callback)
   end
-  M.run(function()
+  spawn(function()
     return util.join(fns)
-  end, function(ok, results)
+  end, function(child, ok, results)
     if not ok then
-      error(results, 0)
+      error(task.failure(child, results), 0)
     end
     if callback then
-      callback(results)
+      return callback(results)
     end
   end)
 end
 
 --- Each function gets a callback; the first call of any of them wins and
---- its arguments are returned. The functions run as tasks, and the others
---- are cancelled once one has won (plenary lets them run on).
-util.run_first = async("util.run_first", function(fns)
-  if type(fns) ~= "table" then
-    argument_error("util.run_first", 1, "a list of functions", fns)
+--- its arguments are returned. The functions run as tasks (they may
+--- await), and the others are canceled once one has won (plenary lets
+--- them run on). With no functions, returns at once.
+util.run_first = leaf("util.run_first", 2, function(t, fns)
+  check_list("util.run_first", fns)
+  if #fns == 0 then
+    return
   end
-  for i, fn in ipairs(fns) do
-    if type(fn) ~= "function" then
-      error(("plenary_async.util.run_first: element %d is not a function"):format(i), 2)
+  local children = {}
+  local function cancel_all()
+    for i = 1, #children do
+      task.cancel(children[i])
     end
   end
-  if #fns == 0 then
-    return -- nothing can call back
-  end
-  local handles = {}
-  local result = pack(await_callback(function(cb)
-    return new_task(function()
-      for i, fn in ipairs(fns) do
-        handles[i] = core.spawn(new_task(fn, cb), nil)
-      end
-    end)
-  end))
-  for _, h in ipairs(handles) do
-    h:cancel()
-  end
+  local result = pack(task.await_call(t, function(cb)
+    for i = 1, #fns do
+      local fn = fns[i]
+      children[i] = spawn(function()
+        return fn(cb)
+      end)
+    end
+  end, 1))
+  cancel_all()
   return unpack(result, 1, result.n)
 end)
 
 --- The first async function to return wins; its results are returned and
---- the others are cancelled.
-util.race = async("util.race", function(fns)
-  if type(fns) ~= "table" then
-    argument_error("util.race", 1, "a list of functions", fns)
-  end
+--- the others are canceled.
+util.race = leaf("util.race", 0, function(_, fns)
+  check_list("util.race", fns)
   local wrapped = {}
-  for i, fn in ipairs(fns) do
-    if type(fn) ~= "function" then
-      error(("plenary_async.util.race: element %d is not a function"):format(i), 2)
-    end
-  end
-  for i, fn in ipairs(fns) do
+  for i = 1, #fns do
+    local fn = fns[i]
     wrapped[i] = function(cb)
       cb(fn())
     end
@@ -331,93 +382,28 @@ end)
 
 --- Calls the async function `fn(...)` and returns `true, ...` or `false,
 --- error` (LuaJIT lets a task yield inside pcall).
-util.apcall = async("util.apcall", function(fn, ...)
+util.apcall = leaf("util.apcall", 0, function(_, fn, ...)
   return pcall(fn, ...)
 end)
 
 --- Calls the async function `fn` and returns `true, ...` or `false, error`.
-util.protected = async("util.protected", function(fn)
+util.protected = leaf("util.protected", 0, function(_, fn)
   return pcall(fn)
 end)
 
--- control ---------------------------------------------------------------------
-
-local control = { channel = {} }
-M.control = control
-
--- Each end is a userdata of the core, bound here to the core's shared
--- functions by one small closure per operation.
---- A receiver's operation: `f(rx, last)`, callable from task code only.
-local function receiving(name, f, rx, last)
-  return function()
-    if not in_task() then
-      not_in_task(name)
-    end
-    return settle(pcall(f, rx, last))
+local awaiting = task.awaiting
+local plain = task.plain
+local function rethrow(ok, ...)
+  if ok then
+    return ...
   end
+  error(plain((...)), 2)
 end
-
-function control.channel.oneshot()
-  local tx, rx = core.oneshot()
+--- `f` with its errors raised as strings.
+local function plain_errors(f)
   return function(...)
-    return rethrow(pcall(oneshot_send, tx, ...))
-  end, receiving("the oneshot receiver", oneshot_recv, rx)
-end
-
-function control.channel.counter()
-  local tx, rx = core.counter()
-  return {
-    send = function()
-      counter_send(tx)
-    end,
-  }, {
-    recv = receiving("counter receiver.recv", counter_recv, rx, false),
-    last = receiving("counter receiver.last", counter_recv, rx, true),
-  }
-end
-
-function control.channel.mpsc()
-  local tx, rx = core.mpsc()
-  return {
-    send = function(...)
-      return rethrow(pcall(mpsc_send, tx, ...))
-    end,
-  }, {
-    recv = receiving("mpsc receiver.recv", mpsc_recv, rx, false),
-    last = receiving("mpsc receiver.last", mpsc_recv, rx, true),
-  }
-end
-
--- Methods are bound to their object, so `cv:wait()` and `cv.wait()` both work
--- (the seed's snippets use both forms).
-control.Condvar = {}
-function control.Condvar.new()
-  local cv = core.condvar()
-  return {
-    wait = async("Condvar:wait", function()
-      return settle(pcall(cv.wait, cv))
-    end),
-    notify_all = function()
-      cv:notify_all()
-    end,
-    notify_one = function()
-      cv:notify_one()
-    end,
-  }
-end
-
-control.Semaphore = {}
-local new_semaphore = plain_errors(core.semaphore)
-function control.Semaphore.new(permits)
-  local sem = new_semaphore(permits)
-  return {
-    acquire = async("Semaphore:acquire", function()
-      return settle(pcall(sem.acquire, sem))
-    end),
-    available_permits = function()
-      return sem:available_permits()
-    end,
-  }
+    return rethrow(pcall(f, ...))
+  end
 end
 
 -- uv --------------------------------------------------------------------------
@@ -428,6 +414,39 @@ end
 M.uv = {}
 for name, f in pairs(core.uv) do
   M.uv[name] = async("uv." .. name, awaiting(f))
+end
+
+-- plenary's callback form: called with every argument, the callback last,
+-- a file-system or DNS function calls luv's directly (plenary's sync path),
+-- with plenary's callback positions.
+local plenary_argc = {
+  fs_open = 4, fs_read = 4, fs_close = 2, fs_unlink = 2, fs_write = 4, fs_mkdir = 3,
+  fs_mkdtemp = 2, fs_rmdir = 2, fs_scandir = 2, fs_stat = 2, fs_fstat = 2, fs_lstat = 2,
+  fs_rename = 3, fs_fsync = 2, fs_fdatasync = 2, fs_ftruncate = 3, fs_sendfile = 5,
+  fs_access = 3, fs_chmod = 3, fs_fchmod = 3, fs_utime = 4, fs_futime = 4, fs_link = 3,
+  fs_symlink = 4, fs_readlink = 2, fs_realpath = 2, fs_chown = 4, fs_fchown = 4,
+  fs_copyfile = 4, fs_opendir = 3, fs_readdir = 2, fs_closedir = 2,
+  getaddrinfo = 4, getnameinfo = 2,
+}
+local luv = vim.uv or vim.loop
+for name, argc in pairs(plenary_argc) do
+  local ours = M.uv[name]
+  local theirs = luv[name]
+  if name == "fs_opendir" then
+    theirs = function(path, entries, cb)
+      return luv.fs_opendir(path, cb, entries)
+    end
+  end
+  if ours and theirs then
+    local f = function(...)
+      if select("#", ...) == argc and type(select(argc, ...)) == "function" then
+        return theirs(...)
+      end
+      return ours(...)
+    end
+    leaves[f] = argc
+    M.uv[name] = f
+  end
 end
 
 --- Handles: `new_tcp()`, `new_pipe()`, `new_udp()` make handles of the
@@ -602,22 +621,31 @@ function tests.add_to_env()
     end
   end
 end
+--- Sets the global `a` to this module, with `a.describe`, `a.it`, ...
+function tests.add_globals()
+  _G.a = M
+  for k, v in pairs(tests) do
+    if k ~= "add_to_env" and k ~= "add_globals" then
+      M[k] = v
+    end
+  end
+end
 M.it = tests.it
 M.describe = tests.describe
+shared.tests = tests
 
--- plenary compatibility -------------------------------------------------------
+-- plenary compatibility ---------------------------------------------------------
 
---- Registers this module as `plenary.async` (and its submodules), so that
---- plugins written against plenary.async run on it unchanged.
+M.structs = shared.structs
+shared.M = M
+local plenary = load("plenary")
+
+--- Registers this module as `plenary.async` (and its submodules), with
+--- plenary's own contracts where they differ from this module's (see
+--- plenary.lua), so that plugins written against plenary.async run on it
+--- unchanged. Returns that table.
 function M.as_plenary()
-  package.loaded["plenary.async"] = M
-  package.loaded["plenary.async.util"] = util
-  package.loaded["plenary.async.control"] = control
-  package.loaded["plenary.async.tests"] = tests
-  package.loaded["plenary.async.api"] = M.api
-  package.loaded["plenary.async.uv_async"] = M.uv
-  package.loaded["plenary.async.lsp"] = M.lsp
-  return M
+  return plenary.install()
 end
 
 return M

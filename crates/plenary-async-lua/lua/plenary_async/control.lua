@@ -1,0 +1,274 @@
+-- `a.control`: channels (oneshot, counter, mpsc), Condvar and Semaphore.
+--
+-- Written in Lua over the task scheduler (task.lua): a waiting task is
+-- kept as (task, wait id) in a first-in-first-out list of waiters, and
+-- woken through `task.wake`, so a wake from task code or the main chunk
+-- runs the woken task at once (plenary's order), and a wake for a task
+-- that is gone (canceled, or already woken) passes to the next waiter.
+-- The async operations also take plenary's callback form (`rx(cb)`,
+-- `cv.wait(cv, cb)`, `sem.acquire(sem, cb)`): a waiter is then a function.
+local _, shared = ...
+local task = shared.task
+local Deque = shared.structs.Deque
+local pack, unpack, leaf = shared.pack, shared.unpack, shared.leaf
+
+local wake, suspend, new_wait = task.wake, task.suspend, task.new_wait
+local select, error = select, error
+
+local M = { channel = {} }
+
+-- Waiters: a list of (task, wait id) or (callback, false) pairs in one
+-- table, `w[i]` and `w[i + 1]`, from `w.head` to before `w.tail`.
+
+local function waiters()
+  return { head = 1, tail = 1 }
+end
+
+local function push(w, t, id)
+  local i = w.tail
+  w[i], w[i + 1] = t, id
+  w.tail = i + 2
+end
+
+--- Removes and returns the first waiter that still waits.
+local function pop(w)
+  local i, tail = w.head, w.tail
+  while i < tail do
+    local t, id = w[i], w[i + 1]
+    w[i], w[i + 1] = nil, nil
+    i = i + 2
+    if id == false or (t.waiting == id and not t.done) then
+      if i >= tail then
+        w.head, w.tail = 1, 1
+      else
+        w.head = i
+      end
+      return t, id
+    end
+  end
+  w.head, w.tail = 1, 1
+  return nil
+end
+
+--- Ends the wait of a waiter that `pop` gave, with `...`.
+local function resume(t, id, ...)
+  if id == false then
+    return t(...)
+  end
+  return wake(t, id, ...)
+end
+
+--- Adds the running task `t` to `w` and waits; returns what wakes it.
+local function wait_in(w, t)
+  local id = new_wait()
+  push(w, t, id)
+  return suspend(t, id)
+end
+
+-- The form of an async operation: `body(t, ...)` runs in task `t`; with a
+-- callback (`on(w, cb)`), the waiter is the callback.
+
+-- Condvar ----------------------------------------------------------------------
+
+local function condvar()
+  local w = waiters()
+  local cv = {}
+  --- Waits for the next notification.
+  cv.wait = leaf("Condvar:wait", 2, function(t)
+    return wait_in(w, t)
+  end, function(_, cb)
+    push(w, cb, false)
+  end)
+  --- Wakes every task waiting now, in the order they came (each runs up to
+  --- its next wait before this returns, unless in a fast event).
+  function cv.notify_all()
+    local last = w.tail
+    while w.head < last do
+      local t, id = pop(w)
+      if t == nil then
+        return
+      end
+      resume(t, id)
+    end
+  end
+  --- Wakes the task that has waited longest (plenary picks one at random).
+  function cv.notify_one()
+    local t, id = pop(w)
+    if t ~= nil then
+      resume(t, id)
+    end
+  end
+  return cv
+end
+
+M.Condvar = { new = condvar }
+
+-- Semaphore --------------------------------------------------------------------
+
+local function check_permits(n)
+  if type(n) ~= "number" or n ~= n or n < 0 or n % 1 ~= 0 or n == math.huge then
+    error(
+      ("plenary_async.control.Semaphore.new: expected a whole number of permits >= 0, got %s"):format(
+        type(n) == "number" and tostring(n) or type(n)
+      ),
+      3
+    )
+  end
+end
+
+local function semaphore(n)
+  check_permits(n)
+  local w = waiters()
+  local sem = { permits = n }
+  local function permit()
+    local forgotten = false
+    local p = {}
+    --- Gives the permit back (plenary's name); a second call does nothing.
+    function p.forget()
+      if forgotten then
+        return
+      end
+      forgotten = true
+      local t, id = pop(w)
+      if t == nil then
+        sem.permits = sem.permits + 1
+      else
+        resume(t, id, permit())
+      end
+    end
+    return p
+  end
+  local function take()
+    if sem.permits > 0 then
+      sem.permits = sem.permits - 1
+      return permit()
+    end
+  end
+  --- Waits for a permit and returns it; waiters are served first come,
+  --- first served (plenary serves the newest first).
+  sem.acquire = leaf("Semaphore:acquire", 2, function(t)
+    return take() or wait_in(w, t)
+  end, function(_, cb)
+    local p = take()
+    if p then
+      return cb(p)
+    end
+    push(w, cb, false)
+  end)
+  --- The number of permits free now.
+  function sem.available_permits()
+    return sem.permits
+  end
+  return sem
+end
+
+M.Semaphore = { new = semaphore }
+
+-- Channels ---------------------------------------------------------------------
+
+--- A oneshot channel: `tx(...)` sends once (not async), `rx()` waits for
+--- the values and returns them (once).
+function M.channel.oneshot()
+  local sent, received = false, false
+  local value -- the values, packed, when sent before a receiver waits
+  local wt, wid -- the waiting receiver: a task and its wait, or a callback
+  local function tx(...)
+    if sent then
+      error("plenary_async: a oneshot channel can only send once", 2)
+    end
+    sent = true
+    if wt ~= nil then
+      local t, id = wt, wid
+      wt = nil
+      return resume(t, id, ...)
+    end
+    value = pack(...)
+  end
+  local function receiving()
+    if received then
+      error("plenary_async: a oneshot channel can only receive once", 3)
+    end
+    received = true
+  end
+  local rx = leaf("the oneshot receiver", 1, function(t)
+    receiving()
+    if sent then
+      local v = value
+      value = nil
+      return unpack(v, 1, v.n)
+    end
+    wt, wid = t, new_wait()
+    return suspend(t, wid)
+  end, function(cb)
+    receiving()
+    if sent then
+      local v = value
+      value = nil
+      return cb(unpack(v, 1, v.n))
+    end
+    wt, wid = cb, false
+  end)
+  return tx, rx
+end
+
+--- A counter channel: `tx.send()` counts one; `rx.recv()` waits for a
+--- count and takes it, `rx.last()` waits for one and takes them all.
+function M.channel.counter()
+  local count = 0
+  local w = waiters()
+  local tx, rx = {}, {}
+  function tx.send()
+    count = count + 1
+    local t, id = pop(w)
+    if t ~= nil then
+      resume(t, id)
+    end
+  end
+  rx.recv = leaf("counter receiver.recv", 0, function(t)
+    while count == 0 do
+      wait_in(w, t)
+    end
+    count = count - 1
+  end)
+  rx.last = leaf("counter receiver.last", 0, function(t)
+    while count == 0 do
+      wait_in(w, t)
+    end
+    count = 0
+  end)
+  return tx, rx
+end
+
+--- A multiple-producer channel: `tx.send(...)` queues the values (not
+--- async), `rx.recv()` waits for the oldest and returns them, `rx.last()`
+--- waits for one and returns the newest, dropping the rest.
+function M.channel.mpsc()
+  local queue = Deque.new()
+  local w = waiters()
+  local tx, rx = {}, {}
+  function tx.send(...)
+    queue:pushleft(pack(...))
+    local t, id = pop(w)
+    if t ~= nil then
+      resume(t, id)
+    end
+  end
+  rx.recv = leaf("mpsc receiver.recv", 0, function(t)
+    while queue:is_empty() do
+      wait_in(w, t)
+    end
+    local v = queue:popright()
+    return unpack(v, 1, v.n)
+  end)
+  rx.last = leaf("mpsc receiver.last", 0, function(t)
+    while queue:is_empty() do
+      wait_in(w, t)
+    end
+    local v = queue:popleft()
+    queue:clear()
+    return unpack(v, 1, v.n)
+  end)
+  return tx, rx
+end
+
+return M

@@ -1,0 +1,397 @@
+-- Tasks: Lua coroutines, resumed the way plenary.async resumes them.
+--
+-- A task is a coroutine and a small record (`t`): its completion callback,
+-- the wait it is in, whether it is done. A task waits by registering a
+-- *wait* (a number that identifies this one wait: `t.waiting`) with
+-- whatever will end it (a channel, a callback, a timer, a Rust operation)
+-- and yielding. Whatever ends it calls `wake(t, id, ...)`: a wake for a
+-- wait that is over (a second callback call, a canceled task) is ignored,
+-- so a callback resumes its task at most once.
+--
+-- The ordering model (plenary's, with bounds):
+--
+-- * Eager. A wake from a context where Neovim's API may be called (task
+--   code, the main chunk, a vim.schedule callback, an autocmd) resumes the
+--   woken task at once, up to its next wait, before the waking call
+--   returns: after `tx(v)` or `cv:notify_all()` the woken tasks have run.
+--   `run` starts a task the same way.
+-- * Synchronous callbacks. A wrapped function whose callback is called
+--   before it returns gives its results without the task yielding at all
+--   (no nested resume: 1,000,000 such round trips use no stack).
+-- * Bounded depth. An eager resume nested inside MAX_DEPTH (100) others is
+--   queued instead, so chains of wakes never overflow the C stack.
+-- * Bounded bursts. At most BURST (1,000) eager resumes per turn of the
+--   loop (per value of the loop's clock, `vim.uv.now()`); past that, wakes
+--   are queued until the loop has turned. Two tasks that ping-pong eagerly
+--   thus cannot hold Neovim.
+-- * Queued. Wakes from a fast event (a raw libuv callback, where the API is
+--   not safe), and those past a bound, go to a first-in-first-out queue
+--   that `drain` empties from `vim.schedule`. A drain runs for at most
+--   DRAIN_NS (1 ms) and then lets the loop turn (a 0 ms timer) before the
+--   next one.
+-- * Re-entrant. Nothing here holds a lock across a resume: task code may
+--   run Neovim's loop (`vim.wait`, `util.block_on`) and the tasks and
+--   drains it runs meanwhile work as usual.
+local core, shared = ...
+
+local co_create, co_resume, co_yield, co_status, co_running =
+  coroutine.create, coroutine.resume, coroutine.yield, coroutine.status, coroutine.running
+local uv = vim.uv or vim.loop
+local uv_now, hrtime = uv.now, uv.hrtime
+local in_fast_event = vim.in_fast_event
+local schedule = vim.schedule
+local select, type, error, pcall = select, type, error, pcall
+local traceback = debug.traceback
+
+local pack = shared.pack
+local unpack = shared.unpack
+
+local M = {}
+
+M.MAX_DEPTH = 100
+M.BURST = 1000
+M.DRAIN_NS = 1e6
+
+local current = nil -- the task being resumed (nil outside tasks)
+local depth = 0 -- how many resumes are nested now
+local burst, burst_clock = 0, -1
+
+local next_wait = 0
+--- A new wait id.
+local function new_wait()
+  next_wait = next_wait + 1
+  return next_wait
+end
+M.new_wait = new_wait
+
+--- The running task, or nil when the running code is not a task's own
+--- coroutine (the main chunk, a callback, a coroutine of the user's).
+local function running()
+  local t = current
+  if t ~= nil and t.co == co_running() then
+    return t
+  end
+  return nil
+end
+M.running = running
+
+-- The queue of deferred resumes: tasks (with the values to resume them
+-- with, or false) and plain functions (callbacks of a timer).
+local q_item, q_args = {}, {}
+local q_head, q_tail = 1, 0
+local drain_scheduled = false -- a drain will run (scheduled, or its timer armed)
+local draining = 0 -- how many drains are running (nested: task code ran the loop)
+local drain_timer = nil
+local drain
+
+local function schedule_drain()
+  schedule(drain)
+end
+
+--- Makes sure a drain will run. From inside a drain, through a 0 ms timer:
+--- a drain scheduled from a drain would run in the same burst of
+--- vim.schedule callbacks, and the loop would never turn (no timers, no
+--- I/O) while tasks keep waking each other.
+local function request_drain()
+  if drain_scheduled then
+    return
+  end
+  drain_scheduled = true
+  if draining > 0 then
+    drain_timer = drain_timer or uv.new_timer()
+    drain_timer:start(0, 0, schedule_drain)
+  else
+    schedule(drain)
+  end
+end
+
+local function enqueue(item, args)
+  q_tail = q_tail + 1
+  q_item[q_tail] = item
+  q_args[q_tail] = args or false
+  request_drain()
+end
+M.enqueue = enqueue
+
+--- Reports an error that nobody awaits to Neovim (as a vim.schedule
+--- callback's error: Neovim shows it).
+local function report(message)
+  schedule(function()
+    error(message, 0)
+  end)
+end
+M.report = report
+
+local finish
+
+local function after_resume(t, outer, ok, ...)
+  depth = depth - 1
+  current = outer
+  if co_status(t.co) == "dead" then
+    return finish(t, ok, ...)
+  end
+  if not t.waiting and not t.done then
+    -- A plain `coroutine.yield()` in task code: go on at the next turn.
+    enqueue(t, false)
+  end
+end
+
+--- Resumes `t` now with `...` (the caller checked that it may).
+local function resume(t, ...)
+  local outer = current
+  current = t
+  depth = depth + 1
+  return after_resume(t, outer, co_resume(t.co, ...))
+end
+
+--- Whether a wake may resume its task now rather than queue it.
+local function eager()
+  if depth >= M.MAX_DEPTH or in_fast_event() then
+    return false
+  end
+  local clock = uv_now()
+  if clock ~= burst_clock then
+    burst_clock, burst = clock, 0
+  end
+  if burst >= M.BURST then
+    return false
+  end
+  burst = burst + 1
+  return true
+end
+M.eager = eager
+
+--- Ends the wait `id` of task `t` with the values `...`: the task goes on
+--- from its wait (at once if it may, else from the queue). Does nothing
+--- if the wait is already over or the task was canceled.
+local function wake(t, id, ...)
+  if t.waiting ~= id or t.done then
+    return
+  end
+  t.waiting = false
+  if eager() then
+    return resume(t, ...)
+  end
+  enqueue(t, pack(...))
+end
+M.wake = wake
+
+--- Waits (yields the running task `t`) for the wait `id`, which the caller
+--- registered; returns the values `wake` passes.
+local function suspend(t, id)
+  t.waiting = not t.done and id
+  return co_yield()
+end
+M.suspend = suspend
+
+--- Empties the queue, for at most DRAIN_NS; re-arms itself through a 0 ms
+--- timer if work is left, so the loop turns (runs its timers, polls I/O)
+--- between two drains. Safe to re-enter (task code may run the loop).
+drain = function()
+  drain_scheduled = false
+  draining = draining + 1
+  local deadline = hrtime() + M.DRAIN_NS
+  while q_head <= q_tail do
+    local item, args = q_item[q_head], q_args[q_head]
+    q_item[q_head], q_args[q_head] = nil, nil
+    q_head = q_head + 1
+    if q_head > q_tail then
+      q_head, q_tail = 1, 0
+    end
+    local ok, err
+    if type(item) == "function" then
+      if args then
+        ok, err = pcall(item, unpack(args, 1, args.n))
+      else
+        ok, err = pcall(item)
+      end
+    elseif not item.done then
+      if args then
+        ok, err = pcall(resume, item, unpack(args, 1, args.n))
+      else
+        ok, err = pcall(resume, item)
+      end
+    else
+      ok = true
+    end
+    if not ok then
+      -- An error raised by a completion callback: Neovim reports it, as a
+      -- vim.schedule callback's error; the rest of the queue goes on.
+      report(err)
+    end
+    if q_head <= q_tail and hrtime() >= deadline then
+      request_drain()
+      break
+    end
+  end
+  draining = draining - 1
+end
+
+-- Completion ---------------------------------------------------------------
+
+--- The message of a failed task, with the task's own stack.
+local function failure(t, err)
+  if type(err) == "string" and not err:find("stack traceback:", 1, true) then
+    return traceback(t.co, err)
+  end
+  return err
+end
+M.failure = failure
+
+finish = function(t, ok, ...)
+  t.done = true
+  t.waiting = false
+  local on_done = t.on_done
+  if on_done == nil or t.canceled then
+    if not ok then
+      report(failure(t, (...)))
+    end
+    return
+  end
+  return on_done(t, ok, ...)
+end
+
+--- The native completion: `cb(true, results...)` or `cb(false, message
+--- with traceback)`.
+local function native_done(t, ok, ...)
+  if ok then
+    return t.cb(true, ...)
+  end
+  return t.cb(false, failure(t, (...)))
+end
+M.native_done = native_done
+
+--- Starts `fn(...)` as a task; `on_done(t, ok, ...)` gets its end, `cb` is
+--- kept in `t.cb` for it. Starts at once (up to the first wait) unless in a
+--- fast event, where it starts from the queue. Returns the task.
+function M.spawn(fn, on_done, cb, ...)
+  local t = { co = co_create(fn), on_done = on_done, cb = cb, waiting = false, done = false }
+  if in_fast_event() or depth >= M.MAX_DEPTH then
+    enqueue(t, select("#", ...) > 0 and pack(...) or false)
+  else
+    resume(t, ...)
+  end
+  return t
+end
+
+--- Cancels task `t`: it is never resumed again; a Rust operation it waits
+--- for is dropped. (LuaJIT cannot close a coroutine: its stack is left to
+--- the garbage collector.)
+function M.cancel(t)
+  if t.done then
+    return
+  end
+  t.done = true
+  t.canceled = true
+  t.waiting = false
+  if t.op then
+    core.cancel_op(t.op)
+    t.op = nil
+  end
+end
+
+--- The callback-style call `f(..., cb)` (`cb` at position `argc`), awaited
+--- by the running task `t`: returns what `cb` is called with. If `cb` is
+--- called before `f` returns, the task does not yield at all (no resume, no
+--- stack). `cb` ends the wait once; later calls are ignored. `f` runs in
+--- the task, so it may itself await (the task then waits for that first).
+function M.await_call(t, f, argc, ...)
+  local state, early, id = 0, nil, 0 -- 0: f is running; 1: waiting; 2: called
+  local function cb(...)
+    if state == 0 then
+      state, early = 2, pack(...)
+    elseif state == 1 then
+      state = 2
+      return wake(t, id, ...)
+    end
+  end
+  local n = select("#", ...)
+  if argc == 1 then
+    f(cb)
+  elseif argc == 2 and n <= 1 then
+    f((...), cb)
+  elseif argc == 3 and n <= 2 then
+    local a1, a2 = ...
+    f(a1, a2, cb)
+  else
+    local args = pack(...)
+    args[argc] = cb
+    f(unpack(args, 1, argc))
+  end
+  if state == 2 then
+    return unpack(early, 1, early.n)
+  end
+  state, id = 1, new_wait()
+  return suspend(t, id)
+end
+
+-- Rust operations ------------------------------------------------------------
+
+-- A Rust async function returns `true, results...` when done at once, or
+-- `parked, id` when its future has to wait: the runtime then runs it and
+-- calls `deliver(id, ok, ...)` when it is done (from the runtime's tick, a
+-- vim.schedule callback; the task resumes from the queue, so the runtime's
+-- tick is never re-entered by task code).
+local waiting_on = {}
+local parked = core.parked
+
+core.set_deliver(function(id, ...)
+  local t = waiting_on[id]
+  if t == nil then
+    return
+  end
+  waiting_on[id] = nil
+  if t.op == id and not t.done then
+    t.op = nil
+    t.waiting = false
+    enqueue(t, pack(...))
+  end
+end)
+
+local function plain(err)
+  return (tostring(err):gsub("^runtime error: ", ""))
+end
+M.plain = plain
+
+local function settle(ok, ...)
+  if ok == true then
+    return ...
+  end
+  error(plain((...)), 3)
+end
+
+local function outcome(ok, first, ...)
+  if not ok then
+    error(plain(first), 2)
+  end
+  if first == true then
+    return ...
+  end
+  if first == parked then
+    local t = running()
+    local id = (...)
+    waiting_on[id] = t
+    t.op = id
+    return settle(suspend(t, new_wait()))
+  end
+  error(first, 2)
+end
+
+--- A Rust async function as a function of task code.
+function M.awaiting(f)
+  return function(...)
+    return outcome(pcall(f, ...))
+  end
+end
+
+--- Whether a task is running or waiting (for handles given to Lua).
+function M.is_finished(t)
+  return t.done
+end
+
+--- For tests: the scheduler's bounds and state.
+function M.state()
+  return { depth = depth, queued = q_tail - q_head + 1, burst = burst }
+end
+
+return M

@@ -1,0 +1,146 @@
+-- `util.sleep`'s timers: one libuv timer for every sleeping task.
+--
+-- Sleeps are kept in a binary heap ordered by deadline (then by arrival,
+-- so equal deadlines wake in order), and one `vim.uv` timer is armed for
+-- the earliest. When it fires (a fast event: no API there) the due
+-- sleepers are queued and the task queue's drain resumes them from
+-- `vim.schedule`. A sleep ends no earlier than `ms` after it started, on
+-- the monotonic clock (`vim.uv.hrtime`). A sleep costs a heap entry: no
+-- libuv handle, no closure.
+local _, shared = ...
+local task = shared.task
+
+local uv = vim.uv or vim.loop
+local hrtime = uv.hrtime
+local floor, ceil = math.floor, math.ceil
+
+local M = {}
+
+-- The longest the libuv timer is armed for at once (about 24 days); a
+-- longer sleep re-arms it when it fires.
+local MAX_ARM = 2 ^ 31 - 1
+
+local heap, n, seq = {}, 0, 0
+local timer = nil
+local armed_at = nil -- the deadline the timer is armed for
+
+local function before(x, y)
+  if x.at ~= y.at then
+    return x.at < y.at
+  end
+  return x.seq < y.seq
+end
+
+local function push(e)
+  n = n + 1
+  local i = n
+  while i > 1 do
+    local parent = floor(i / 2)
+    local p = heap[parent]
+    if not before(e, p) then
+      break
+    end
+    heap[i] = p
+    i = parent
+  end
+  heap[i] = e
+end
+
+local function pop()
+  local top = heap[1]
+  local last = heap[n]
+  heap[n] = nil
+  n = n - 1
+  if n > 0 then
+    local i = 1
+    while true do
+      local c = i * 2
+      if c > n then
+        break
+      end
+      if c < n and before(heap[c + 1], heap[c]) then
+        c = c + 1
+      end
+      if not before(heap[c], last) then
+        break
+      end
+      heap[i] = heap[c]
+      i = c
+    end
+    heap[i] = last
+  end
+  return top
+end
+
+local fire
+
+local function arm()
+  if n == 0 then
+    armed_at = nil
+    if timer then
+      timer:stop()
+    end
+    return
+  end
+  local at = heap[1].at
+  if armed_at == at then
+    return
+  end
+  armed_at = at
+  timer = timer or uv.new_timer()
+  local wait = ceil((at - hrtime()) / 1e6)
+  if wait < 0 then
+    wait = 0
+  elseif wait > MAX_ARM then
+    wait = MAX_ARM
+  end
+  timer:start(wait, 0, fire)
+end
+
+fire = function()
+  armed_at = nil
+  local now = hrtime()
+  while n > 0 and heap[1].at <= now do
+    local e = pop()
+    if e.cb then
+      task.enqueue(e.cb, false)
+    else
+      task.wake(e.t, e.id)
+    end
+  end
+  arm()
+end
+
+local function deadline(ms)
+  seq = seq + 1
+  return hrtime() + ms * 1e6
+end
+
+--- Checks a sleep's duration: a finite number of ms, >= 0.
+function M.check(ms, fname)
+  if type(ms) ~= "number" or ms ~= ms or ms < 0 or ms == math.huge then
+    error(
+      ("plenary_async.%s: expected a number of milliseconds >= 0 (finite), got %s"):format(
+        fname,
+        type(ms) == "number" and tostring(ms) or type(ms)
+      ),
+      3
+    )
+  end
+end
+
+--- Suspends the running task `t` for `ms` milliseconds.
+function M.sleep(t, ms)
+  local id = task.new_wait()
+  push({ at = deadline(ms), seq = seq, t = t, id = id })
+  arm()
+  return task.suspend(t, id)
+end
+
+--- Calls `cb()` (from the task queue, where the API is safe) after `ms`.
+function M.after(ms, cb)
+  push({ at = deadline(ms), seq = seq, cb = cb })
+  arm()
+end
+
+return M
