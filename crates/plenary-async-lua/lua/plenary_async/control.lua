@@ -9,7 +9,6 @@
 -- `cv.wait(cv, cb)`, `sem.acquire(sem, cb)`): a waiter is then a function.
 local _, shared = ...
 local task = shared.task
-local Deque = shared.structs.Deque
 local pack, unpack, leaf = shared.pack, shared.unpack, shared.leaf
 
 local wake, suspend, new_wait = task.wake, task.suspend, task.new_wait
@@ -78,7 +77,7 @@ local function condvar()
     return wait_in(w, t)
   end, function(_, cb)
     push(w, cb, false)
-  end)
+  end, true)
   --- Wakes every task waiting now, in the order they came (each runs up to
   --- its next wait before this returns, unless in a fast event).
   function cv.notify_all()
@@ -154,7 +153,7 @@ local function semaphore(n)
       return cb(p)
     end
     push(w, cb, false)
-  end)
+  end, true)
   --- The number of permits free now.
   function sem.available_permits()
     return sem.permits
@@ -166,49 +165,80 @@ M.Semaphore = { new = semaphore }
 
 -- Channels ---------------------------------------------------------------------
 
+-- A oneshot channel's state is one table (`st`), shared by its two ends
+-- through functions made once: a channel costs a table and two closures.
+-- `st.sent`/`st.received`; `st.value` holds the values sent before a
+-- receiver waits (one value as it is, several packed: `st.many`); `st.wt`,
+-- `st.wid` the waiting receiver (a task and its wait, or a callback).
+
+local function oneshot_send(st, ...)
+  if st.sent then
+    error("plenary_async: a oneshot channel can only send once", 3)
+  end
+  st.sent = true
+  local t = st.wt
+  if t ~= nil then
+    st.wt = nil
+    return resume(t, st.wid, ...)
+  end
+  if select("#", ...) == 1 then
+    st.value = ...
+  else
+    st.value, st.many = pack(...), true
+  end
+end
+
+--- Marks the one receive; whether the values are there already.
+local function oneshot_take(st)
+  if st.received then
+    error("plenary_async: a oneshot channel can only receive once", 4)
+  end
+  st.received = true
+  return st.sent
+end
+
+local function oneshot_values(st)
+  local v = st.value
+  st.value = nil
+  if st.many then
+    return unpack(v, 1, v.n)
+  end
+  return v
+end
+
+local running = task.running
+
+local function oneshot_recv(st, ...)
+  if select("#", ...) == 1 then
+    -- plenary's callback form: `rx(cb)`.
+    local cb = ...
+    if oneshot_take(st) then
+      return cb(oneshot_values(st))
+    end
+    st.wt, st.wid = cb, false
+    return
+  end
+  local t = running()
+  if t == nil then
+    shared.not_in_task("the oneshot receiver")
+  end
+  if oneshot_take(st) then
+    return oneshot_values(st)
+  end
+  local id = new_wait()
+  st.wt, st.wid = t, id
+  return suspend(t, id)
+end
+
 --- A oneshot channel: `tx(...)` sends once (not async), `rx()` waits for
 --- the values and returns them (once).
 function M.channel.oneshot()
-  local sent, received = false, false
-  local value -- the values, packed, when sent before a receiver waits
-  local wt, wid -- the waiting receiver: a task and its wait, or a callback
-  local function tx(...)
-    if sent then
-      error("plenary_async: a oneshot channel can only send once", 2)
-    end
-    sent = true
-    if wt ~= nil then
-      local t, id = wt, wid
-      wt = nil
-      return resume(t, id, ...)
-    end
-    value = pack(...)
+  local st = { sent = false, received = false }
+  return function(...)
+    return oneshot_send(st, ...)
+  end, function(...)
+    return oneshot_recv(st, ...)
   end
-  local function receiving()
-    if received then
-      error("plenary_async: a oneshot channel can only receive once", 3)
-    end
-    received = true
-  end
-  local rx = leaf("the oneshot receiver", 1, function(t)
-    receiving()
-    if sent then
-      local v = value
-      value = nil
-      return unpack(v, 1, v.n)
-    end
-    wt, wid = t, new_wait()
-    return suspend(t, wid)
-  end, function(cb)
-    receiving()
-    if sent then
-      local v = value
-      value = nil
-      return cb(unpack(v, 1, v.n))
-    end
-    wt, wid = cb, false
-  end)
-  return tx, rx
 end
 
 --- A counter channel: `tx.send()` counts one; `rx.recv()` waits for a
@@ -243,30 +273,53 @@ end
 --- async), `rx.recv()` waits for the oldest and returns them, `rx.last()`
 --- waits for one and returns the newest, dropping the rest.
 function M.channel.mpsc()
-  local queue = Deque.new()
+  -- The queue: values from `head` to `tail`; one value is kept as it is,
+  -- several packed (and marked in `many`).
+  local values, many, head, tail = {}, {}, 1, 0
   local w = waiters()
   local tx, rx = {}, {}
   function tx.send(...)
-    queue:pushleft(pack(...))
+    tail = tail + 1
+    if select("#", ...) == 1 then
+      values[tail] = ...
+    else
+      values[tail], many[tail] = pack(...), true
+    end
     local t, id = pop(w)
     if t ~= nil then
       resume(t, id)
     end
   end
+  local function take(i)
+    local v = values[i]
+    values[i] = nil
+    if many[i] then
+      many[i] = nil
+      return unpack(v, 1, v.n)
+    end
+    return v
+  end
   rx.recv = leaf("mpsc receiver.recv", 0, function(t)
-    while queue:is_empty() do
+    while head > tail do
       wait_in(w, t)
     end
-    local v = queue:popright()
-    return unpack(v, 1, v.n)
+    local i = head
+    head = i + 1
+    if head > tail then
+      head, tail = 1, 0
+    end
+    return take(i)
   end)
   rx.last = leaf("mpsc receiver.last", 0, function(t)
-    while queue:is_empty() do
+    while head > tail do
       wait_in(w, t)
     end
-    local v = queue:popleft()
-    queue:clear()
-    return unpack(v, 1, v.n)
+    local i = tail
+    for j = head, tail - 1 do
+      values[j], many[j] = nil, nil
+    end
+    head, tail = 1, 0
+    return take(i)
   end)
   return tx, rx
 end

@@ -56,7 +56,7 @@ local leaves = setmetatable({}, { __mode = "k" })
 --- task `t`. With exactly `argc` arguments (argc > 0) it is called in
 --- plenary's callback form, the last argument the callback: `cb_body(...)`
 --- if given, else the body runs in a task of its own that calls back.
-local function leaf(name, argc, body, cb_body)
+local function leaf(name, argc, body, cb_body, unlisted)
   local f
   if argc > 0 then
     f = function(...)
@@ -77,7 +77,9 @@ local function leaf(name, argc, body, cb_body)
       end
       return body(t, ...)
     end
-    leaves[f] = argc
+    if not unlisted then
+      leaves[f] = argc
+    end
   else
     f = function(...)
       local t = running()

@@ -9,6 +9,7 @@
 -- libuv handle, no closure.
 local _, shared = ...
 local task = shared.task
+local enqueue = task.enqueue
 
 local uv = vim.uv or vim.loop
 local hrtime = uv.hrtime
@@ -102,10 +103,15 @@ fire = function()
   local now = hrtime()
   while n > 0 and heap[1].at <= now do
     local e = pop()
-    if e.cb then
-      task.enqueue(e.cb, false)
+    local t = e.cb
+    if t then
+      enqueue(t, false)
     else
-      task.wake(e.t, e.id)
+      t = e.t
+      if t.waiting == e.id and not t.done then
+        t.waiting = false
+        enqueue(t, false)
+      end
     end
   end
   arm()
