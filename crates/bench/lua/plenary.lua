@@ -247,12 +247,11 @@ local function cell(t, w)
 end
 
 print(("plenary.async's workloads, median of 3 runs; %s, %s"):format(vim.version and tostring(vim.version()) or "", jit and jit.version or ""))
-print("")
 print("| workload | plenary-style peer (plain Lua) | this module (as_plenary) | ratio |")
 print("|---|---|---|---|")
 for _, w in ipairs(workloads) do
   local pt, pw = median3(w[2](peer))
   local ot, ow = median3(w[2](ours))
   local ratio = (pt and ot) and ("%.2f"):format(ot / pt) or "-"
-  print(("| %s | %s | %s | %s |"):format(w[1], cell(pt, pw), cell(ot, ow), ratio))
+  io.stdout:write(("| %s | %s | %s | %s |\n"):format(w[1], cell(pt, pw), cell(ot, ow), ratio))
 end

@@ -210,7 +210,7 @@ end)
 
 local schedule = vim.schedule
 util.scheduler = leaf("util.scheduler", 1, function(t)
-  return task.await_call(t, schedule, 1)
+  return task.yield_to_loop(t)
 end, function(cb)
   schedule(cb)
 end)

@@ -238,6 +238,47 @@ drain = function()
   draining = draining - 1
 end
 
+-- Yielding to the loop (`util.scheduler`) ---------------------------------------
+
+-- Tasks that yielded to the loop: queued by one vim.schedule callback, so
+-- that what was scheduled before them runs first (as plenary's
+-- `wrap(vim.schedule, 1)`), and then resumed by the drain, within its
+-- budget (100,000 tasks that yield do not make one long burst).
+local later, later_n, later_scheduled = {}, 0, false
+
+local function flush_later()
+  later_scheduled = false
+  local items, n = later, later_n
+  later, later_n = {}, 0
+  for i = 1, n do
+    local t = items[i]
+    if t.waiting == t.later_id and not t.done then
+      t.waiting = false
+      q_tail = q_tail + 1
+      q_item[q_tail], q_args[q_tail] = t, false
+    end
+  end
+  if draining == 0 then
+    drain()
+  else
+    request_drain()
+  end
+end
+
+--- Suspends the running task `t` until the loop has turned (from a
+--- vim.schedule callback), where Neovim's API may be called.
+function M.yield_to_loop(t)
+  local id = new_wait()
+  t.later_id = id
+  later_n = later_n + 1
+  later[later_n] = t
+  if not later_scheduled then
+    later_scheduled = true
+    schedule(flush_later)
+  end
+  return suspend(t, id)
+end
+
 -- Completion ---------------------------------------------------------------
 
 --- The message of a failed task, with the task's own stack.
