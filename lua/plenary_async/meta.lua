@@ -11,6 +11,7 @@
 ---@field forget fun(self: plenary_async.Permit) Releases the permit (plenary's name).
 
 ---@class plenary_async.Semaphore
+---@field permits integer The permits free now (plenary's field).
 ---@field acquire async fun(self?: plenary_async.Semaphore): plenary_async.Permit Waits for a permit; waiters are served first-in-first-out.
 ---@field available_permits fun(self?: plenary_async.Semaphore): integer
 
@@ -118,6 +119,7 @@ function util.protected(fn) end
 ---@field before_each fun(fn: async fun())
 ---@field after_each fun(fn: async fun())
 ---@field add_to_env fun()
+---@field add_globals fun() Sets the global `a` to this module, with `a.it`, `a.describe`, ...
 
 ---@alias plenary_async.uv.err string? nil on success, else luv's message: `"ENOENT: no such file or directory: /path"`
 
@@ -228,6 +230,7 @@ function util.protected(fn) end
 ---@field control plenary_async.control
 ---@field tests plenary_async.tests
 ---@field api table<string, async fun(...): ...> `vim.api`, callable from tasks in any context.
+---@field structs { Deque: table } plenary's Deque: `new`, `pushleft`, `pushright`, `popleft`, `popright`, `len`, `is_empty`, `ipairs_left`, `ipairs_right`, `clear`.
 ---@field it fun(name: string, fn: async fun())
 ---@field describe fun(name: string, fn: fun())
 local M = {}
@@ -243,20 +246,32 @@ function M.run(fn, callback) end
 ---@return fun(...)
 function M.void(fn) end
 
---- Turns a callback-style function into an async function; the callback is argument `argc`.
---- `fn` runs as a task of its own, so it may itself await. The first call of
---- the callback resumes the caller with its arguments; later calls are
---- ignored. If `fn` raises before calling back, the caller gets the error.
---- If `fn` never calls back, the caller waits until the callback is
---- garbage-collected, then gets an error (as in plenary, a callback that
---- stays referenced and is never called waits forever: bound the wait with
---- `util.block_on(fn, timeout)` or a `util.race` against `util.sleep`).
+--- Turns a callback-style function into an async function; the callback is argument `argc` (1 to 64).
+--- Called with all `argc` arguments (the callback included) it calls `fn`
+--- directly. Called with fewer in a task, it calls `fn` in the task (so `fn`
+--- may itself await) and returns the arguments of the callback's first call;
+--- later calls are ignored. A callback called before `fn` returns gives its
+--- values without the task yielding. If `fn` raises, the caller gets the
+--- error. As in plenary, a callback that is never called leaves the task
+--- waiting: bound the wait with `util.block_on(fn, timeout)` or a
+--- `util.race` against `util.sleep`.
 ---@param fn fun(...)
 ---@param argc integer
 ---@return async fun(...): ...
 function M.wrap(fn, argc) end
 
---- Registers this module as `plenary.async` (and its submodules).
+--- Whether `f` is an async function that takes plenary's callback form (made by `wrap`).
+---@param f function
+---@return boolean
+function M.is_leaf_function(f) end
+
+--- The callback position of an async function made by `wrap`, or nil.
+---@param f function
+---@return integer?
+function M.get_leaf_function_argc(f) end
+
+--- Registers this module as `plenary.async` and every submodule of its tree,
+--- with plenary's contracts (`run`'s callback gets the results only; see the README).
 ---@return plenary_async
 function M.as_plenary() end
 

@@ -246,9 +246,9 @@ local function cell(t, w)
   return ("%.0f ms (timer %.1f ms late)"):format(t, w)
 end
 
-print(("plenary.async's workloads, median of 3 runs; %s, %s"):format(vim.version and tostring(vim.version()) or "", jit and jit.version or ""))
-print("| workload | plenary-style peer (plain Lua) | this module (as_plenary) | ratio |")
-print("|---|---|---|---|")
+io.stdout:write(("plenary.async's workloads, median of 3 runs; Neovim %s, %s\n\n"):format(tostring(vim.version()), jit.version))
+io.stdout:write("| workload | plenary-style peer (plain Lua) | this module (as_plenary) | ratio |\n")
+io.stdout:write("|---|---|---|---|\n")
 for _, w in ipairs(workloads) do
   local pt, pw = median3(w[2](peer))
   local ot, ow = median3(w[2](ours))
