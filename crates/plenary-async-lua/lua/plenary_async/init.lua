@@ -57,37 +57,32 @@ local leaves = setmetatable({}, { __mode = "k" })
 --- plenary's callback form, the last argument the callback: `cb_body(...)`
 --- if given, else the body runs in a task of its own that calls back.
 local function leaf(name, argc, body, cb_body, unlisted)
-  local f
-  if argc > 0 then
-    f = function(...)
-      if select("#", ...) == argc then
-        if cb_body then
-          return cb_body(...)
-        end
-        local args = pack(...)
-        local cb = args[argc]
-        spawn(function()
-          cb(body(running(), unpack(args, 1, argc - 1)))
-        end)
-        return
-      end
-      local t = running()
-      if t == nil then
-        not_in_task(name)
-      end
-      return body(t, ...)
+  local function in_task(...)
+    local t = running()
+    if t == nil then
+      not_in_task(name)
     end
-    if not unlisted then
-      leaves[f] = argc
-    end
-  else
-    f = function(...)
-      local t = running()
-      if t == nil then
-        not_in_task(name)
+    return body(t, ...)
+  end
+  if argc == 0 then
+    return in_task
+  end
+  local function f(...)
+    if select("#", ...) == argc then
+      if cb_body then
+        return cb_body(...)
       end
-      return body(t, ...)
+      local args = pack(...)
+      local cb = args[argc]
+      spawn(function()
+        cb(body(running(), unpack(args, 1, argc - 1)))
+      end)
+      return
     end
+    return in_task(...)
+  end
+  if not unlisted then
+    leaves[f] = argc
   end
   return f
 end
