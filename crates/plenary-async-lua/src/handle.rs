@@ -20,6 +20,7 @@
 //! take turns in call order, as do writes. `close(handle)` ends the
 //! operations still waiting on it with `ECANCELED`.
 
+use crate::args::Name;
 use crate::uv::message;
 use futures_io::{AsyncRead, AsyncWrite};
 use mlua::prelude::*;
@@ -455,7 +456,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     sync.set(
         "tcp_bind",
-        lua.create_function(|lua, (h, host, port): (LuaValue, String, u16)| {
+        lua.create_function(|lua, (h, Name(host), port): (LuaValue, Name, u16)| {
             let s = shared(&h, "tcp_bind", Some(Kind::Tcp))?;
             let r = socket_addr("tcp_bind", &host, port).and_then(|addr| {
                 establish(&s, "tcp_bind", || {
@@ -467,7 +468,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     sync.set(
         "pipe_bind",
-        lua.create_function(|lua, (h, name): (LuaValue, String)| {
+        lua.create_function(|lua, (h, Name(name)): (LuaValue, Name)| {
             let s = shared(&h, "pipe_bind", Some(Kind::Pipe))?;
             let r = establish(&s, "pipe_bind", || {
                 Ok(State::PipeListener(Rc::new(PipeListener::bind(&name)?)))
@@ -496,7 +497,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     sync.set(
         "udp_bind",
-        lua.create_function(|lua, (h, host, port): (LuaValue, String, u16)| {
+        lua.create_function(|lua, (h, Name(host), port): (LuaValue, Name, u16)| {
             let s = shared(&h, "udp_bind", Some(Kind::Udp))?;
             let r = socket_addr("udp_bind", &host, port).and_then(|addr| {
                 establish(&s, "udp_bind", || {
@@ -511,7 +512,9 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         lua.create_function(|lua, (server, client): (LuaValue, LuaValue)| {
             let s = shared(&server, "accept", None)?;
             let c = shared(&client, "accept", Some(s.kind))?;
-            let r = match &*s.state.borrow() {
+            // The server's state is read (and its borrow ended) before the
+            // client's is taken: they may be the same handle.
+            let listening = match &*s.state.borrow() {
                 State::TcpListener(_) | State::PipeListener(_) => Ok(()),
                 State::Closed => Err(closed("accept")),
                 _ => Err(fail(
@@ -520,20 +523,33 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
                     libc::EINVAL,
                     "the server handle is not listening",
                 )),
-            }
-            .and_then(|()| take_fresh(&c, "accept", State::Fresh))
-            .and_then(|()| match s.pending.borrow_mut().pop_front() {
-                Some(conn) => {
-                    *c.state.borrow_mut() = State::Conn(conn);
-                    Ok(())
-                }
-                None => Err(fail(
-                    "accept",
-                    "EAGAIN",
-                    libc::EAGAIN,
-                    "no connection is waiting (await listen first)",
-                )),
-            });
+            };
+            let r = listening
+                .and_then(|()| {
+                    if Rc::ptr_eq(&s, &c) {
+                        Err(fail(
+                            "accept",
+                            "EINVAL",
+                            libc::EINVAL,
+                            "the client must be a new handle, not the server itself",
+                        ))
+                    } else {
+                        Ok(())
+                    }
+                })
+                .and_then(|()| take_fresh(&c, "accept", State::Fresh))
+                .and_then(|()| match s.pending.borrow_mut().pop_front() {
+                    Some(conn) => {
+                        *c.state.borrow_mut() = State::Conn(conn);
+                        Ok(())
+                    }
+                    None => Err(fail(
+                        "accept",
+                        "EAGAIN",
+                        libc::EAGAIN,
+                        "no connection is waiting (await listen first)",
+                    )),
+                });
             sync_status(lua, r)
         })?,
     )?;
@@ -603,7 +619,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "tcp_connect",
         crate::park::create_async(
             lua,
-            |lua, (h, host, port): (LuaValue, String, u16)| async move {
+            |lua, (h, Name(host), port): (LuaValue, Name, u16)| async move {
                 let s = shared(&h, "tcp_connect", Some(Kind::Tcp))?;
                 let r = match socket_addr("tcp_connect", &host, port) {
                     Ok(addr) => {
@@ -617,7 +633,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     asy.set(
         "pipe_connect",
-        crate::park::create_async(lua, |lua, (h, name): (LuaValue, String)| async move {
+        crate::park::create_async(lua, |lua, (h, Name(name)): (LuaValue, Name)| async move {
             let s = shared(&h, "pipe_connect", Some(Kind::Pipe))?;
             let r = connect(s, "pipe_connect", Pipe::connect(name), Conn::Pipe).await;
             status(&lua, r)
@@ -744,7 +760,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "udp_send",
         crate::park::create_async(
             lua,
-            |lua, (h, data, host, port): (LuaValue, LuaValue, String, u16)| async move {
+            |lua, (h, data, Name(host), port): (LuaValue, LuaValue, Name, u16)| async move {
                 let s = shared(&h, "udp_send", Some(Kind::Udp))?;
                 let data = data_bytes("udp_send", &data)?;
                 let r = match socket_addr("udp_send", &host, port)

@@ -12,6 +12,7 @@
 //! from Lua code that runs there too, so task code always runs where
 //! calling the Neovim API is safe.
 
+mod args;
 mod handle;
 mod park;
 mod runtime;

@@ -19,6 +19,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::ptr;
 use std::task::{Context, Poll, Waker};
@@ -93,13 +94,57 @@ where
             NEXT.set(id);
             let lua2 = lua.clone();
             let task = a::spawn(async move {
-                let outcome = fut.await;
+                let outcome = CatchPanic(fut).await;
                 OPS.with(|ops| ops.borrow_mut().remove(&id));
                 deliver(&lua2, id, outcome);
             });
             OPS.with(|ops| ops.borrow_mut().insert(id, task));
             (LuaValue::LightUserData(marker()), id as f64).into_lua_multi(lua)
         }
+    }
+}
+
+/// An operation polled with panics caught: a panic in an operation (a bug)
+/// ends it with an error for its Lua task, which would otherwise wait for
+/// ever, and never unwinds through the runtime's tick.
+struct CatchPanic(Op);
+
+impl Future for CatchPanic {
+    type Output = LuaResult<LuaMultiValue>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let op = &mut self.0;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| op.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(payload) => {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_owned());
+                Poll::Ready(Err(LuaError::runtime(format!(
+                    "plenary_async: an operation panicked: {what}"
+                ))))
+            }
+        }
+    }
+}
+
+/// A future that is pending once, then panics without calling the panic
+/// hook (`resume_unwind`: nothing is printed): `core._panic_in_tick()`,
+/// for the test that a panic inside a tick leaves the runtime working.
+struct PanicAfterWait(bool);
+
+impl Future for PanicAfterWait {
+    type Output = LuaResult<()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.0 {
+            std::panic::resume_unwind(Box::new("the test panic of _panic_in_tick"));
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
     }
 }
 
@@ -139,6 +184,10 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
             }
             Ok(())
         })?,
+    )?;
+    core.set(
+        "_panic_in_tick",
+        create_async(lua, |_, ()| PanicAfterWait(false))?,
     )?;
     core.set(
         "tick",

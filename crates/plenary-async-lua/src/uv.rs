@@ -6,6 +6,7 @@
 //! File descriptors are plain integers, as in luv: `fs_open` hands one out
 //! and `fs_close` takes it back.
 
+use crate::args::{path_of, Name};
 use mlua::prelude::*;
 use plenary_async::uv::fs::{self, File, OpenOptions};
 use plenary_async::Error;
@@ -74,9 +75,19 @@ fn open_options(flags: &LuaValue, mode: u32) -> LuaResult<OpenOptions> {
     let mut o = OpenOptions::new();
     o.mode(mode);
     let text = match flags {
-        LuaValue::String(s) => s.to_str()?.to_owned(),
+        LuaValue::String(s) if s.as_bytes().len() <= 3 => s.to_string_lossy(),
+        LuaValue::String(s) => {
+            return Err(LuaError::runtime(format!(
+                "plenary_async.uv.fs_open: unknown flags (a string of {} bytes; expected r, r+, w, w+, wx, a, a+, …)",
+                s.as_bytes().len()
+            )))
+        }
         LuaValue::Integer(n) => {
-            let n = *n as i32;
+            let n = i32::try_from(*n).map_err(|_| {
+                LuaError::runtime(format!(
+                    "plenary_async.uv.fs_open: flags {n} are not open(2) flags"
+                ))
+            })?;
             let access = n & libc::O_ACCMODE;
             o.read(access == libc::O_RDONLY || access == libc::O_RDWR)
                 .write(access == libc::O_WRONLY || access == libc::O_RDWR)
@@ -140,12 +151,6 @@ fn stat_table(lua: &Lua, m: &fs::Metadata) -> LuaResult<LuaTable> {
     t.set("ctime", time_table(lua, m.changed())?)?;
     t.set("type", kind_name(m.file_type()))?;
     Ok(t)
-}
-
-fn path_of(v: &LuaString) -> LuaResult<std::path::PathBuf> {
-    Ok(std::path::PathBuf::from(std::ffi::OsStr::new(
-        &*v.to_str()?,
-    )))
 }
 
 pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
@@ -295,24 +300,31 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     uv.set(
         "fs_access",
         crate::park::create_async(lua, |lua, (path, mode): (LuaString, LuaValue)| async move {
-            // luv takes a number or a string of "R", "W", "X".
+            // luv takes a number (F_OK, or R_OK | W_OK | X_OK) or a string
+            // of the letters r, w, x.
+            let bad = |what: String| {
+                LuaError::runtime(format!(
+                    "plenary_async.uv.fs_access: mode must be a number from 0 to 7 or a string of r, w, x; got {what}"
+                ))
+            };
             let mode = match mode {
-                LuaValue::Integer(n) => n as i32,
+                LuaValue::Integer(n) if (0..=7).contains(&n) => n as i32,
+                LuaValue::Number(n) if n.fract() == 0.0 && (0.0..=7.0).contains(&n) => n as i32,
                 LuaValue::String(s) => {
-                    let s = s.to_str()?.to_uppercase();
-                    let mut m = 0;
-                    if s.contains('R') {
-                        m |= fs::R_OK;
-                    }
-                    if s.contains('W') {
-                        m |= fs::W_OK;
-                    }
-                    if s.contains('X') {
-                        m |= fs::X_OK;
+                    let mut m = fs::F_OK;
+                    for c in s.as_bytes().iter() {
+                        m |= match c.to_ascii_uppercase() {
+                            b'R' => fs::R_OK,
+                            b'W' => fs::W_OK,
+                            b'X' => fs::X_OK,
+                            _ => return Err(bad(format!("a string with {:?}", char::from(*c)))),
+                        };
                     }
                     m
                 }
-                _ => fs::F_OK,
+                LuaValue::Integer(n) => return Err(bad(n.to_string())),
+                LuaValue::Number(n) => return Err(bad(n.to_string())),
+                other => return Err(bad(format!("a {}", other.type_name()))),
             };
             reply(&lua, fs::access(path_of(&path)?, mode).await.map(|()| true))
         })?,
@@ -379,25 +391,44 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
             },
         )?,
     )?;
-    let seconds = |t: f64| UNIX_EPOCH + Duration::from_secs_f64(t.max(0.0));
+    /// luv's times: seconds since the epoch, finite, before or after it.
+    fn seconds(fname: &str, which: &str, t: f64) -> LuaResult<SystemTime> {
+        let time = Duration::try_from_secs_f64(t.abs()).ok().and_then(|d| {
+            if t >= 0.0 {
+                UNIX_EPOCH.checked_add(d)
+            } else {
+                UNIX_EPOCH.checked_sub(d)
+            }
+        });
+        time.ok_or_else(|| {
+            LuaError::runtime(format!(
+                "plenary_async.uv.{fname}: {which} must be a finite number of seconds since the epoch, got {t}"
+            ))
+        })
+    }
     uv.set(
         "fs_utime",
         crate::park::create_async(
             lua,
-            move |lua, (path, at, mt): (LuaString, f64, f64)| async move {
-                let r = fs::utime(path_of(&path)?, seconds(at), seconds(mt)).await;
+            |lua, (path, at, mt): (LuaString, f64, f64)| async move {
+                let (at, mt) = (
+                    seconds("fs_utime", "atime", at)?,
+                    seconds("fs_utime", "mtime", mt)?,
+                );
+                let r = fs::utime(path_of(&path)?, at, mt).await;
                 reply(&lua, r.map(|()| true))
             },
         )?,
     )?;
     uv.set(
         "fs_futime",
-        crate::park::create_async(lua, move |lua, (fd, at, mt): (i64, f64, f64)| async move {
+        crate::park::create_async(lua, |lua, (fd, at, mt): (i64, f64, f64)| async move {
+            let (at, mt) = (
+                seconds("fs_futime", "atime", at)?,
+                seconds("fs_futime", "mtime", mt)?,
+            );
             let file = borrowed(bad_fd(fd)?);
-            reply(
-                &lua,
-                file.utime(seconds(at), seconds(mt)).await.map(|()| true),
-            )
+            reply(&lua, file.utime(at, mt).await.map(|()| true))
         })?,
     )?;
     uv.set(
@@ -533,7 +564,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "getaddrinfo",
         crate::park::create_async(
             lua,
-            |lua, (host, service): (String, Option<String>)| async move {
+            |lua, (Name(host), service): (Name, Option<Name>)| async move {
+                let service = service.map(|Name(s)| s);
                 match plenary_async::uv::dns::getaddrinfo(&host, service.as_deref()).await {
                     Ok(found) => {
                         let list = lua.create_table()?;
@@ -564,18 +596,21 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "getnameinfo",
-        crate::park::create_async(lua, |lua, (ip, port): (String, Option<u16>)| async move {
-            let addr = match ip.parse::<std::net::IpAddr>() {
-                Ok(ip) => std::net::SocketAddr::new(ip, port.unwrap_or(0)),
-                Err(_) => {
-                    return format!("EINVAL: invalid argument: {ip}").into_lua_multi(&lua);
+        crate::park::create_async(
+            lua,
+            |lua, (Name(ip), port): (Name, Option<u16>)| async move {
+                let addr = match ip.parse::<std::net::IpAddr>() {
+                    Ok(ip) => std::net::SocketAddr::new(ip, port.unwrap_or(0)),
+                    Err(_) => {
+                        return format!("EINVAL: invalid argument: {ip}").into_lua_multi(&lua);
+                    }
+                };
+                match plenary_async::uv::dns::getnameinfo(addr).await {
+                    Ok((host, service)) => (LuaValue::Nil, host, service).into_lua_multi(&lua),
+                    Err(e) => message(&e).into_lua_multi(&lua),
                 }
-            };
-            match plenary_async::uv::dns::getnameinfo(addr).await {
-                Ok((host, service)) => (LuaValue::Nil, host, service).into_lua_multi(&lua),
-                Err(e) => message(&e).into_lua_multi(&lua),
-            }
-        })?,
+            },
+        )?,
     )?;
     core.set("uv", uv)?;
     Ok(())

@@ -287,3 +287,20 @@ fn a_runtime_dropped_with_requests_in_flight_frees_them() {
         let _ = std::fs::remove_dir_all(&dir);
     });
 }
+
+/// A length beyond memory (from a script, say) is not allocated as asked:
+/// the buffer is at most one read(2)'s worth, reserved fallibly, so the
+/// read returns the file or ENOMEM, and never aborts the process.
+#[a::test]
+async fn read_with_an_impossible_length_does_not_abort() {
+    let dir = TempDir::new().await;
+    let path = dir.join("f");
+    fs::write(&path, "hello").await.unwrap();
+    let f = File::open(&path).await.unwrap();
+    for len in [usize::MAX, 1 << 40] {
+        match f.read_at(len, 0).await {
+            Ok(bytes) => assert_eq!(bytes, b"hello"),
+            Err(e) => assert_eq!(uv_name(&e), "ENOMEM", "{e}"),
+        }
+    }
+}

@@ -48,6 +48,10 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The most one read returns on Linux (`MAX_RW_COUNT`): a read buffer is
+/// never larger.
+const MAX_READ: usize = 0x7fff_f000;
+
 type Result<T> = std::result::Result<T, Error>;
 
 // ---- plumbing ---------------------------------------------------------------
@@ -720,7 +724,19 @@ impl File {
 
     async fn read_inner(&self, len: usize, offset: i64) -> Result<Vec<u8>> {
         let fd = self.raw();
-        let buf = Vec::<u8>::with_capacity(len);
+        // A read never returns more than MAX_READ bytes (Linux's limit for
+        // one read(2)), so a larger buffer would only waste memory; and the
+        // length may come from a script: reserve it fallibly, so that an
+        // impossible size is an ENOMEM error, not an abort.
+        let mut buf = Vec::<u8>::new();
+        if let Err(_too_big) = buf.try_reserve_exact(len.min(MAX_READ)) {
+            return Err(Error::Uv {
+                op: "fs_read",
+                name: "ENOMEM",
+                code: -libc::ENOMEM,
+                path: None,
+            });
+        }
         run("fs_read", None, buf, filled, move |l, r, buf, cb| {
             let desc = sys::uv_buf_t {
                 base: buf.as_mut_ptr().cast(),
@@ -734,7 +750,9 @@ impl File {
     }
 
     /// Reads up to `len` bytes at the current position (the seed's
-    /// `fs_read(fd, size)`). An empty result means the end of the file.
+    /// `fs_read(fd, size)`). An empty result means the end of the file. One
+    /// read returns at most 2,147,479,552 bytes (Linux's limit); a buffer
+    /// that cannot be allocated is an `ENOMEM` error.
     ///
     /// ```
     /// # use plenary_async as a;
