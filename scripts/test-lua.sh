@@ -15,4 +15,15 @@ if [ -z "$nvim" ]; then
   nvim=.venv-nvim/bin/nvim
 fi
 scripts/build-lua.sh
-"$nvim" --headless -l tests/lua/run.lua "$@"
+# A Rust panic prints "panicked at" on stderr even when it is caught and
+# becomes a Lua error: the suite fails on one (bad input must never panic).
+stderr=$(mktemp)
+trap 'rm -f "$stderr"' EXIT
+status=0
+"$nvim" --headless -l tests/lua/run.lua "$@" 2> >(tee "$stderr" >&2) || status=$?
+wait
+if grep -q "panicked at" "$stderr"; then
+  echo "FAIL  a Rust panic was printed on stderr (see above)"
+  status=1
+fi
+exit $status

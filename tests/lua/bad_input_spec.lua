@@ -91,4 +91,74 @@ describe("wrong arguments", function()
     end, 10)
     assert(not ok and err:find("timed out"), err)
   end)
+  ait("the reported crashes and silent acceptances are errors now", function()
+    local path = vim.fn.tempname()
+    vim.fn.writefile({ "hello" }, path)
+    local _, fd = a.uv.fs_open(path, "r", 438)
+    -- A size beyond memory: a fallible reservation, at most one read's worth.
+    for _, size in ipairs({ 2 ^ 35, 2 ^ 53 }) do
+      local err, data = a.uv.fs_read(fd, size, 0)
+      assert(err == nil and data == "hello\n" or err:find("^ENOMEM"), tostring(err))
+    end
+    a.uv.fs_close(fd)
+    -- Times that no clock holds.
+    for _, t in ipairs({ math.huge, -math.huge, 0 / 0, 2 ^ 63, 1e300 }) do
+      local ok, err = pcall(a.uv.fs_utime, path, t, 1)
+      assert(not ok and tostring(err):find("atime must be a finite number"), tostring(err))
+      _, fd = a.uv.fs_open(path, "r", 438)
+      ok, err = pcall(a.uv.fs_futime, fd, 1, t)
+      assert(not ok and tostring(err):find("mtime must be a finite number"), tostring(err))
+      a.uv.fs_close(fd)
+    end
+    -- Times before the epoch are times.
+    assert(a.uv.fs_utime(path, -86400, -86400) == nil)
+    -- fs_access: a number 0..7 or letters r, w, x; nothing else.
+    for _, mode in ipairs({ {}, 1.5, 8, -1, "rq", true }) do
+      local ok, err = pcall(a.uv.fs_access, path, mode)
+      assert(not ok and tostring(err):find("mode must be a number from 0 to 7"), tostring(err))
+    end
+    assert(a.uv.fs_access(path, "rw") == nil and a.uv.fs_access(path, 4) == nil)
+    -- The server handle passed as its own client.
+    local server = a.uv.new_tcp()
+    assert(a.uv.tcp_bind(server, "127.0.0.1", 0) == 0)
+    local ok, err, name = a.uv.accept(server, server)
+    assert(ok == nil and err:find("not the server itself") and name == "EINVAL", tostring(err))
+    a.uv.close(server)
+    -- Counts and times beyond their range.
+    ok, err = pcall(a.wrap, function() end, 2 ^ 31)
+    assert(not ok and err:find("from 1 to 64"), err)
+    ok, err = pcall(a.util.block_on, function() end, 2 ^ 31)
+    assert(not ok and err:find("timeout"), err)
+    for _, ms in ipairs({ math.huge, 0 / 0, -1 }) do
+      ok, err = pcall(a.util.sleep, ms)
+      assert(not ok and err:find("milliseconds"), err)
+    end
+    -- A finite sleep beyond any clock is a sleep (that outlives the session).
+    local first = a.util.race({
+      function()
+        a.util.sleep(1e300)
+        return "1e300 ms"
+      end,
+      function()
+        a.util.sleep(1)
+        return "1 ms"
+      end,
+    })
+    assert(first == "1 ms", tostring(first))
+    -- Paths and names too long for the kernel are refused before a copy.
+    ok, err = pcall(a.uv.fs_stat, string.rep("x", 5000))
+    assert(not ok and tostring(err):find("ENAMETOOLONG: name too long: x+… %(5000 bytes%)"), tostring(err))
+    ok, err = pcall(a.uv.getaddrinfo, string.rep("x", 5000))
+    assert(not ok and tostring(err):find("at most 1025 bytes"), tostring(err))
+    os.remove(path)
+  end)
+  ait("a panic inside the runtime's tick ends its operation with an error; the runtime goes on", function()
+    for _ = 1, 3 do
+      local ok, err = pcall(a._panic_in_tick)
+      assert(not ok and err:find("an operation panicked: the test panic"), tostring(err))
+      -- The runtime still ticks: a Rust operation, a timer, a wake.
+      assert(select(2, a.uv.fs_stat(ROOT)).type == "directory")
+      a.util.sleep(1)
+    end
+  end)
 end)

@@ -413,6 +413,10 @@ for name, f in pairs(core.uv) do
   M.uv[name] = async("uv." .. name, awaiting(f))
 end
 
+-- For the test suite only: an operation that panics inside the runtime's
+-- tick (its task gets the error; the runtime goes on).
+M._panic_in_tick = async("_panic_in_tick", awaiting(core._panic_in_tick))
+
 -- plenary's callback form: called with every argument, the callback last,
 -- a file-system or DNS function calls luv's directly (plenary's sync path),
 -- with plenary's callback positions.
@@ -500,9 +504,10 @@ end
 -- Methods of the runtime's handles: `tcp:connect(host, port)`,
 -- `server:listen()`, `stream:read()`, `stream:write(data)`, ...
 local uv = M.uv
+local kind_of = plain_errors(handles._kind)
 local function by_kind(suffix)
   return function(handle, ...)
-    return uv[handles._kind(handle) .. suffix](handle, ...)
+    return uv[kind_of(handle) .. suffix](handle, ...)
   end
 end
 handles._set_methods({

@@ -1,0 +1,576 @@
+-- The hostile-argument sweep: every function and object method of the
+-- module, every argument, each replaced by 0, -1, 2^31, 2^53, 1e300, inf,
+-- -inf, nan, a 100 MB string and a wrong type (a table), called from four
+-- places: outside a task, in a task before its first wait, in a task after
+-- its first wait, and in a raw libuv callback (a fast event).
+--
+-- Every call must return (luv's `err` return counts) or raise a Lua error
+-- with a message. An abort would end the suite without its count; a Rust
+-- panic prints "panicked at" on stderr, which scripts/test-lua.sh turns into
+-- a failure; a stuck runtime fails the last test here. A call that may
+-- legitimately wait for ever (sleep(2^31), listen for a connection that
+-- never comes) is canceled after a short limit.
+local a = require("plenary_async")
+local luv = vim.uv
+local unpack = table.unpack or unpack
+local pack = function(...)
+  return { n = select("#", ...), ... }
+end
+
+local HUGE
+local function hostile()
+  HUGE = HUGE or string.rep("x", 100 * 1024 * 1024)
+  return {
+    { "0", 0 },
+    { "-1", -1 },
+    { "2^31", 2 ^ 31 },
+    { "2^53", 2 ^ 53 },
+    { "1e300", 1e300 },
+    { "inf", math.huge },
+    { "-inf", -math.huge },
+    { "nan", 0 / 0 },
+    { "a 100 MB string", HUGE },
+    { "a table", {} },
+  }
+end
+
+-- The scratch world the templates use, rebuilt for each call: a file with
+-- five bytes, open descriptors on it, handles in the states a call needs.
+local dir = vim.fn.tempname()
+local ctx = {}
+
+local function file()
+  local f = assert(io.open(dir .. "/f", "w"))
+  f:write("hello")
+  f:close()
+  return dir .. "/f"
+end
+
+local function fd()
+  local f = assert(luv.fs_open(file(), "r+", 438))
+  table.insert(ctx.fds, f)
+  return f
+end
+
+local function handle(kind)
+  local h = a.uv["new_" .. kind]()
+  table.insert(ctx.handles, h)
+  return h
+end
+
+local function listening()
+  local s = handle("tcp")
+  assert(a.uv.tcp_bind(s, "127.0.0.1", 0) == 0)
+  return s
+end
+
+local function nop() end
+
+-- Closes what a call's template opened (and what the call returned).
+local function cleanup(results, label)
+  for _, f in ipairs(ctx.fds) do
+    luv.fs_close(f) -- EBADF when the call closed it: fine
+  end
+  for _, h in ipairs(ctx.handles) do
+    if not a.uv.is_closing(h) then
+      -- Closing a runtime handle is async; the runtime finishes it.
+      a.run(function()
+        a.uv.close(h)
+      end)
+    end
+  end
+  -- A descriptor the call opened (fs_open) goes back too.
+  local opened = label and label:find("^uv%.fs_open,")
+  if opened and results and results[1] and results[2] == nil and type(results[3]) == "number" then
+    luv.fs_close(results[3])
+  end
+  ctx = { fds = {}, handles = {} }
+end
+
+-- name -> function making the template's arguments (valid ones).
+-- `fds` lists the positions holding a descriptor: 0 is not tried there,
+-- because 0 is Neovim's own stdin, a valid descriptor that closing,
+-- truncating or adopting into a pipe would really take away.
+local templates = {
+  ["run"] = { nop, nop },
+  ["void"] = { nop },
+  ["wrap"] = {
+    function(cb)
+      cb()
+    end,
+    1,
+  },
+  ["is_leaf_function"] = { nop },
+  ["get_leaf_function_argc"] = { nop },
+  ["util.block_on"] = { nop, 100 },
+  ["util.will_block"] = { nop, 100 },
+  ["util.run_all"] = { { nop }, nop },
+  ["util.sleep"] = { 1 },
+  ["util.scheduler"] = {},
+  ["util.join"] = { { nop, nop } },
+  ["util.race"] = { { nop } },
+  ["util.run_first"] = {
+    {
+      function(cb)
+        cb(1)
+      end,
+    },
+  },
+  ["util.apcall"] = { nop, 1 },
+  ["util.protected"] = { nop },
+  ["control.Semaphore.new"] = { 1 },
+  ["control.Condvar.new"] = {},
+  ["control.channel.oneshot"] = {},
+  ["control.channel.mpsc"] = {},
+  ["control.channel.counter"] = {},
+  ["structs.Deque.new"] = {},
+  ["lsp.buf_request_all"] = { 0, "textDocument/hover", {} },
+  ["lsp.buf_request"] = { 0, "textDocument/hover", {} },
+  ["uv.fs_open"] = function()
+    return { file(), "r", 438 }
+  end,
+  ["uv.fs_close"] = function()
+    return { fd() }, { 1 }
+  end,
+  ["uv.fs_read"] = function()
+    return { fd(), 4, 0 }, { 1 }
+  end,
+  ["uv.fs_write"] = function()
+    return { fd(), "data", 0 }, { 1 }
+  end,
+  ["uv.fs_fstat"] = function()
+    return { fd() }, { 1 }
+  end,
+  ["uv.fs_stat"] = function()
+    return { file() }
+  end,
+  ["uv.fs_lstat"] = function()
+    return { file() }
+  end,
+  ["uv.fs_fsync"] = function()
+    return { fd() }, { 1 }
+  end,
+  ["uv.fs_fdatasync"] = function()
+    return { fd() }, { 1 }
+  end,
+  ["uv.fs_ftruncate"] = function()
+    return { fd(), 1 }, { 1 }
+  end,
+  ["uv.fs_sendfile"] = function()
+    return { fd(), fd(), 0, 5 }, { 1, 2 }
+  end,
+  ["uv.fs_statfs"] = function()
+    return { file() }
+  end,
+  ["uv.fs_unlink"] = function()
+    return { file() }
+  end,
+  ["uv.fs_mkdir"] = function()
+    return { dir .. "/d", 493 }
+  end,
+  ["uv.fs_rmdir"] = function()
+    return { dir .. "/d" }
+  end,
+  ["uv.fs_rename"] = function()
+    return { file(), dir .. "/g" }
+  end,
+  ["uv.fs_mkdtemp"] = function()
+    return { dir .. "/tXXXXXX" }
+  end,
+  ["uv.fs_scandir"] = function()
+    return { dir }
+  end,
+  ["uv.fs_opendir"] = function()
+    return { dir, 4 }
+  end,
+  ["uv.fs_readdir"] = { "a directory from fs_opendir" },
+  ["uv.fs_closedir"] = { "a directory from fs_opendir" },
+  ["uv.fs_realpath"] = function()
+    return { file() }
+  end,
+  ["uv.fs_readlink"] = function()
+    return { dir .. "/link" }
+  end,
+  ["uv.fs_access"] = function()
+    return { file(), "r" }
+  end,
+  ["uv.fs_copyfile"] = function()
+    return { file(), dir .. "/copy" }
+  end,
+  ["uv.fs_symlink"] = function()
+    return { file(), dir .. "/sym" }
+  end,
+  ["uv.fs_link"] = function()
+    return { file(), dir .. "/hard" }
+  end,
+  ["uv.fs_chmod"] = function()
+    return { file(), 420 }
+  end,
+  ["uv.fs_fchmod"] = function()
+    return { fd(), 420 }, { 1 }
+  end,
+  ["uv.fs_utime"] = function()
+    return { file(), 1, 1 }
+  end,
+  ["uv.fs_futime"] = function()
+    return { fd(), 1, 1 }, { 1 }
+  end,
+  ["uv.fs_chown"] = function()
+    return { file(), luv.getuid(), luv.getgid() }
+  end,
+  ["uv.fs_fchown"] = function()
+    return { fd(), luv.getuid(), luv.getgid() }, { 1 }
+  end,
+  ["uv.getaddrinfo"] = { "localhost", "80" },
+  ["uv.getnameinfo"] = { "127.0.0.1", 80 },
+  ["uv.new_tcp"] = {},
+  ["uv.new_pipe"] = {},
+  ["uv.new_udp"] = {},
+  ["uv.tcp_bind"] = function()
+    return { handle("tcp"), "127.0.0.1", 0 }
+  end,
+  ["uv.pipe_bind"] = function()
+    return { handle("pipe"), dir .. "/sock" }
+  end,
+  ["uv.pipe_open"] = function()
+    return { handle("pipe"), fd() }, { 2 }
+  end,
+  ["uv.udp_bind"] = function()
+    return { handle("udp"), "127.0.0.1", 0 }
+  end,
+  ["uv.accept"] = function()
+    return { listening(), handle("tcp") }
+  end,
+  ["uv.getsockname"] = function()
+    return { listening() }
+  end,
+  ["uv.getpeername"] = function()
+    return { handle("tcp") }
+  end,
+  ["uv.tcp_nodelay"] = function()
+    return { handle("tcp"), true }
+  end,
+  ["uv.tcp_keepalive"] = function()
+    return { handle("tcp"), true, 10 }
+  end,
+  ["uv.is_closing"] = function()
+    return { handle("tcp") }
+  end,
+  ["uv.tcp_connect"] = function()
+    local s = listening()
+    return { handle("tcp"), "127.0.0.1", a.uv.getsockname(s).port }
+  end,
+  ["uv.pipe_connect"] = function()
+    return { handle("pipe"), dir .. "/nosock" }
+  end,
+  ["uv.listen"] = function()
+    return { listening(), 1 }
+  end,
+  ["uv.read"] = function()
+    return { handle("tcp") }
+  end,
+  ["uv.write"] = function()
+    return { handle("tcp"), "data" }
+  end,
+  ["uv.write2"] = function()
+    return { handle("pipe"), "data", handle("tcp") }
+  end,
+  ["uv.shutdown"] = function()
+    return { handle("tcp") }
+  end,
+  ["uv.close"] = function()
+    return { handle("tcp") }
+  end,
+  ["uv.udp_send"] = function()
+    return { handle("udp"), "data", "127.0.0.1", 9 }
+  end,
+  ["uv.udp_recv_start"] = function()
+    return { handle("udp") }
+  end,
+}
+
+-- Object methods: `make()` returns the object; `args` the method's other
+-- arguments (hostile values go into each, and into `self` for `:` methods).
+local function methods()
+  local list = {}
+  local function add(name, make, method, args, colon)
+    table.insert(list, { name = name, make = make, method = method, args = args or {}, colon = colon })
+  end
+  local function sem()
+    return a.control.Semaphore.new(1)
+  end
+  add("Semaphore.acquire", sem, "acquire")
+  add("Semaphore.available_permits", sem, "available_permits")
+  add("Permit.forget", function()
+    return a.control.Semaphore.new(1).acquire()
+  end, "forget")
+  local function cv()
+    local c = a.control.Condvar.new()
+    -- so that wait() returns: a notification once the waiter is in.
+    a.run(function()
+      a.util.scheduler()
+      c.notify_all()
+    end)
+    return c
+  end
+  add("Condvar.wait", cv, "wait")
+  add("Condvar.notify_all", cv, "notify_all")
+  add("Condvar.notify_one", cv, "notify_one")
+  local function ends(kind)
+    return function()
+      local tx, rx = a.control.channel[kind]()
+      if kind ~= "oneshot" then
+        tx.send(1)
+      end
+      return { tx = tx, rx = rx }
+    end
+  end
+  add("oneshot sender", ends("oneshot"), "tx", { 1 })
+  add("oneshot receiver", function()
+    local e = ends("oneshot")()
+    e.tx(1)
+    return e
+  end, "rx")
+  for _, kind in ipairs({ "mpsc", "counter" }) do
+    add(kind .. ".send", ends(kind), "tx.send", { 1 })
+    add(kind .. ".recv", ends(kind), "rx.recv")
+    add(kind .. ".last", ends(kind), "rx.last")
+  end
+  local function deque()
+    local d = a.structs.Deque.new()
+    d:pushright(1)
+    return d
+  end
+  for _, m in ipairs({ "pushleft", "pushright" }) do
+    add("Deque:" .. m, deque, m, { 1 }, true)
+  end
+  for _, m in ipairs({ "popleft", "popright", "len", "is_empty", "clear", "ipairs_left", "ipairs_right" }) do
+    add("Deque:" .. m, deque, m, {}, true)
+  end
+  local function task()
+    return a.run(nop)
+  end
+  add("Task:cancel", task, "cancel", {}, true)
+  add("Task:is_finished", task, "is_finished", {}, true)
+  local tcp_methods = { "bind", "connect", "listen", "accept", "read", "write", "shutdown", "close" }
+  vim.list_extend(tcp_methods, { "is_closing", "getsockname", "getpeername", "nodelay", "keepalive" })
+  local tcp_args = {
+    bind = { "127.0.0.1", 0 },
+    connect = { "127.0.0.1", 9 },
+    listen = { 1 },
+    write = { "data" },
+    nodelay = { true },
+    keepalive = { true, 10 },
+  }
+  for _, m in ipairs(tcp_methods) do
+    add("tcp:" .. m, function()
+      return handle("tcp")
+    end, m, tcp_args[m], true)
+  end
+  add("udp:send", function()
+    return handle("udp")
+  end, "send", { "data", "127.0.0.1", 9 }, true)
+  add("udp:recv", function()
+    return handle("udp")
+  end, "recv", {}, true)
+  add("pipe:open", function()
+    return handle("pipe")
+  end, "open", { "not a descriptor" }, true)
+  return list
+end
+
+local function lookup(path)
+  local v = a
+  for part in path:gmatch("[^.]+") do
+    v = v[part]
+  end
+  return v
+end
+
+-- Every call of the sweep: { label, f, args, n }, built lazily (templates
+-- open descriptors and handles).
+local function each_call(visit)
+  for name, template in pairs(templates) do
+    local f = lookup(name)
+    assert(type(f) == "function", name .. " is not a function")
+    local function make()
+      if type(template) == "function" then
+        return template()
+      end
+      return template, {}
+    end
+    local args0, fd_positions = make()
+    local n = #args0
+    cleanup()
+    for pos = 1, n do
+      for _, v in ipairs(hostile()) do
+        if not (v[2] == 0 and vim.tbl_contains(fd_positions or {}, pos)) then
+          local args = make()
+          args = { unpack(args, 1, n) }
+          args[pos] = v[2]
+          visit(("%s, argument %d = %s"):format(name, pos, v[1]), f, args, n)
+        end
+      end
+    end
+    if n == 0 then
+      visit(name .. "()", f, {}, 0)
+    end
+  end
+  for _, m in ipairs(methods()) do
+    local n = #m.args + (m.colon and 1 or 0)
+    for pos = 1, n do
+      for _, v in ipairs(hostile()) do
+        -- (A permit cannot be made outside a task: skipped there.)
+        local made, obj = pcall(m.make)
+        local method = obj
+        for part in m.method:gmatch("[^.]+") do
+          method = made and method[part]
+        end
+        local args = m.colon and { obj, unpack(m.args) } or { unpack(m.args) }
+        args[pos] = v[2]
+        if made then
+          visit(("%s, argument %d = %s"):format(m.name, pos, v[1]), method, args, n)
+        end
+      end
+    end
+    if n == 0 or m.colon then
+      -- A `.` method called with a hostile value anyway (`rx.recv(0)`).
+      for _, v in ipairs(hostile()) do
+        local made, obj = pcall(m.make)
+        local method = obj
+        for part in m.method:gmatch("[^.]+") do
+          method = made and method[part]
+        end
+        if made then
+          visit(("%s, extra argument = %s"):format(m.name, v[1]), method, { v[2] }, 1)
+        end
+      end
+    end
+  end
+end
+
+-- Each failure is a string with a message; nothing says "panicked".
+local problems
+local function judge(label, ok, err)
+  if not ok and (type(err) ~= "string" or #err == 0 or err:find("panick")) then
+    table.insert(problems, label .. ": " .. tostring(err))
+  end
+end
+
+local function report(place, count)
+  assert(count > 1000, place .. ": too few calls were tried: " .. count)
+  assert(#problems == 0, place .. ":\n" .. table.concat(problems, "\n"))
+end
+
+-- The longest a call may wait before it is canceled as "waits legitimately".
+local LIMIT = 50
+
+local function sweep_in_tasks(after_wait)
+  problems = {}
+  local count = 0
+  each_call(function(label, f, args, n)
+    count = count + 1
+    if os.getenv("SWEEP_TRACE") then
+      io.stderr:write(label, "\n")
+      io.stderr:flush()
+    end
+    local result
+    local tx, rx = a.control.channel.oneshot()
+    local t = a.run(function()
+      if after_wait then
+        a.util.scheduler()
+      end
+      result = pack(pcall(f, unpack(args, 1, n)))
+      tx()
+    end)
+    if not result then
+      a.util.race({
+        rx,
+        function()
+          a.util.sleep(LIMIT)
+        end,
+      })
+    end
+    if not result then
+      t:cancel()
+    else
+      judge(label, result[1], result[2])
+    end
+    cleanup(result, label)
+  end)
+  report(after_wait and "in a task after its first wait" or "in a task before its first wait", count)
+end
+
+describe("the hostile-argument sweep", function()
+  vim.fn.mkdir(dir, "p")
+  ctx = { fds = {}, handles = {} }
+  -- Calls that take a relative path (a number turned into a name) make
+  -- their files in the scratch directory.
+  local cwd
+
+  before_each(function()
+    cwd = vim.fn.getcwd()
+    vim.fn.chdir(dir)
+  end)
+  after_each(function()
+    vim.fn.chdir(cwd)
+  end)
+
+  it("outside a task: errors with messages", function()
+    problems = {}
+    local count = 0
+    each_call(function(label, f, args, n)
+      count = count + 1
+      local r = pack(pcall(f, unpack(args, 1, n)))
+      judge(label, r[1], r[2])
+      cleanup(r, label)
+    end)
+    report("outside a task", count)
+  end)
+
+  ait("in a task, before its first wait", function()
+    sweep_in_tasks(false)
+  end, 600000)
+
+  ait("in a task, after its first wait", function()
+    sweep_in_tasks(true)
+  end, 600000)
+
+  it("in a raw libuv callback (a fast event)", function()
+    problems = {}
+    local count, done = 0, false
+    local timer = luv.new_timer()
+    timer:start(0, 0, function()
+      each_call(function(label, f, args, n)
+        count = count + 1
+        local r = pack(pcall(f, unpack(args, 1, n)))
+        judge(label, r[1], r[2])
+        cleanup(r, label)
+      end)
+      done = true
+    end)
+    assert(vim.wait(600000, function()
+      return done
+    end, 10))
+    timer:close()
+    report("in a raw libuv callback", count)
+  end)
+
+  ait("leaves the runtime working: sleep, channels, a file read", function()
+    HUGE = nil
+    collectgarbage()
+    a.util.sleep(1)
+    local tx, rx = a.control.channel.oneshot()
+    a.run(function()
+      a.util.sleep(1)
+      tx(42)
+    end)
+    assert(rx() == 42)
+    local err, fd = a.uv.fs_open(file(), "r", 438)
+    assert(err == nil, err)
+    local err2, data = a.uv.fs_read(fd, 100, 0)
+    assert(err2 == nil and data == "hello", err2)
+    assert(a.uv.fs_close(fd) == nil)
+    vim.fn.delete(dir, "rf")
+  end)
+end)
