@@ -287,6 +287,22 @@ describe("util", function()
     assert(other)
   end)
 
+  ait("sleep counts on the loop's clock, as libuv's timers and plenary's sleep do", function()
+    local start = vim.uv.now()
+    a.util.sleep(20)
+    assert(vim.uv.now() >= start + 20, vim.uv.now() - start)
+    -- With the clock brought up to date first, it counts from the present.
+    vim.uv.update_time()
+    local precise = vim.uv.hrtime()
+    a.util.sleep(20)
+    assert(vim.uv.hrtime() - precise >= 19e6, (vim.uv.hrtime() - precise) / 1e6)
+    -- Fractions of a millisecond round up; sleep(0) waits for the timer.
+    start = vim.uv.now()
+    a.util.sleep(1.5)
+    assert(vim.uv.now() >= start + 2)
+    a.util.sleep(0)
+  end)
+
   it("sleep rejects what is not a duration", function()
     local ok, err = pcall(a.util.block_on, function()
       a.util.sleep("soon")

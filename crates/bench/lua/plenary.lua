@@ -110,6 +110,11 @@ end
 --- the loop run counts as one long gap), or nil and an error.
 local function measure(body)
   collectgarbage()
+  -- The loop's clock is read at the start of each turn; after the work
+  -- above it is late, and libuv timers (vim.defer_fn: the peer's sleep)
+  -- would count from the past and end early. Bring it up to date so that
+  -- both sides' sleeps start now.
+  vim.uv.update_time()
   local finished = false
   local timer = vim.uv.new_timer()
   local start = now_ms()

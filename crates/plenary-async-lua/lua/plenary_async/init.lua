@@ -195,13 +195,26 @@ end
 local util = {}
 M.util = util
 
-util.sleep = leaf("util.sleep", 2, function(t, ms)
-  timer.check(ms, "util.sleep")
-  return timer.sleep(t, ms)
-end, function(ms, cb)
-  timer.check(ms, "util.sleep")
-  timer.after(ms, cb)
-end)
+local check_ms, sleep, after = timer.check, timer.sleep, timer.after
+--- Suspends the running task for `ms` milliseconds (plenary's callback
+--- form, `sleep(ms, cb)`, calls `cb` after them). Written out rather than
+--- made by `leaf`: it is the most frequent wait, and a shallow call path
+--- keeps a task's coroutine stack at its initial size.
+function util.sleep(ms, cb)
+  check_ms(ms, "util.sleep")
+  if cb ~= nil then
+    if not is_callable(cb) then
+      argument_error("util.sleep", 2, "a function or nil", cb)
+    end
+    return after(ms, cb)
+  end
+  local t = running()
+  if t == nil then
+    not_in_task("util.sleep")
+  end
+  return sleep(t, ms)
+end
+leaves[util.sleep] = 2
 
 local schedule = vim.schedule
 util.scheduler = leaf("util.scheduler", 1, function(t)

@@ -124,11 +124,20 @@ M.report = report
 
 local finish
 
-local function after_resume(t, outer, ok, ...)
+-- What a task's coroutine yields when it waits (`suspend`): after a
+-- resume, this value says "suspended" without asking coroutine.status
+-- (a C call that makes a string), which a return or a plain
+-- `coroutine.yield()` in task code still needs.
+local SUSPENDED = {}
+
+local function after_resume(t, outer, ok, first, ...)
   depth = depth - 1
   current = outer
+  if first == SUSPENDED and ok then
+    return
+  end
   if co_status(t.co) == "dead" then
-    return finish(t, ok, ...)
+    return finish(t, ok, first, ...)
   end
   if not t.waiting and not t.done then
     -- A plain `coroutine.yield()` in task code: go on at the next turn.
@@ -191,7 +200,7 @@ M.wake = wake
 --- registered; returns the values `wake` passes.
 local function suspend(t, id)
   t.waiting = not t.done and id
-  return co_yield()
+  return co_yield(SUSPENDED)
 end
 M.suspend = suspend
 
@@ -317,7 +326,18 @@ M.native_done = native_done
 --- kept in `t.cb` for it. Starts at once (up to the first wait) unless in a
 --- fast event, where it starts from the queue. Returns the task.
 function M.spawn(fn, on_done, cb, ...)
-  local t = { co = co_create(fn), on_done = on_done, cb = cb, waiting = false, done = false }
+  -- Every field a task's hot paths set is in the constructor (`at`,
+  -- `seq`, `sleep_id`: timer.lua's), so that its hash part is sized once.
+  local t = {
+    co = co_create(fn),
+    on_done = on_done,
+    cb = cb,
+    waiting = false,
+    done = false,
+    at = 0,
+    seq = 0,
+    sleep_id = false,
+  }
   if depth >= MAX_DEPTH or in_fast_event() then
     enqueue(t, select("#", ...) > 0 and pack(...) or false)
   else

@@ -4,15 +4,21 @@
 -- so equal deadlines wake in order), and one `vim.uv` timer is armed for
 -- the earliest. When it fires (a fast event: no API there) the due
 -- sleepers are queued and the task queue's drain resumes them from
--- `vim.schedule`. A sleep ends no earlier than `ms` after it started, on
--- the monotonic clock (`vim.uv.hrtime`). A sleep costs a heap entry: no
--- libuv handle, no closure.
+-- `vim.schedule`. A sleep costs a heap entry: no libuv handle, no closure.
+--
+-- Time is the loop's clock (`vim.uv.now()`, milliseconds), as for every
+-- libuv timer, `vim.defer_fn` and plenary's sleep: `sleep(ms)` ends once
+-- the loop's clock has passed its value at the call plus `ms`. The loop
+-- reads its clock at the start of each turn, so code that keeps the loop
+-- from turning for a while (a long computation, or creating 10,000 tasks)
+-- starts its sleeps from the turn's start, as libuv's timers do; call
+-- `vim.uv.update_time()` first to count from the present instead.
 local _, shared = ...
 local task = shared.task
 local enqueue = task.enqueue
 
 local uv = vim.uv or vim.loop
-local hrtime = uv.hrtime
+local loop_now = uv.now
 local floor, ceil = math.floor, math.ceil
 
 local M = {}
@@ -89,7 +95,7 @@ local function arm()
   end
   armed_at = at
   timer = timer or uv.new_timer()
-  local wait = ceil((at - hrtime()) / 1e6)
+  local wait = ceil(at - loop_now()) -- (a fractional `ms` rounds up)
   if wait < 0 then
     wait = 0
   elseif wait > MAX_ARM then
@@ -100,26 +106,19 @@ end
 
 fire = function()
   armed_at = nil
-  local now = hrtime()
+  local now = loop_now()
   while n > 0 and heap[1].at <= now do
     local e = pop()
-    local t = e.cb
-    if t then
-      enqueue(t, false)
-    else
-      t = e.t
-      if t.waiting == e.id and not t.done then
-        t.waiting = false
-        enqueue(t, false)
-      end
+    local f = e.fn
+    if f then
+      enqueue(f, false)
+    elseif e.waiting == e.sleep_id and not e.done then
+      -- (`e` is the sleeping task itself.)
+      e.waiting = false
+      enqueue(e, false)
     end
   end
   arm()
-end
-
-local function deadline(ms)
-  seq = seq + 1
-  return hrtime() + ms * 1e6
 end
 
 --- Checks a sleep's duration: a finite number of ms, >= 0.
@@ -135,17 +134,27 @@ function M.check(ms, fname)
   end
 end
 
---- Suspends the running task `t` for `ms` milliseconds.
+local new_wait, suspend = task.new_wait, task.suspend
+
+--- Suspends the running task `t` for `ms` milliseconds (checked). The
+--- task itself is the heap's entry (its `at`, `seq` and `sleep_id`
+--- fields): a task sleeps once at a time, and its entry leaves the heap
+--- only when it fires, so a sleep allocates nothing.
 function M.sleep(t, ms)
-  local id = task.new_wait()
-  push({ at = deadline(ms), seq = seq, t = t, id = id })
-  arm()
-  return task.suspend(t, id)
+  local id = new_wait()
+  seq = seq + 1
+  t.at, t.seq, t.sleep_id = loop_now() + ms, seq, id
+  push(t)
+  if armed_at ~= heap[1].at then
+    arm()
+  end
+  return suspend(t, id)
 end
 
 --- Calls `cb()` (from the task queue, where the API is safe) after `ms`.
 function M.after(ms, cb)
-  push({ at = deadline(ms), seq = seq, cb = cb })
+  seq = seq + 1
+  push({ at = loop_now() + ms, seq = seq, fn = cb })
   arm()
 end
 
