@@ -59,9 +59,13 @@ function channel.mpsc() end
 ---@class plenary_async.util
 local util = {}
 
+--- Suspends the task for `ms` milliseconds (finite, >= 0), counted on the
+--- loop's clock as libuv's timers count (`vim.uv.now()`, read at the
+--- start of each turn of the loop). `sleep(ms, cb)` calls `cb` after them.
 ---@async
 ---@param ms number milliseconds
-function util.sleep(ms) end
+---@param cb? fun()
+function util.sleep(ms, cb) end
 
 --- Waits for the next loop turn (a context where the API is safe).
 ---@async
@@ -162,7 +166,7 @@ function util.protected(fn) end
 ---@class plenary_async.uv
 ---@field fs_open async fun(path: string, flags: string|integer, mode: integer): plenary_async.uv.err, integer?
 ---@field fs_close async fun(fd: integer): plenary_async.uv.err, boolean?
----@field fs_read async fun(fd: integer, size: integer, offset?: integer): plenary_async.uv.err, string?
+---@field fs_read async fun(fd: integer, size: integer, offset?: integer): plenary_async.uv.err, string? at most 2,147,479,552 bytes per call (one read(2)); `ENOMEM` if the buffer cannot be had
 ---@field fs_write async fun(fd: integer, data: string, offset?: integer): plenary_async.uv.err, integer?
 ---@field fs_fstat async fun(fd: integer): plenary_async.uv.err, plenary_async.uv.stat?
 ---@field fs_stat async fun(path: string): plenary_async.uv.err, plenary_async.uv.stat?

@@ -108,8 +108,7 @@ end
 --- Runs `body(done)` until it calls `done()`; returns the time taken and
 --- the worst lateness of a 1 ms timer meanwhile (a body that never lets
 --- the loop run counts as one long gap), or nil and an error.
-local function measure(body)
-  collectgarbage()
+local function run_once(body)
   -- The loop's clock is read at the start of each turn; after the work
   -- above it is late, and libuv timers (vim.defer_fn: the peer's sleep)
   -- would count from the past and end early. Bring it up to date so that
@@ -141,6 +140,27 @@ local function measure(body)
     return nil, err
   end
   return elapsed, worst
+end
+
+--- `run_once` after a full collection.
+local function measure(body)
+  collectgarbage()
+  return run_once(body)
+end
+
+--- Bytes the Lua heap grows by per operation while `body` runs with the
+--- collector stopped: what each operation allocates (`ops` of them).
+local function allocated(body, ops)
+  collectgarbage()
+  collectgarbage("stop")
+  local before = collectgarbage("count")
+  local t = run_once(body)
+  local after = collectgarbage("count")
+  collectgarbage("restart")
+  if not t then
+    return nil
+  end
+  return (after - before) * 1024 / ops
 end
 
 local function median3(body)
@@ -178,6 +198,7 @@ local workloads = {
         end
       end
     end,
+    N,
   },
   {
     ("%d mpsc ping-pong round trips between two tasks (`rx.recv(); tx.send(true)`)"):format(N),
@@ -200,6 +221,7 @@ local workloads = {
         end)
       end
     end,
+    N,
   },
   {
     ("%d concurrent tasks each doing `util.sleep(1 + i %% 50)`, until all woke"):format(N / 10),
@@ -217,6 +239,7 @@ local workloads = {
         end
       end
     end,
+    N / 10,
   },
   {
     ("%d sequential oneshot round trips inside one task (`a.run(function() tx(1) end); rx()`)"):format(N),
@@ -241,6 +264,7 @@ local workloads = {
         end
       end
     end,
+    N,
   },
 }
 
@@ -252,11 +276,17 @@ local function cell(t, w)
 end
 
 io.stdout:write(("plenary.async's workloads, median of 3 runs; Neovim %s, %s\n\n"):format(tostring(vim.version()), jit.version))
-io.stdout:write("| workload | plenary-style peer (plain Lua) | this module (as_plenary) | ratio |\n")
-io.stdout:write("|---|---|---|---|\n")
+io.stdout:write("| workload | plenary-style peer (plain Lua) | this module (as_plenary) | ratio | bytes allocated per operation (peer / this module) |\n")
+io.stdout:write("|---|---|---|---|---|\n")
+local function bytes(b)
+  return b and ("%.0f"):format(b) or "-"
+end
 for _, w in ipairs(workloads) do
   local pt, pw = median3(w[2](peer))
   local ot, ow = median3(w[2](ours))
   local ratio = (pt and ot) and ("%.2f"):format(ot / pt) or "-"
-  io.stdout:write(("| %s | %s | %s | %s |\n"):format(w[1], cell(pt, pw), cell(ot, ow), ratio))
+  local pb, ob = allocated(w[2](peer), w[3]), allocated(w[2](ours), w[3])
+  io.stdout:write(
+    ("| %s | %s | %s | %s | %s / %s |\n"):format(w[1], cell(pt, pw), cell(ot, ow), ratio, bytes(pb), bytes(ob))
+  )
 end
