@@ -310,4 +310,66 @@ describe("uv handles", function()
     assert(not ok and err:find("at least 1"), err)
     uv.close(server)
   end)
+  ait("10,000 operations wait at once: files, directories, writes and reads on one stream", function()
+    -- A waiting operation holds no Lua value (mlua gives each live value
+    -- one of 8,000 slots; more used to abort Neovim).
+    local N = 10000
+    local dir = vim.fn.tempname()
+    vim.fn.mkdir(dir, "p")
+    vim.fn.writefile({ "x" }, dir .. "/f")
+    local _, fd = uv.fs_open(dir .. "/f", "r", 438)
+    local _, d = uv.fs_opendir(dir, 1)
+    local server, port = echo_server()
+    local c = uv.new_tcp()
+    assert(uv.tcp_connect(c, "127.0.0.1", port) == nil)
+    local fns = {}
+    for i = 1, N do
+      fns[i] = function()
+        local kind = i % 4
+        if kind == 0 then
+          local err, st = uv.fs_stat(dir .. "/f")
+          return err or st.size
+        elseif kind == 1 then
+          local err, data = uv.fs_read(fd, 1, 0)
+          return err or #data
+        elseif kind == 2 then
+          return uv.write(c, "y") or 1
+        else
+          local err = uv.fs_readdir(d)
+          return err or 1
+        end
+      end
+    end
+    local results = a.util.join(fns)
+    for i = 1, N do
+      local r = results[i][1]
+      assert(r == (i % 4 == 0 and 2 or 1), ("operation %d: %s"):format(i, tostring(r)))
+    end
+    -- Every byte written comes back through the echo server.
+    local got = 0
+    while got < N / 4 do
+      local err, data = uv.read(c)
+      assert(not err and data, err)
+      got = got + #data
+    end
+    assert(got == N / 4, got)
+    -- 10,000 reads waiting on one stream all end (ECANCELED) when it closes.
+    local ended = 0
+    for _ = 1, N do
+      a.run(function()
+        local err = uv.read(c)
+        assert(err and err:find("ECANCELED"), err)
+        ended = ended + 1
+      end)
+    end
+    uv.close(c)
+    a.util.sleep(10)
+    while ended < N do
+      a.util.sleep(10)
+    end
+    uv.fs_closedir(d)
+    uv.fs_close(fd)
+    uv.close(server)
+    vim.fn.delete(dir, "rf")
+  end, 60000)
 end)

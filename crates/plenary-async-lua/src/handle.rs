@@ -20,7 +20,7 @@
 //! take turns in call order, as do writes. `close(handle)` ends the
 //! operations still waiting on it with `ECANCELED`.
 
-use crate::args::Name;
+use crate::args::{Bytes, Name};
 use crate::uv::message;
 use futures_io::{AsyncRead, AsyncWrite};
 use mlua::prelude::*;
@@ -318,32 +318,6 @@ fn sync_status(lua: &Lua, r: Result<(), String>) -> LuaResult<LuaMultiValue> {
     }
 }
 
-/// The bytes of a string or a table of strings (luv's write data).
-fn data_bytes(fname: &str, data: &LuaValue) -> LuaResult<Vec<u8>> {
-    match data {
-        LuaValue::String(s) => Ok(s.as_bytes().to_vec()),
-        LuaValue::Table(t) => {
-            let mut out = Vec::new();
-            for part in t.sequence_values::<LuaValue>() {
-                match part? {
-                    LuaValue::String(s) => out.extend_from_slice(&s.as_bytes()),
-                    other => {
-                        return Err(LuaError::runtime(format!(
-                            "plenary_async.uv.{fname}: data tables hold strings, got a {}",
-                            other.type_name()
-                        )))
-                    }
-                }
-            }
-            Ok(out)
-        }
-        other => Err(LuaError::runtime(format!(
-            "plenary_async.uv.{fname}: data must be a string or a table of strings, got {}",
-            other.type_name()
-        ))),
-    }
-}
-
 /// Takes the fresh state for a new role, or says why not.
 fn take_fresh(s: &Shared, op: &'static str, next: State) -> Result<(), String> {
     let mut st = s.state.borrow_mut();
@@ -617,10 +591,11 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
 
     asy.set(
         "tcp_connect",
-        crate::park::create_async(
-            lua,
-            |lua, (h, Name(host), port): (LuaValue, Name, u16)| async move {
-                let s = shared(&h, "tcp_connect", Some(Kind::Tcp))?;
+        crate::park::create_async(lua, |lua, (h, Name(host), port): (LuaValue, Name, u16)| {
+            // (Taken out of the userdata now: the future holds no Lua value.)
+            let s = shared(&h, "tcp_connect", Some(Kind::Tcp));
+            async move {
+                let s = s?;
                 let r = match socket_addr("tcp_connect", &host, port) {
                     Ok(addr) => {
                         connect(s, "tcp_connect", TcpStream::connect(addr), Conn::Tcp).await
@@ -628,23 +603,25 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
                     Err(e) => Err(e),
                 };
                 status(&lua, r)
-            },
-        )?,
+            }
+        })?,
     )?;
     asy.set(
         "pipe_connect",
-        crate::park::create_async(lua, |lua, (h, Name(name)): (LuaValue, Name)| async move {
-            let s = shared(&h, "pipe_connect", Some(Kind::Pipe))?;
-            let r = connect(s, "pipe_connect", Pipe::connect(name), Conn::Pipe).await;
-            status(&lua, r)
+        crate::park::create_async(lua, |lua, (h, Name(name)): (LuaValue, Name)| {
+            let s = shared(&h, "pipe_connect", Some(Kind::Pipe));
+            async move {
+                let r = connect(s?, "pipe_connect", Pipe::connect(name), Conn::Pipe).await;
+                status(&lua, r)
+            }
         })?,
     )?;
     asy.set(
         "listen",
-        crate::park::create_async(
-            lua,
-            |lua, (h, _backlog): (LuaValue, Option<i64>)| async move {
-                let s = shared(&h, "listen", None)?;
+        crate::park::create_async(lua, |lua, (h, _backlog): (LuaValue, Option<i64>)| {
+            let s = shared(&h, "listen", None);
+            async move {
+                let s = s?;
                 if s.is_closed() {
                     return status(&lua, Err(closed("listen")));
                 }
@@ -681,124 +658,142 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
                     Some(Err(e)) => Err(e),
                 };
                 status(&lua, r)
-            },
-        )?,
+            }
+        })?,
     )?;
     asy.set(
         "read",
-        crate::park::create_async(lua, |lua, h: LuaValue| async move {
-            let s = shared(&h, "read", None)?;
-            let mut buf = vec![0u8; READ_SIZE];
-            let r = match s.turn(&s.reading, "read").await {
-                Err(e) => Err(e),
-                Ok(_turn) => {
-                    s.with_conn("read", |c, cx| {
-                        c.io().poll_read(cx, &mut buf).map_err(io_message)
-                    })
-                    .await
+        crate::park::create_async(lua, |lua, h: LuaValue| {
+            let s = shared(&h, "read", None);
+            async move {
+                let s = s?;
+                let mut buf = vec![0u8; READ_SIZE];
+                let r = match s.turn(&s.reading, "read").await {
+                    Err(e) => Err(e),
+                    Ok(_turn) => {
+                        s.with_conn("read", |c, cx| {
+                            c.io().poll_read(cx, &mut buf).map_err(io_message)
+                        })
+                        .await
+                    }
+                };
+                match r {
+                    Ok(0) => LuaValue::Nil.into_lua_multi(&lua),
+                    Ok(n) => (LuaValue::Nil, lua.create_string(&buf[..n])?).into_lua_multi(&lua),
+                    Err(e) => e.into_lua_multi(&lua),
                 }
-            };
-            match r {
-                Ok(0) => LuaValue::Nil.into_lua_multi(&lua),
-                Ok(n) => (LuaValue::Nil, lua.create_string(&buf[..n])?).into_lua_multi(&lua),
-                Err(e) => e.into_lua_multi(&lua),
             }
         })?,
     )?;
     asy.set(
         "write",
-        crate::park::create_async(lua, |lua, (h, data): (LuaValue, LuaValue)| async move {
-            let s = shared(&h, "write", None)?;
-            let data = data_bytes("write", &data)?;
-            let r = match s.turn(&s.writing, "write").await {
-                Err(e) => Err(e),
-                Ok(_turn) => {
-                    let mut off = 0;
-                    // Resolves, as luv's callback is called, once the data
-                    // has gone to the kernel.
-                    s.with_conn("write", |c, cx| loop {
-                        if off < data.len() {
-                            match c.io().poll_write(cx, &data[off..]) {
-                                Poll::Ready(Ok(n)) => off += n,
-                                Poll::Ready(Err(e)) => return Poll::Ready(Err(io_message(e))),
-                                Poll::Pending => return Poll::Pending,
+        crate::park::create_async(lua, |lua, (h, Bytes(data)): (LuaValue, Bytes)| {
+            let s = shared(&h, "write", None);
+            async move {
+                let s = s?;
+                let r = match s.turn(&s.writing, "write").await {
+                    Err(e) => Err(e),
+                    Ok(_turn) => {
+                        let mut off = 0;
+                        // Resolves, as luv's callback is called, once the data
+                        // has gone to the kernel.
+                        s.with_conn("write", |c, cx| loop {
+                            if off < data.len() {
+                                match c.io().poll_write(cx, &data[off..]) {
+                                    Poll::Ready(Ok(n)) => off += n,
+                                    Poll::Ready(Err(e)) => return Poll::Ready(Err(io_message(e))),
+                                    Poll::Pending => return Poll::Pending,
+                                }
+                            } else {
+                                return c.io().poll_flush(cx).map_err(io_message);
                             }
-                        } else {
-                            return c.io().poll_flush(cx).map_err(io_message);
-                        }
-                    })
-                    .await
-                }
-            };
-            status(&lua, r)
+                        })
+                        .await
+                    }
+                };
+                status(&lua, r)
+            }
         })?,
     )?;
     asy.set(
         "shutdown",
-        crate::park::create_async(lua, |lua, h: LuaValue| async move {
-            let s = shared(&h, "shutdown", None)?;
-            let r = match s.turn(&s.writing, "shutdown").await {
-                Err(e) => Err(e),
-                Ok(_turn) => {
-                    s.with_conn("shutdown", |c, cx| {
-                        c.io().poll_close(cx).map_err(io_message)
-                    })
-                    .await
-                }
-            };
-            status(&lua, r)
+        crate::park::create_async(lua, |lua, h: LuaValue| {
+            let s = shared(&h, "shutdown", None);
+            async move {
+                let s = s?;
+                let r = match s.turn(&s.writing, "shutdown").await {
+                    Err(e) => Err(e),
+                    Ok(_turn) => {
+                        s.with_conn("shutdown", |c, cx| {
+                            c.io().poll_close(cx).map_err(io_message)
+                        })
+                        .await
+                    }
+                };
+                status(&lua, r)
+            }
         })?,
     )?;
     asy.set(
         "close",
-        crate::park::create_async(lua, |_, h: LuaValue| async move {
-            shared(&h, "close", None)?.close();
-            Ok(())
+        crate::park::create_async(lua, |_, h: LuaValue| {
+            let s = shared(&h, "close", None);
+            async move {
+                s?.close();
+                Ok(())
+            }
         })?,
     )?;
     asy.set(
         "udp_send",
         crate::park::create_async(
             lua,
-            |lua, (h, data, Name(host), port): (LuaValue, LuaValue, Name, u16)| async move {
-                let s = shared(&h, "udp_send", Some(Kind::Udp))?;
-                let data = data_bytes("udp_send", &data)?;
-                let r = match socket_addr("udp_send", &host, port)
-                    .and_then(|addr| Ok((addr, udp_socket(&s, "udp_send", addr.ip())?)))
-                {
-                    Ok((addr, sock)) => match s.unless_closed(sock.send_to(&data, addr)).await {
-                        None => Err(canceled("udp_send")),
-                        Some(r) => r.map(|_| ()).map_err(|e| message(&e)),
-                    },
-                    Err(e) => Err(e),
-                };
-                status(&lua, r)
+            |lua, (h, Bytes(data), Name(host), port): (LuaValue, Bytes, Name, u16)| {
+                let s = shared(&h, "udp_send", Some(Kind::Udp));
+                async move {
+                    let s = s?;
+                    let r = match socket_addr("udp_send", &host, port)
+                        .and_then(|addr| Ok((addr, udp_socket(&s, "udp_send", addr.ip())?)))
+                    {
+                        Ok((addr, sock)) => {
+                            match s.unless_closed(sock.send_to(&data, addr)).await {
+                                None => Err(canceled("udp_send")),
+                                Some(r) => r.map(|_| ()).map_err(|e| message(&e)),
+                            }
+                        }
+                        Err(e) => Err(e),
+                    };
+                    status(&lua, r)
+                }
             },
         )?,
     )?;
     asy.set(
         "udp_recv_start",
-        crate::park::create_async(lua, |lua, h: LuaValue| async move {
-            let s = shared(&h, "udp_recv_start", Some(Kind::Udp))?;
-            let sock = match udp_socket(&s, "udp_recv_start", [0, 0, 0, 0].into()) {
-                Ok(sock) => sock,
-                Err(e) => return e.into_lua_multi(&lua),
-            };
-            let mut buf = vec![0u8; READ_SIZE];
-            let recv = async {
-                let _turn = s.reading.acquire().await;
-                sock.recv_from(&mut buf).await
-            };
-            match s.unless_closed(recv).await {
-                None => canceled("udp_recv_start").into_lua_multi(&lua),
-                Some(Err(e)) => message(&e).into_lua_multi(&lua),
-                Some(Ok((n, from))) => (
-                    LuaValue::Nil,
-                    lua.create_string(&buf[..n])?,
-                    addr_table(&lua, from)?,
-                    lua.create_table()?,
-                )
-                    .into_lua_multi(&lua),
+        crate::park::create_async(lua, |lua, h: LuaValue| {
+            let s = shared(&h, "udp_recv_start", Some(Kind::Udp));
+            async move {
+                let s = s?;
+                let sock = match udp_socket(&s, "udp_recv_start", [0, 0, 0, 0].into()) {
+                    Ok(sock) => sock,
+                    Err(e) => return e.into_lua_multi(&lua),
+                };
+                let mut buf = vec![0u8; READ_SIZE];
+                let recv = async {
+                    let _turn = s.reading.acquire().await;
+                    sock.recv_from(&mut buf).await
+                };
+                match s.unless_closed(recv).await {
+                    None => canceled("udp_recv_start").into_lua_multi(&lua),
+                    Some(Err(e)) => message(&e).into_lua_multi(&lua),
+                    Some(Ok((n, from))) => (
+                        LuaValue::Nil,
+                        lua.create_string(&buf[..n])?,
+                        addr_table(&lua, from)?,
+                        lua.create_table()?,
+                    )
+                        .into_lua_multi(&lua),
+                }
             }
         })?,
     )?;

@@ -6,7 +6,7 @@
 //! File descriptors are plain integers, as in luv: `fs_open` hands one out
 //! and `fs_close` takes it back.
 
-use crate::args::{path_of, Name};
+use crate::args::{Bytes, LuaPath, Name};
 use mlua::prelude::*;
 use plenary_async::uv::fs::{self, File, OpenOptions};
 use plenary_async::Error;
@@ -153,16 +153,48 @@ fn stat_table(lua: &Lua, m: &fs::Metadata) -> LuaResult<LuaTable> {
     Ok(t)
 }
 
+/// `fs_access`'s mode: luv takes a number (F_OK, or R_OK | W_OK | X_OK) or
+/// a string of the letters r, w, x.
+fn access_mode(mode: LuaValue) -> LuaResult<i32> {
+    let bad = |what: String| {
+        LuaError::runtime(format!(
+            "plenary_async.uv.fs_access: mode must be a number from 0 to 7 or a string of r, w, x; got {what}"
+        ))
+    };
+    Ok(match mode {
+        LuaValue::Integer(n) if (0..=7).contains(&n) => n as i32,
+        LuaValue::Number(n) if n.fract() == 0.0 && (0.0..=7.0).contains(&n) => n as i32,
+        LuaValue::String(s) => {
+            let mut m = fs::F_OK;
+            for c in s.as_bytes().iter() {
+                m |= match c.to_ascii_uppercase() {
+                    b'R' => fs::R_OK,
+                    b'W' => fs::W_OK,
+                    b'X' => fs::X_OK,
+                    _ => return Err(bad(format!("a string with {:?}", char::from(*c)))),
+                };
+            }
+            m
+        }
+        LuaValue::Integer(n) => return Err(bad(n.to_string())),
+        LuaValue::Number(n) => return Err(bad(n.to_string())),
+        other => return Err(bad(format!("a {}", other.type_name()))),
+    })
+}
+
 pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     let uv = lua.create_table()?;
     uv.set(
         "fs_open",
         crate::park::create_async(
             lua,
-            |lua, (path, flags, mode): (LuaString, LuaValue, Option<u32>)| async move {
-                let o = open_options(&flags, mode.unwrap_or(0o666))?;
-                let path = path_of(&path)?;
-                reply(&lua, o.open(path).await.map(|f| f.into_raw_fd()))
+            |lua, (LuaPath(path), flags, mode): (LuaPath, LuaValue, Option<u32>)| {
+                // (Read before the future is made: it holds no Lua value.)
+                let options = open_options(&flags, mode.unwrap_or(0o666));
+                async move {
+                    let o = options?;
+                    reply(&lua, o.open(path).await.map(|f| f.into_raw_fd()))
+                }
             },
         )?,
     )?;
@@ -193,9 +225,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "fs_write",
         crate::park::create_async(
             lua,
-            |lua, (fd, data, offset): (i64, LuaString, Option<i64>)| async move {
+            |lua, (fd, Bytes(bytes), offset): (i64, Bytes, Option<i64>)| async move {
                 let file = borrowed(bad_fd(fd)?);
-                let bytes = data.as_bytes().to_vec();
                 let r = match offset {
                     Some(off) if off >= 0 => file.write_at(bytes, off as u64).await,
                     _ => file.write(bytes).await,
@@ -228,8 +259,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     for (name, lstat) in [("fs_stat", false), ("fs_lstat", true)] {
         uv.set(
             name,
-            crate::park::create_async(lua, move |lua, path: LuaString| async move {
-                let path = path_of(&path)?;
+            crate::park::create_async(lua, move |lua, LuaPath(path): LuaPath| async move {
                 let r = if lstat {
                     fs::lstat(path).await
                 } else {
@@ -241,53 +271,48 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     }
     uv.set(
         "fs_unlink",
-        crate::park::create_async(lua, |lua, path: LuaString| async move {
-            reply(&lua, fs::unlink(path_of(&path)?).await.map(|()| true))
+        crate::park::create_async(lua, |lua, LuaPath(path): LuaPath| async move {
+            reply(&lua, fs::unlink(path).await.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_mkdir",
         crate::park::create_async(
             lua,
-            |lua, (path, mode): (LuaString, Option<u32>)| async move {
+            |lua, (LuaPath(path), mode): (LuaPath, Option<u32>)| async move {
                 reply(
                     &lua,
-                    fs::mkdir(path_of(&path)?, mode.unwrap_or(0o777))
-                        .await
-                        .map(|()| true),
+                    fs::mkdir(path, mode.unwrap_or(0o777)).await.map(|()| true),
                 )
             },
         )?,
     )?;
     uv.set(
         "fs_rmdir",
-        crate::park::create_async(lua, |lua, path: LuaString| async move {
-            reply(&lua, fs::rmdir(path_of(&path)?).await.map(|()| true))
+        crate::park::create_async(lua, |lua, LuaPath(path): LuaPath| async move {
+            reply(&lua, fs::rmdir(path).await.map(|()| true))
         })?,
     )?;
     uv.set(
         "fs_rename",
-        crate::park::create_async(lua, |lua, (from, to): (LuaString, LuaString)| async move {
-            reply(
-                &lua,
-                fs::rename(path_of(&from)?, path_of(&to)?)
-                    .await
-                    .map(|()| true),
-            )
-        })?,
+        crate::park::create_async(
+            lua,
+            |lua, (LuaPath(from), LuaPath(to)): (LuaPath, LuaPath)| async move {
+                reply(&lua, fs::rename(from, to).await.map(|()| true))
+            },
+        )?,
     )?;
     uv.set(
         "fs_mkdtemp",
-        crate::park::create_async(lua, |lua, template: LuaString| async move {
-            let r = fs::mkdtemp(path_of(&template)?).await;
+        crate::park::create_async(lua, |lua, LuaPath(template): LuaPath| async move {
+            let r = fs::mkdtemp(template).await;
             reply(&lua, r.map(|p| p.to_string_lossy().into_owned()))
         })?,
     )?;
     for (name, real) in [("fs_realpath", true), ("fs_readlink", false)] {
         uv.set(
             name,
-            crate::park::create_async(lua, move |lua, path: LuaString| async move {
-                let path = path_of(&path)?;
+            crate::park::create_async(lua, move |lua, LuaPath(path): LuaPath| async move {
                 let r = if real {
                     fs::realpath(path).await
                 } else {
@@ -299,73 +324,47 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     }
     uv.set(
         "fs_access",
-        crate::park::create_async(lua, |lua, (path, mode): (LuaString, LuaValue)| async move {
-            // luv takes a number (F_OK, or R_OK | W_OK | X_OK) or a string
-            // of the letters r, w, x.
-            let bad = |what: String| {
-                LuaError::runtime(format!(
-                    "plenary_async.uv.fs_access: mode must be a number from 0 to 7 or a string of r, w, x; got {what}"
-                ))
-            };
-            let mode = match mode {
-                LuaValue::Integer(n) if (0..=7).contains(&n) => n as i32,
-                LuaValue::Number(n) if n.fract() == 0.0 && (0.0..=7.0).contains(&n) => n as i32,
-                LuaValue::String(s) => {
-                    let mut m = fs::F_OK;
-                    for c in s.as_bytes().iter() {
-                        m |= match c.to_ascii_uppercase() {
-                            b'R' => fs::R_OK,
-                            b'W' => fs::W_OK,
-                            b'X' => fs::X_OK,
-                            _ => return Err(bad(format!("a string with {:?}", char::from(*c)))),
-                        };
-                    }
-                    m
-                }
-                LuaValue::Integer(n) => return Err(bad(n.to_string())),
-                LuaValue::Number(n) => return Err(bad(n.to_string())),
-                other => return Err(bad(format!("a {}", other.type_name()))),
-            };
-            reply(&lua, fs::access(path_of(&path)?, mode).await.map(|()| true))
+        crate::park::create_async(lua, |lua, (LuaPath(path), mode): (LuaPath, LuaValue)| {
+            let mode = access_mode(mode);
+            async move { reply(&lua, fs::access(path, mode?).await.map(|()| true)) }
         })?,
     )?;
     uv.set(
         "fs_copyfile",
-        crate::park::create_async(lua, |lua, (from, to): (LuaString, LuaString)| async move {
-            let r = fs::copyfile(path_of(&from)?, path_of(&to)?, fs::CopyFlags::NONE).await;
-            reply(&lua, r.map(|()| true))
-        })?,
+        crate::park::create_async(
+            lua,
+            |lua, (LuaPath(from), LuaPath(to)): (LuaPath, LuaPath)| async move {
+                let r = fs::copyfile(from, to, fs::CopyFlags::NONE).await;
+                reply(&lua, r.map(|()| true))
+            },
+        )?,
     )?;
     uv.set(
         "fs_symlink",
         crate::park::create_async(
             lua,
-            |lua, (target, link): (LuaString, LuaString)| async move {
-                reply(
-                    &lua,
-                    fs::symlink(path_of(&target)?, path_of(&link)?)
-                        .await
-                        .map(|()| true),
-                )
+            |lua, (LuaPath(target), LuaPath(link)): (LuaPath, LuaPath)| async move {
+                reply(&lua, fs::symlink(target, link).await.map(|()| true))
             },
         )?,
     )?;
     uv.set(
         "fs_link",
-        crate::park::create_async(lua, |lua, (from, to): (LuaString, LuaString)| async move {
-            reply(
-                &lua,
-                fs::link(path_of(&from)?, path_of(&to)?)
-                    .await
-                    .map(|()| true),
-            )
-        })?,
+        crate::park::create_async(
+            lua,
+            |lua, (LuaPath(from), LuaPath(to)): (LuaPath, LuaPath)| async move {
+                reply(&lua, fs::link(from, to).await.map(|()| true))
+            },
+        )?,
     )?;
     uv.set(
         "fs_chmod",
-        crate::park::create_async(lua, |lua, (path, mode): (LuaString, u32)| async move {
-            reply(&lua, fs::chmod(path_of(&path)?, mode).await.map(|()| true))
-        })?,
+        crate::park::create_async(
+            lua,
+            |lua, (LuaPath(path), mode): (LuaPath, u32)| async move {
+                reply(&lua, fs::chmod(path, mode).await.map(|()| true))
+            },
+        )?,
     )?;
     uv.set(
         "fs_fdatasync",
@@ -410,12 +409,12 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "fs_utime",
         crate::park::create_async(
             lua,
-            |lua, (path, at, mt): (LuaString, f64, f64)| async move {
+            |lua, (LuaPath(path), at, mt): (LuaPath, f64, f64)| async move {
                 let (at, mt) = (
                     seconds("fs_utime", "atime", at)?,
                     seconds("fs_utime", "mtime", mt)?,
                 );
-                let r = fs::utime(path_of(&path)?, at, mt).await;
+                let r = fs::utime(path, at, mt).await;
                 reply(&lua, r.map(|()| true))
             },
         )?,
@@ -435,11 +434,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "fs_chown",
         crate::park::create_async(
             lua,
-            |lua, (path, uid, gid): (LuaString, u32, u32)| async move {
-                reply(
-                    &lua,
-                    fs::chown(path_of(&path)?, uid, gid).await.map(|()| true),
-                )
+            |lua, (LuaPath(path), uid, gid): (LuaPath, u32, u32)| async move {
+                reply(&lua, fs::chown(path, uid, gid).await.map(|()| true))
             },
         )?,
     )?;
@@ -452,8 +448,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_statfs",
-        crate::park::create_async(lua, |lua, path: LuaString| async move {
-            match fs::statfs(path_of(&path)?).await {
+        crate::park::create_async(lua, |lua, LuaPath(path): LuaPath| async move {
+            match fs::statfs(path).await {
                 Ok(s) => {
                     let t = lua.create_table()?;
                     t.set("type", s.fs_type)?;
@@ -471,8 +467,8 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_scandir",
-        crate::park::create_async(lua, |lua, path: LuaString| async move {
-            match fs::scandir(path_of(&path)?).await {
+        crate::park::create_async(lua, |lua, LuaPath(path): LuaPath| async move {
+            match fs::scandir(path).await {
                 Ok(entries) => {
                     let list = lua.create_table()?;
                     for e in entries {
@@ -488,7 +484,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "fs_opendir",
         crate::park::create_async(
             lua,
-            |lua, (path, entries): (LuaString, Option<i64>)| async move {
+            |lua, (LuaPath(path), entries): (LuaPath, Option<i64>)| async move {
                 let batch = match entries {
                     None => 1, // luv's default
                     Some(n) if n >= 1 => n as usize,
@@ -498,15 +494,16 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
                         )))
                     }
                 };
-                let path = path_of(&path)?;
                 let shown = path.to_string_lossy().into_owned();
                 reply(
                     &lua,
-                    fs::opendir(path).await.map(|d| LuaDir {
-                        dir: RefCell::new(Some(Rc::new(d))),
-                        buffered: RefCell::new(VecDeque::new()),
-                        batch,
-                        path: shown,
+                    fs::opendir(path).await.map(|d| {
+                        LuaDir(Rc::new(DirState {
+                            dir: RefCell::new(Some(Rc::new(d))),
+                            buffered: RefCell::new(VecDeque::new()),
+                            batch,
+                            path: shown,
+                        }))
                     }),
                 )
             },
@@ -514,12 +511,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_readdir",
-        crate::park::create_async(lua, |lua, dir: LuaAnyUserData| async move {
-            let dir = dir.borrow::<LuaDir>().map_err(|_| {
-                LuaError::runtime(
-                    "plenary_async.uv.fs_readdir: expected a directory from fs_opendir",
-                )
-            })?;
+        crate::park::create_async(lua, |lua, DirArg(dir): DirArg| async move {
             if dir.buffered.borrow().is_empty() {
                 let open = dir.dir.borrow().clone();
                 let Some(open) = open else {
@@ -545,12 +537,7 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     uv.set(
         "fs_closedir",
-        crate::park::create_async(lua, |lua, dir: LuaAnyUserData| async move {
-            let dir = dir.borrow::<LuaDir>().map_err(|_| {
-                LuaError::runtime(
-                    "plenary_async.uv.fs_closedir: expected a directory from fs_opendir",
-                )
-            })?;
+        crate::park::create_async(lua, |lua, DirArg(dir): DirArg| async move {
             let open = dir.dir.borrow_mut().take();
             dir.buffered.borrow_mut().clear();
             match open {
@@ -625,14 +612,30 @@ fn entry_table(lua: &Lua, e: &fs::DirEntry) -> LuaResult<LuaTable> {
 }
 
 /// A directory opened by `fs_opendir`, read in batches of `batch` entries.
-struct LuaDir {
+struct DirState {
     dir: RefCell<Option<Rc<fs::Dir>>>,
     buffered: RefCell<VecDeque<fs::DirEntry>>,
     batch: usize,
     path: String,
 }
 
+/// The userdata Lua holds for a directory.
+struct LuaDir(Rc<DirState>);
+
 impl LuaUserData for LuaDir {}
+
+/// A directory argument, taken out of its userdata when the call is made.
+struct DirArg(Rc<DirState>);
+
+impl FromLua for DirArg {
+    fn from_lua(value: LuaValue, _: &Lua) -> LuaResult<Self> {
+        match &value {
+            LuaValue::UserData(ud) => ud.borrow::<LuaDir>().ok().map(|d| DirArg(d.0.clone())),
+            _ => None,
+        }
+        .ok_or_else(|| LuaError::runtime("expected a directory from fs_opendir"))
+    }
+}
 
 fn kind_name(kind: fs::FileType) -> &'static str {
     match kind {
