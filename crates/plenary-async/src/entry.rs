@@ -114,8 +114,12 @@ where
     C: FnOnce(Result<F::Output, Error>) + 'static,
 {
     let location = Location::caller();
+    // The guard is made here and moved into the future, so that it exists
+    // (and calls back with Canceled when dropped) even if the task is
+    // canceled or the runtime shuts down before its first poll.
+    let guard = CallOnDrop(Some(callback), PhantomData);
     let body = async move {
-        let mut guard = CallOnDrop(Some(callback), PhantomData);
+        let mut guard = guard;
         let result = Protected::new(future, location).await;
         let callback = guard.0.take().expect("callback present until called");
         call_reporting(callback, result);

@@ -213,6 +213,24 @@ fn run_calls_back_once_with_canceled_when_canceled() {
 }
 
 #[test]
+fn run_calls_back_with_canceled_when_canceled_or_shut_down_before_its_first_poll() {
+    on_fresh_thread(|| {
+        let calls = Rc::new(RefCell::new(Vec::new()));
+        let c = calls.clone();
+        let mut task = a::run(async { 1 }, move |r| c.borrow_mut().push(r));
+        task.cancel(); // never polled
+        assert_eq!(*calls.borrow(), vec![Err(a::Error::Canceled)]);
+        let c = calls.clone();
+        a::run(async { 2 }, move |r| c.borrow_mut().push(r)).detach();
+        a::Runtime::current().detach(); // shut down before its first poll
+        assert_eq!(
+            *calls.borrow(),
+            vec![Err(a::Error::Canceled), Err(a::Error::Canceled)]
+        );
+    });
+}
+
+#[test]
 fn a_panic_in_the_run_callback_is_reported() {
     on_fresh_thread(|| {
         let seen = Rc::new(RefCell::new(Vec::new()));
