@@ -300,3 +300,37 @@ fn tcp_works_on_an_attached_runtime() {
         rt.detach();
     });
 }
+
+/// A connection its client reset (RST) before it was accepted is still
+/// returned by `accept`, as std and tokio return it, so that one port scan
+/// cannot stop an `accept().await?` loop; reading it reports the reset.
+#[a::test]
+async fn accept_returns_a_connection_reset_before_it_was_accepted() {
+    use std::os::fd::AsRawFd;
+    let listener = TcpListener::bind(loopback()).unwrap();
+    let client = std::net::TcpStream::connect(listener.local_addr()).unwrap();
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid socket and a linger struct of the size given.
+    let rc = unsafe {
+        libc::setsockopt(
+            client.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0);
+    drop(client); // linger 0: the close sends a reset
+    let (mut conn, _peer) = listener.accept().await.expect("the reset connection");
+    let mut buf = [0u8; 16];
+    let read = conn.read(&mut buf).await;
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    // The listener goes on: a second client is accepted.
+    let _second = TcpStream::connect(listener.local_addr()).await.unwrap();
+    let (_, peer) = listener.accept().await.unwrap();
+    assert!(peer.ip().is_loopback());
+}

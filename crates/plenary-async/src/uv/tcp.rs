@@ -156,6 +156,13 @@ impl TcpListener {
     /// Waits for the next connection and returns it with the peer's
     /// address.
     ///
+    /// A connection that its client reset before it was accepted is
+    /// returned too (as std and tokio return it; reading it then reports
+    /// the reset), so a port scan cannot end an `accept().await?` loop.
+    /// libuv's accept does not give the peer's address, which is read from
+    /// the socket afterwards: for such a connection it is gone, and the
+    /// unspecified address of the listener's family, port 0, is returned.
+    ///
     /// **Cancellation safety:** dropping the future loses no connection:
     /// it stays queued for the next call.
     ///
@@ -176,7 +183,16 @@ impl TcpListener {
     pub async fn accept(&self) -> Result<(TcpStream, SocketAddr), Error> {
         let stream = std::future::poll_fn(|cx| self.listener.poll_accept(cx)).await?;
         let mut stream = TcpStream { stream };
-        let peer = stream.peer_addr()?;
+        let peer = match stream.peer_addr() {
+            Ok(peer) => peer,
+            Err(_reset) => {
+                let unspecified: std::net::IpAddr = match self.local.ip() {
+                    std::net::IpAddr::V4(_) => std::net::Ipv4Addr::UNSPECIFIED.into(),
+                    std::net::IpAddr::V6(_) => std::net::Ipv6Addr::UNSPECIFIED.into(),
+                };
+                SocketAddr::new(unspecified, 0)
+            }
+        };
         stream.stream.set_label(Some(peer.to_string()));
         Ok((stream, peer))
     }
