@@ -373,3 +373,29 @@ fn spawn_now_catches_a_panic_in_the_first_poll() {
         );
     });
 }
+
+/// `detach` while another handle to the runtime is alive: the thread gets a
+/// fresh runtime at its next use (as the doc promises), and the old one's
+/// tasks live on with the handle that keeps it.
+#[test]
+fn detach_gives_the_thread_a_fresh_runtime_even_while_a_clone_is_alive() {
+    on_fresh_thread(|| {
+        let rt = a::Runtime::current();
+        let keep = rt.clone();
+        let old_task = keep.spawn(async { "old" });
+        rt.detach();
+        // The thread's runtime is a new one: spawn, block_on and current work.
+        assert_eq!(a::block_on(a::spawn(async { 5 })), Ok(5));
+        let fresh = a::Runtime::current();
+        assert_eq!(fresh.block_on(async { 6 }), 6);
+        // The old runtime still runs its own tasks through the kept handle.
+        while keep.tick() {}
+        assert!(old_task.is_finished());
+        // Detaching the old one again leaves the thread's fresh runtime be.
+        keep.detach();
+        let on_fresh = a::spawn(async { 7 });
+        while fresh.tick() {}
+        assert!(on_fresh.is_finished(), "a::spawn still goes to the fresh runtime");
+        assert_eq!(a::block_on(old_task), Ok("old"));
+    });
+}

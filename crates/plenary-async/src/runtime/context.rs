@@ -44,10 +44,16 @@ pub(super) fn install(rt: Runtime) {
     });
 }
 
-/// Removes this thread's runtime from the thread-local slot (it is dropped
-/// when the last `Runtime` handle goes).
-pub(super) fn uninstall() -> Option<Runtime> {
-    RUNTIME.with(|slot| slot.borrow_mut().take())
+/// Removes this thread's runtime from the thread-local slot if it is
+/// `inner` (it is dropped when the last `Runtime` handle goes).
+pub(super) fn uninstall(inner: &Rc<Inner>) -> Option<Runtime> {
+    RUNTIME.with(|slot| {
+        let mut slot = slot.borrow_mut();
+        match &*slot {
+            Some(rt) if Rc::ptr_eq(&rt.inner, inner) => slot.take(),
+            _ => None,
+        }
+    })
 }
 
 /// Called at the very end of `Inner`'s destructor.

@@ -678,7 +678,9 @@ impl Runtime {
     /// Removes the runtime from this thread. When the last handle to it is
     /// dropped, every task still alive is dropped (its destructors run) and the
     /// runtime's libuv handles are closed; a loop it owns is closed and freed.
-    /// The next use on the thread creates a fresh standalone runtime.
+    /// The next use on the thread creates a fresh standalone runtime, also
+    /// while other handles keep this one alive (they can still `tick` and
+    /// `block_on` it; its tasks are woken as from another thread).
     ///
     /// ```
     /// let rt = plenary_async::Runtime::current();
@@ -687,9 +689,16 @@ impl Runtime {
     /// assert_eq!(plenary_async::block_on(task), Err(plenary_async::Error::Canceled));
     /// ```
     pub fn detach(self) {
-        let installed = context::uninstall();
-        drop(self);
-        drop(installed);
+        drop(context::uninstall(&self.inner));
+        if Rc::strong_count(&self.inner) > 1 {
+            // Other handles keep it alive: the thread's next use gets a
+            // fresh runtime all the same (this one's tasks then wake it as
+            // from another thread, through its `Remote`). Otherwise the
+            // thread-local keeps pointing here until the end of `Inner`'s
+            // destructor, so that a task's destructor that spawns gets a
+            // canceled task rather than a new runtime mid-shutdown.
+            context::clear(Rc::as_ptr(&self.inner));
+        }
     }
 
     /// Polls up to [`budget`](Runtime::budget) ready tasks and returns whether
