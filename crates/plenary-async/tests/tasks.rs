@@ -395,7 +395,10 @@ fn detach_gives_the_thread_a_fresh_runtime_even_while_a_clone_is_alive() {
         keep.detach();
         let on_fresh = a::spawn(async { 7 });
         while fresh.tick() {}
-        assert!(on_fresh.is_finished(), "a::spawn still goes to the fresh runtime");
+        assert!(
+            on_fresh.is_finished(),
+            "a::spawn still goes to the fresh runtime"
+        );
         assert_eq!(a::block_on(old_task), Ok("old"));
     });
 }

@@ -452,3 +452,51 @@ fn interval_with_a_zero_period_is_refused() {
     let err = std::panic::catch_unwind(|| a::util::interval(0u64)).unwrap_err();
     assert!(panic_message(err).contains("period must be longer than zero"));
 }
+
+/// Bytes written and then dropped with the stream still arrive: a dropped
+/// stream finishes its queued writes before it closes. (The child's stdin
+/// used to be closed at once, which canceled the queued writes silently:
+/// about half of a megabyte reached `cat`.)
+#[a::test]
+async fn a_dropped_stream_finishes_its_queued_writes() {
+    use a::uv::process::{Command, Stdio};
+    let data: Vec<u8> = (0..1024 * 1024).map(|i| (i % 251) as u8).collect();
+    let mut child = Command::new("cat")
+        .stdin(Stdio::Piped)
+        .stdout(Stdio::Piped)
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut output = child.stdout.take().unwrap();
+    let reader = a::spawn(async move { output.read_all().await });
+    input.write_all(&data).await.unwrap();
+    drop(input); // no flush, no shutdown
+    let got = reader.await.unwrap().unwrap();
+    assert_eq!(got.len(), data.len());
+    assert!(got == data, "the bytes differ");
+    assert!(child.wait().await.unwrap().success());
+}
+
+/// The same over TCP: write a megabyte, drop the stream, the peer reads
+/// every byte and then the end of the stream.
+#[a::test]
+async fn a_dropped_tcp_stream_finishes_its_queued_writes() {
+    use a::uv::tcp::{TcpListener, TcpStream};
+    let data: Vec<u8> = (0..1024 * 1024).map(|i| (i % 253) as u8).collect();
+    let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let mut client = TcpStream::connect(listener.local_addr()).await.unwrap();
+    let (mut server, _) = listener.accept().await.unwrap();
+    client.write_all(&data).await.unwrap();
+    drop(client);
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let n = server.read(&mut buf).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got.len(), data.len());
+    assert!(got == data, "the bytes differ");
+}

@@ -440,7 +440,7 @@ impl ExitStatus {
 ///     let mut child = Command::new("cat").stdin(Stdio::Piped).stdout(Stdio::Piped).spawn()?;
 ///     let mut input = child.stdin.take().unwrap();
 ///     input.write_all(b"echoed by cat").await?;
-///     drop(input); // closes cat's input: it ends
+///     drop(input); // closes cat's input once the queued bytes are written: cat ends
 ///     let out = child.stdout.take().unwrap().read_all().await?;
 ///     assert_eq!(out, b"echoed by cat");
 ///     assert!(child.wait().await?.success());

@@ -17,7 +17,16 @@
 //! socket does not take is copied into a `uv_write_t` request whose buffer
 //! lives until its callback. While more than [`WRITE_LIMIT`] bytes are
 //! queued that way, `poll_write` waits, so a fast producer is held back too.
-//! `poll_flush` waits until every queued write has completed.
+//! `poll_flush` waits until every queued write has completed: the bytes are
+//! then in the kernel (on the wire as fast as the peer takes them);
+//! `poll_shutdown` flushes, then sends the end of the stream.
+//!
+//! **Dropping.** A stream dropped with writes still queued does not close
+//! at once, which would cancel them and lose the bytes without an error:
+//! a small task of the runtime waits until they have completed, for at
+//! most [`LINGER`], then closes the handle. A write that a close cancels
+//! anyway (the linger ran out, the runtime shut down) is reported as an
+//! `ECANCELED` error to whoever then awaits the stream's writes.
 
 use super::handle::{state_of, Handle};
 use super::req::{complete, on_status, Req, StatusKeep};
@@ -27,10 +36,18 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::ffi::c_int;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 /// Bytes of queued writes before `poll_write` waits.
 pub(crate) const WRITE_LIMIT: usize = 1024 * 1024;
+
+/// The longest a dropped stream waits for its queued writes (at most
+/// [`WRITE_LIMIT`] bytes and one write's remainder) to complete before it
+/// closes anyway, canceling them: a peer that never reads cannot keep the
+/// handle open for ever.
+pub(crate) const LINGER: Duration = Duration::from_secs(30);
 
 /// The operation names used in errors, per kind of stream.
 #[derive(Clone, Copy)]
@@ -89,7 +106,8 @@ fn wake(slot: &Cell<Option<Waker>>) {
 
 /// A connected byte stream: a libuv stream handle and its state.
 pub(crate) struct Stream {
-    handle: Handle<StreamState>,
+    /// Taken out only by `drop`, which may hand it to a lingering task.
+    handle: ManuallyDrop<Handle<StreamState>>,
     shutdown: Option<Req<StatusKeep, ()>>,
     ops: Ops,
     /// The peer's address or path, for error messages.
@@ -110,7 +128,7 @@ impl Stream {
         // SAFETY: the caller's contract.
         let handle = unsafe { Handle::new(kind, StreamState::new(), init) }?;
         Ok(Stream {
-            handle,
+            handle: ManuallyDrop::new(handle),
             shutdown: None,
             ops,
             label: None,
@@ -350,6 +368,37 @@ impl Stream {
     }
 }
 
+impl Drop for Stream {
+    fn drop(&mut self) {
+        // SAFETY: taken once, here, and `self.handle` is not used after.
+        let handle = unsafe { ManuallyDrop::take(&mut self.handle) };
+        let st = handle.state();
+        if st.writes_in_flight.get() == 0 {
+            return; // dropping `handle` closes it
+        }
+        // Nobody reads any more; the writes finish, then the handle closes.
+        if st.reading.replace(false) {
+            // SAFETY: a live stream handle.
+            unsafe { sys::uv_read_stop(handle.as_ptr()) };
+        }
+        st.read_waker.take();
+        crate::spawn(async move {
+            let mut linger = std::pin::pin!(crate::util::sleep(LINGER));
+            std::future::poll_fn(|cx| {
+                let st = handle.state();
+                if st.writes_in_flight.get() == 0 {
+                    return Poll::Ready(());
+                }
+                register(&st.write_waker, cx.waker());
+                linger.as_mut().poll(cx).map(|_| ())
+            })
+            .await;
+            drop(handle); // uv_close: cancels what is still queued
+        })
+        .detach();
+    }
+}
+
 /// What a queued write keeps alive: its bytes, and where to report.
 struct WriteKeep {
     data: Vec<u8>,
@@ -368,7 +417,9 @@ unsafe extern "C" fn on_write(req: *mut sys::uv_write_t, status: c_int) {
                 st.writes_in_flight.set(st.writes_in_flight.get() - 1);
                 st.bytes_in_flight
                     .set(st.bytes_in_flight.get() - keep.data.len());
-                if status < 0 && status != sys::UV_ECANCELED && st.write_error.get().is_none() {
+                // ECANCELED too: the handle closed with this write queued,
+                // and the bytes are lost; whoever awaits the writes hears it.
+                if status < 0 && st.write_error.get().is_none() {
                     st.write_error.set(Some(status));
                 }
                 wake(&st.write_waker);
@@ -622,7 +673,11 @@ macro_rules! stream_io {
 
             /// Writes all of `data`: what the socket does not take at once
             /// is queued (waiting while over 1 MiB is queued). Use
-            /// [`flush`](Self::flush) to wait until it has gone out.
+            /// [`flush`](Self::flush) to wait until it is in the kernel, or
+            /// [`shutdown`](Self::shutdown) to also send the end of the
+            /// stream. Dropping the stream does not lose queued bytes: it
+            /// closes once they are written (waiting 30 s at most), unless
+            /// the runtime itself ends first.
             ///
             /// **Cancellation safety:** once the future has resolved, every
             /// byte is written or queued; if it is dropped while waiting for
