@@ -473,9 +473,16 @@ unsafe extern "C" fn on_idle(handle: *mut uv_idle_t) {
     })
 }
 
-impl Drop for Inner {
-    fn drop(&mut self) {
-        self.shutting_down.set(true);
+impl Inner {
+    /// Drops every task and the driver (the libuv handles and a loop of its
+    /// own are closed after, by `Drop`). Runs once, from the last
+    /// [`Runtime`] handle's drop, through a shared borrow: the tasks' destructors and wakes reach the runtime
+    /// again through the thread-local's raw pointer (`schedule`), which
+    /// must not alias a `&mut Inner`. Does nothing the second time.
+    fn shut_down(&self) {
+        if self.shutting_down.replace(true) {
+            return;
+        }
         // Drop every task, including those that only wait on each other.
         // Dropping a future may wake or free others, so repeat until quiet.
         loop {
@@ -498,6 +505,15 @@ impl Drop for Inner {
         }
         let driver = std::mem::replace(&mut *self.driver.borrow_mut(), Driver::Closed);
         drop(driver);
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The tasks are gone (`shut_down`, from the last `Runtime`'s drop);
+        // what is left closes libuv handles and runs their close callbacks,
+        // which run no task code.
+        self.shut_down();
         drop(self.async_handle.borrow_mut().take());
         drop(self.timers.take());
         if let Some(layout) = self.owned_loop {
@@ -552,6 +568,16 @@ impl Drop for Inner {
 #[derive(Clone)]
 pub struct Runtime {
     inner: Rc<Inner>,
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.inner) == 1 {
+            // The last handle: shut down while the `Inner` is only shared
+            // (see `Inner::shut_down`); freeing it then runs no task code.
+            self.inner.shut_down();
+        }
+    }
 }
 
 impl Runtime {

@@ -41,6 +41,19 @@ fn layout(kind: uv_req_type) -> Layout {
 }
 
 /// Everything that must outlive the request, next to it.
+///
+/// Who touches which field, and when:
+///
+/// | field | loop thread (future, callback) | thread-pool thread |
+/// |---|---|---|
+/// | `req`, `kind` | reads | — |
+/// | `keep` | `start` (before submit), `complete` (after the work) | the work, between them (through [`keep_ptr`]) |
+/// | `outcome`, `waker`, `abandoned` | the future's poll and drop, `complete` | — |
+///
+/// So the future never makes a reference to the whole slot (that would
+/// cover `keep` while the pool may write it): it reaches its own fields
+/// through raw field pointers. `complete` runs after the work has ended
+/// and may borrow all of it.
 struct Slot<K, T> {
     req: *mut uv_req_t,
     kind: uv_req_type,
@@ -130,15 +143,23 @@ impl<K, T> Future for Req<K, T> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         assert!(!this.slot.is_null(), "{} polled after completion", this.op);
+        let slot = this.slot;
         // SAFETY: the slot is alive until freed (by us below, or by the
         // callback once abandoned, which it is not). Callbacks run on this
-        // thread and never during a poll, so this is the only access now.
-        let slot = unsafe { &mut *this.slot };
-        match slot.outcome.take() {
+        // thread and never during a poll, and no other thread touches
+        // `outcome` or `waker` (see `Slot`): these field borrows are the
+        // only access to them now.
+        let (outcome, waker) = unsafe {
+            (
+                &mut *std::ptr::addr_of_mut!((*slot).outcome),
+                &mut *std::ptr::addr_of_mut!((*slot).waker),
+            )
+        };
+        match outcome.take() {
             None => {
-                match &slot.waker {
+                match waker {
                     Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => slot.waker = Some(cx.waker().clone()),
+                    _ => *waker = Some(cx.waker().clone()),
                 }
                 Poll::Pending
             }
@@ -162,19 +183,24 @@ impl<K, T> Drop for Req<K, T> {
         if self.slot.is_null() {
             return;
         }
-        // SAFETY: as in `poll`.
-        let slot = unsafe { &mut *self.slot };
-        if slot.outcome.is_some() {
+        let slot = self.slot;
+        // SAFETY: as in `poll`: the loop thread's own fields, by field.
+        let finished = unsafe { (*std::ptr::addr_of!((*slot).outcome)).is_some() };
+        if finished {
             // Finished, never awaited: drop the outcome with the slot.
             // SAFETY: the callback has run.
-            unsafe { free(self.slot) };
+            unsafe { free(slot) };
         } else {
-            slot.abandoned = true;
-            slot.waker = None;
+            // SAFETY: as above; `req` is never written after `start`.
+            let req = unsafe {
+                *std::ptr::addr_of_mut!((*slot).abandoned) = true;
+                *std::ptr::addr_of_mut!((*slot).waker) = None;
+                *std::ptr::addr_of!((*slot).req)
+            };
             if self.cancelable {
                 // SAFETY: a live request of a cancellable kind. If the work
                 // already runs, uv_cancel fails and it completes normally.
-                unsafe { sys::uv_cancel(slot.req) };
+                unsafe { sys::uv_cancel(req) };
             }
         }
     }
@@ -224,8 +250,10 @@ pub(crate) unsafe fn complete<K, T>(
 ) {
     IN_FLIGHT.with(|n| n.set(n.get() - 1));
     // SAFETY: `data` is the slot set in `start`; it is alive (freed only
-    // below, or by the future after this callback).
+    // below, or by the future after this callback), and the work on the
+    // thread pool (if any) has ended: this is the only access.
     let slot_ptr = unsafe { sys::uv_req_get_data(req) } as *mut Slot<K, T>;
+    // SAFETY: as above.
     let slot = unsafe { &mut *slot_ptr };
     let outcome = outcome(&mut slot.keep);
     if slot.abandoned {
