@@ -108,7 +108,7 @@ impl fmt::Display for Error {
                 "the callback of the function wrapped at {location} was dropped without being called"
             ),
             Error::Uv { op, name, code, path } => {
-                write!(f, "{op} failed: {name} ({})", crate::uv::strerror(*code))?;
+                write!(f, "{op} failed: {name} ({})", crate::ffi::strerror(*code))?;
                 if let Some(path) = path {
                     write!(f, " for {path:?}")?;
                 }

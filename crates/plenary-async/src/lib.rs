@@ -45,6 +45,7 @@
 pub mod control;
 mod entry;
 mod error;
+mod ffi;
 pub mod runtime;
 pub mod tests;
 pub mod util;

@@ -28,16 +28,17 @@
 //! ```
 
 mod context;
+pub(crate) mod in_flight;
 mod remote;
 mod task;
+mod timer_handle;
 mod timers;
 
 pub(crate) use context::{with_current, with_existing};
 pub use task::Task;
 
-use crate::uv::handle::Handle;
-use crate::uv::sys::{self, uv_async_t, uv_idle_t, uv_loop_t};
-use crate::uv::timer::Timer;
+use crate::ffi::handle::Handle;
+use crate::ffi::sys::{self, uv_async_t, uv_idle_t, uv_loop_t};
 use crate::Error;
 use remote::Remote;
 use slab::Slab;
@@ -52,6 +53,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+use timer_handle::Timer;
 use timers::Timers;
 
 /// A task's runnable. Its metadata is the runtime's [`Remote`]: the schedule
@@ -138,7 +140,7 @@ impl Inner {
         }
         // SAFETY: `loop_` is fresh memory of uv_loop_size bytes.
         let rc = unsafe { sys::uv_loop_init(loop_) };
-        if let Err(e) = crate::uv::check("uv_loop_init", rc) {
+        if let Err(e) = crate::ffi::check("uv_loop_init", rc) {
             // SAFETY: init failed; libuv keeps no reference.
             unsafe { dealloc(loop_.cast(), layout) };
             panic!("plenary_async: cannot create the event loop: {e}");
@@ -164,7 +166,7 @@ impl Inner {
         .unwrap_or_else(|code| {
             panic!(
                 "plenary_async: cannot create the cross-thread wake-up handle: {}",
-                crate::uv::check("uv_async_init", code).unwrap_err()
+                crate::ffi::check("uv_async_init", code).unwrap_err()
             )
         });
         remote.set_handle(async_handle.as_ptr::<uv_async_t>());
@@ -454,7 +456,7 @@ fn task_id(runnable: &Runnable) -> *const () {
 }
 
 unsafe extern "C" fn on_async(_handle: *mut uv_async_t) {
-    crate::uv::callback_guard("async", || {
+    crate::ffi::callback_guard("async", || {
         context::with_existing(|rt| {
             if rt.remote.has_pending() || rt.remote.main_woken() {
                 rt.arm();
@@ -464,7 +466,7 @@ unsafe extern "C" fn on_async(_handle: *mut uv_async_t) {
 }
 
 unsafe extern "C" fn on_idle(handle: *mut uv_idle_t) {
-    crate::uv::callback_guard("idle", || {
+    crate::ffi::callback_guard("idle", || {
         let rt = context::current();
         if !rt.inner.tick() {
             // SAFETY: `handle` is the runtime's open idle handle.
@@ -521,10 +523,10 @@ impl Drop for Inner {
             // callback: let them finish (bounded, in case an operation never
             // returns, such as opening a FIFO nobody writes to).
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-            while crate::uv::req::in_flight() > 0 && std::time::Instant::now() < deadline {
+            while in_flight::count() > 0 && std::time::Instant::now() < deadline {
                 // SAFETY: our own live loop, not running.
                 unsafe { sys::uv_run(self.loop_, sys::UV_RUN_NOWAIT) };
-                if crate::uv::req::in_flight() > 0 {
+                if in_flight::count() > 0 {
                     std::thread::sleep(std::time::Duration::from_millis(1));
                 }
             }
@@ -645,7 +647,7 @@ impl Runtime {
             .unwrap_or_else(|code| {
                 panic!(
                     "plenary_async: Runtime::attach: {}",
-                    crate::uv::check("uv_idle_init", code).unwrap_err()
+                    crate::ffi::check("uv_idle_init", code).unwrap_err()
                 )
             });
         // SAFETY: the caller's contract.

@@ -9,7 +9,7 @@
 //! runtime's shutdown also takes before closing the `uv_async_t`.
 
 use super::Runnable;
-use crate::uv::sys::{self, uv_async_t};
+use crate::ffi::sys::{self, uv_async_t};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};

@@ -8,7 +8,7 @@
 //! stale and is skipped when popped (the heap is compacted when stale
 //! elements outnumber live ones).
 
-use crate::uv::timer::Timer;
+use super::timer_handle::Timer;
 use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;

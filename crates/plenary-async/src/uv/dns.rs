@@ -16,7 +16,7 @@
 
 use super::addr::{to_socket_addr, RawAddr};
 use super::req::{complete, Req};
-use super::sys::{self, uv_getaddrinfo_t, uv_getnameinfo_t};
+use crate::ffi::sys::{self, uv_getaddrinfo_t, uv_getnameinfo_t};
 use crate::Error;
 use std::ffi::{c_char, c_int, CStr, CString};
 use std::net::SocketAddr;
@@ -128,7 +128,7 @@ unsafe extern "C" fn on_addrinfo(
     status: c_int,
     res: *mut libc::addrinfo,
 ) {
-    super::callback_guard("getaddrinfo", || {
+    crate::ffi::callback_guard("getaddrinfo", || {
         // SAFETY: a request started by `getaddrinfo` (K = Query), in its
         // callback; `res` is libuv's list, ours to free.
         unsafe {
@@ -198,7 +198,7 @@ unsafe extern "C" fn on_nameinfo(
     host: *const c_char,
     service: *const c_char,
 ) {
-    super::callback_guard("getnameinfo", || {
+    crate::ffi::callback_guard("getnameinfo", || {
         let text = |p: *const c_char| {
             // SAFETY: libuv's NUL-terminated buffers, valid during the callback.
             (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())

@@ -36,7 +36,7 @@
 //! produced is released (an opened file is closed again).
 
 use super::fs_req::{self, Extract};
-use super::sys::{self, uv_fs_t, uv_loop_t};
+use crate::ffi::sys::{self, uv_fs_t, uv_loop_t};
 use crate::Error;
 use std::ffi::{c_char, c_int, CStr, CString, OsStr};
 use std::fmt;

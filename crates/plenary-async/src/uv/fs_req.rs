@@ -5,7 +5,7 @@
 //! the thread pool picks the work up makes libuv skip it.
 
 use super::req::{complete, Req};
-use super::sys::{self, uv_fs_t, uv_loop_t};
+use crate::ffi::sys::{self, uv_fs_t, uv_loop_t};
 use crate::Error;
 use std::ffi::c_int;
 
@@ -59,7 +59,7 @@ pub(crate) unsafe fn start<K, T>(
 }
 
 unsafe extern "C" fn on_done<K, T>(req: *mut uv_fs_t) {
-    super::callback_guard("fs", || {
+    crate::ffi::callback_guard("fs", || {
         // SAFETY: a request started by `start` with these K and T, in its
         // callback. Its result and buffers are readable until
         // uv_fs_req_cleanup, which runs after the extractor.

@@ -34,7 +34,7 @@
 
 use super::req::{on_status, Req, StatusKeep};
 use super::stream::{stream_io, ListenKind, Listener, Ops, Stream};
-use super::sys::{self, uv_loop_t, uv_pipe_t, uv_stream_t};
+use crate::ffi::sys::{self, uv_loop_t, uv_pipe_t, uv_stream_t};
 use crate::Error;
 use std::ffi::{c_int, CString};
 use std::fmt;
@@ -60,7 +60,7 @@ const OPS: Ops = Ops {
 fn uv_error(op: &'static str, code: c_int, path: &Path) -> Error {
     Error::Uv {
         op,
-        name: super::err_name(code),
+        name: crate::ffi::err_name(code),
         code,
         path: Some(path.display().to_string()),
     }
@@ -275,7 +275,7 @@ impl Pipe {
     pub fn open(fd: OwnedFd) -> Result<Pipe, Error> {
         let stream = new_stream(None).map_err(|code| Error::Uv {
             op: "pipe_init",
-            name: super::err_name(code),
+            name: crate::ffi::err_name(code),
             code,
             path: None,
         })?;
@@ -289,7 +289,7 @@ impl Pipe {
             drop(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) });
             return Err(Error::Uv {
                 op: "pipe_open",
-                name: super::err_name(rc),
+                name: crate::ffi::err_name(rc),
                 code: rc,
                 path: None,
             });

@@ -23,9 +23,9 @@
 //! .unwrap();
 //! ```
 
-use super::handle::{state_of, Handle};
 use super::pipe::{self, Pipe};
-use super::sys::{self, uv_process_t};
+use crate::ffi::handle::{state_of, Handle};
+use crate::ffi::sys::{self, uv_process_t};
 use crate::Error;
 use std::cell::Cell;
 use std::ffi::{c_char, c_int, CString, OsStr, OsString};
@@ -278,7 +278,7 @@ impl Command {
                         pipe::new_stream(Some(format!("{shown} fd {fd}"))).map_err(|code| {
                             Error::Uv {
                                 op: "spawn",
-                                name: super::err_name(code),
+                                name: crate::ffi::err_name(code),
                                 code,
                                 path: Some(shown.clone()),
                             }
@@ -333,7 +333,7 @@ impl Command {
         }
         .map_err(|code| Error::Uv {
             op: "spawn",
-            name: super::err_name(code),
+            name: crate::ffi::err_name(code),
             code,
             path: Some(shown.clone()),
         })?;
@@ -357,7 +357,7 @@ struct ProcState {
 }
 
 unsafe extern "C" fn on_exit(process: *mut uv_process_t, exit_status: i64, term_signal: c_int) {
-    super::callback_guard("exit", || {
+    crate::ffi::callback_guard("exit", || {
         // SAFETY: a live process handle made by `Command::spawn`.
         let st: &ProcState = unsafe { state_of(process.cast()) };
         st.exit.set(Some(ExitStatus {
@@ -538,7 +538,7 @@ impl Child {
         if rc < 0 {
             return Err(Error::Uv {
                 op: "process_kill",
-                name: super::err_name(rc),
+                name: crate::ffi::err_name(rc),
                 code: rc,
                 path: Some(self.program.clone()),
             });

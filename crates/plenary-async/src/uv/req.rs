@@ -13,26 +13,13 @@
 //! and `K`; if nobody will receive it, it is dropped there, so a value that
 //! owns something (an opened file) releases it.
 
-use super::sys::{self, uv_req_t, uv_req_type};
+use crate::ffi::sys::{self, uv_req_t, uv_req_type};
 use crate::Error;
 use std::alloc::{alloc_zeroed, dealloc, handle_alloc_error, Layout};
-use std::cell::Cell;
 use std::ffi::c_int;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
-
-thread_local! {
-    /// Requests started on this thread whose callback has not run yet. The
-    /// runtime's shutdown runs its loop until this is zero, so that the
-    /// abandoned ones are freed, not leaked.
-    static IN_FLIGHT: Cell<usize> = const { Cell::new(0) };
-}
-
-/// How many requests of this thread are waiting for libuv.
-pub(crate) fn in_flight() -> usize {
-    IN_FLIGHT.with(Cell::get)
-}
 
 fn layout(kind: uv_req_type) -> Layout {
     // SAFETY: uv_req_size has no preconditions; callers pass valid types.
@@ -116,12 +103,12 @@ impl<K, T> Req<K, T> {
             unsafe { free(slot) };
             return Err(Error::Uv {
                 op,
-                name: super::err_name(rc),
+                name: crate::ffi::err_name(rc),
                 code: rc,
                 path,
             });
         }
-        IN_FLIGHT.with(|n| n.set(n.get() + 1));
+        crate::runtime::in_flight::started();
         Ok(Req {
             slot,
             op,
@@ -169,7 +156,7 @@ impl<K, T> Future for Req<K, T> {
                 this.slot = std::ptr::null_mut();
                 Poll::Ready(outcome.map_err(|code| Error::Uv {
                     op: this.op,
-                    name: super::err_name(code),
+                    name: crate::ffi::err_name(code),
                     code,
                     path: this.path.take(),
                 }))
@@ -248,7 +235,7 @@ pub(crate) unsafe fn complete<K, T>(
     req: *mut uv_req_t,
     outcome: impl FnOnce(&mut K) -> Result<T, c_int>,
 ) {
-    IN_FLIGHT.with(|n| n.set(n.get() - 1));
+    crate::runtime::in_flight::done();
     // SAFETY: `data` is the slot set in `start`; it is alive (freed only
     // below, or by the future after this callback), and the work on the
     // thread pool (if any) has ended: this is the only access.
@@ -271,7 +258,7 @@ pub(crate) unsafe fn complete<K, T>(
 /// The callback of requests whose only result is a status (connect, write,
 /// shutdown, UDP send): `Ok(())` or the error code.
 pub(crate) unsafe extern "C" fn on_status<R>(req: *mut R, status: c_int) {
-    super::callback_guard("request", || {
+    crate::ffi::callback_guard("request", || {
         // SAFETY: libuv calls this once, for a request started by `Req::start`
         // with `K = StatusKeep` and `T = ()` (the rule for using this
         // callback).

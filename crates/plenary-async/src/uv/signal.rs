@@ -14,8 +14,8 @@
 //! .unwrap();
 //! ```
 
-use super::handle::{state_of, Handle};
-use super::sys::{self, uv_signal_t};
+use crate::ffi::handle::{state_of, Handle};
+use crate::ffi::sys::{self, uv_signal_t};
 use crate::Error;
 use std::cell::Cell;
 use std::ffi::c_int;
@@ -60,14 +60,14 @@ pub fn signal(signum: i32) -> Result<Signal, Error> {
 fn uv_error(op: &'static str, code: c_int, signum: i32) -> Error {
     Error::Uv {
         op,
-        name: super::err_name(code),
+        name: crate::ffi::err_name(code),
         code,
         path: Some(format!("signal {signum}")),
     }
 }
 
 unsafe extern "C" fn on_signal(handle: *mut uv_signal_t, _signum: c_int) {
-    super::callback_guard("signal", || {
+    crate::ffi::callback_guard("signal", || {
         // SAFETY: a live signal handle made by `signal`.
         let st: &SignalState = unsafe { state_of(handle.cast()) };
         st.pending.set(st.pending.get() + 1);

@@ -28,9 +28,9 @@
 //! anyway (the linger ran out, the runtime shut down) is reported as an
 //! `ECANCELED` error to whoever then awaits the stream's writes.
 
-use super::handle::{state_of, Handle};
 use super::req::{complete, on_status, Req, StatusKeep};
-use super::sys::{self, uv_handle_t, uv_handle_type, uv_loop_t, uv_stream_t};
+use crate::ffi::handle::{state_of, Handle};
+use crate::ffi::sys::{self, uv_handle_t, uv_handle_type, uv_loop_t, uv_stream_t};
 use crate::Error;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -146,7 +146,7 @@ impl Stream {
     fn error(&self, op: &'static str, code: c_int) -> Error {
         Error::Uv {
             op,
-            name: super::err_name(code),
+            name: crate::ffi::err_name(code),
             code,
             path: self.label.clone(),
         }
@@ -406,7 +406,7 @@ struct WriteKeep {
 }
 
 unsafe extern "C" fn on_write(req: *mut sys::uv_write_t, status: c_int) {
-    super::callback_guard("write", || {
+    crate::ffi::callback_guard("write", || {
         // SAFETY: a request started by `queue_write` (K = WriteKeep, T = ()),
         // in its callback. The stream's state outlives its write callbacks:
         // libuv runs them (with UV_ECANCELED if the handle closes) before the
@@ -446,7 +446,7 @@ unsafe extern "C" fn on_alloc(
 }
 
 unsafe extern "C" fn on_read(stream: *mut uv_stream_t, nread: isize, _buf: *const sys::uv_buf_t) {
-    super::callback_guard("read", || {
+    crate::ffi::callback_guard("read", || {
         // SAFETY: a live stream handle made by `Stream::new`.
         let st: &StreamState = unsafe { state_of(stream.cast()) };
         let code = nread as c_int;
@@ -564,7 +564,7 @@ impl Listener {
             Some(Ok(stream)) => Poll::Ready(Ok(stream)),
             Some(Err(code)) => Poll::Ready(Err(Error::Uv {
                 op: self.accept_op,
-                name: super::err_name(code),
+                name: crate::ffi::err_name(code),
                 code,
                 path: None,
             })),
@@ -599,7 +599,7 @@ unsafe fn accept_one(server: *mut uv_stream_t, st: &ListenState) {
 }
 
 unsafe extern "C" fn on_connection(server: *mut uv_stream_t, status: c_int) {
-    super::callback_guard("connection", || {
+    crate::ffi::callback_guard("connection", || {
         // SAFETY: a live listener made by `Listener::listen`.
         let st: &ListenState = unsafe { state_of(server.cast()) };
         if status < 0 {

@@ -32,7 +32,7 @@
 use super::addr::{to_socket_addr, RawAddr};
 use super::req::{on_status, Req, StatusKeep};
 use super::stream::{stream_io, ListenKind, Listener, Ops, Stream};
-use super::sys::{self, uv_loop_t, uv_stream_t, uv_tcp_t};
+use crate::ffi::sys::{self, uv_loop_t, uv_stream_t, uv_tcp_t};
 use crate::Error;
 use std::ffi::c_int;
 use std::fmt;
@@ -59,7 +59,7 @@ const OPS: Ops = Ops {
 fn uv_error(op: &'static str, code: c_int, addr: Option<SocketAddr>) -> Error {
     Error::Uv {
         op,
-        name: super::err_name(code),
+        name: crate::ffi::err_name(code),
         code,
         path: addr.map(|a| a.to_string()),
     }
@@ -377,7 +377,7 @@ impl TcpStream {
     pub fn set_nodelay(&self, nodelay: bool) -> Result<(), Error> {
         // SAFETY: a live TCP handle.
         let rc = unsafe { sys::uv_tcp_nodelay(self.tcp(), nodelay as c_int) };
-        super::check("tcp_nodelay", rc)
+        crate::ffi::check("tcp_nodelay", rc)
     }
 
     /// Turns TCP keep-alive on with the given initial delay, or off.
@@ -396,7 +396,7 @@ impl TcpStream {
         };
         // SAFETY: a live TCP handle.
         let rc = unsafe { sys::uv_tcp_keepalive(self.tcp(), on, secs) };
-        super::check("tcp_keepalive", rc)
+        crate::ffi::check("tcp_keepalive", rc)
     }
 }
 

@@ -16,7 +16,7 @@
 //! ```
 
 use super::stream::{stream_io, Ops, Stream};
-use super::sys;
+use crate::ffi::sys;
 use crate::Error;
 use std::ffi::c_int;
 use std::fmt;
@@ -78,7 +78,7 @@ impl Tty {
                 drop(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) });
                 Err(Error::Uv {
                     op: "tty_init",
-                    name: super::err_name(code),
+                    name: crate::ffi::err_name(code),
                     code,
                     path: None,
                 })
@@ -98,7 +98,7 @@ impl Tty {
         let (mut w, mut h) = (0, 0);
         // SAFETY: a live TTY handle; libuv writes two ints.
         let rc = unsafe { sys::uv_tty_get_winsize(self.stream.raw(), &mut w, &mut h) };
-        super::check("tty_get_winsize", rc)?;
+        crate::ffi::check("tty_get_winsize", rc)?;
         Ok((w as u32, h as u32))
     }
 }

@@ -19,9 +19,9 @@
 //! ```
 
 use super::addr::{to_socket_addr, RawAddr};
-use super::handle::{state_of, Handle};
 use super::req::{on_status, Req, StatusKeep};
-use super::sys::{self, uv_handle_t, uv_udp_t};
+use crate::ffi::handle::{state_of, Handle};
+use crate::ffi::sys::{self, uv_handle_t, uv_udp_t};
 use crate::Error;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -57,7 +57,7 @@ pub struct UdpSocket {
 fn uv_error(op: &'static str, code: c_int, addr: Option<String>) -> Error {
     Error::Uv {
         op,
-        name: super::err_name(code),
+        name: crate::ffi::err_name(code),
         code,
         path: addr,
     }
@@ -110,7 +110,7 @@ impl UdpSocket {
         let mut len = RawAddr::capacity();
         // SAFETY: a live UDP handle; libuv fills in at most `len` bytes.
         let rc = unsafe { sys::uv_udp_getsockname(self.udp(), raw.as_mut_ptr(), &mut len) };
-        super::check("udp_getsockname", rc)?;
+        crate::ffi::check("udp_getsockname", rc)?;
         // SAFETY: a sockaddr libuv filled in.
         unsafe { to_socket_addr(raw.as_ptr()) }
             .ok_or_else(|| uv_error("udp_getsockname", sys::UV_EINVAL, None))
@@ -190,7 +190,7 @@ impl UdpSocket {
     fn start_receiving(&self) -> Result<(), Error> {
         // SAFETY: a live UDP handle; the callbacks find its state in `data`.
         let rc = unsafe { sys::uv_udp_recv_start(self.udp(), Some(on_alloc), Some(on_recv)) };
-        super::check("udp_recv_start", rc)?;
+        crate::ffi::check("udp_recv_start", rc)?;
         self.handle.state().receiving.set(true);
         Ok(())
     }
@@ -227,7 +227,7 @@ impl UdpSocket {
     /// ```
     pub fn set_broadcast(&self, on: bool) -> Result<(), Error> {
         // SAFETY: a live, bound UDP handle.
-        super::check("udp_set_broadcast", unsafe {
+        crate::ffi::check("udp_set_broadcast", unsafe {
             sys::uv_udp_set_broadcast(self.udp(), on as c_int)
         })
     }
@@ -242,7 +242,7 @@ impl UdpSocket {
     pub fn set_ttl(&self, ttl: u32) -> Result<(), Error> {
         let ttl = c_int::try_from(ttl).unwrap_or(c_int::MAX);
         // SAFETY: a live, bound UDP handle; libuv checks the range.
-        super::check("udp_set_ttl", unsafe {
+        crate::ffi::check("udp_set_ttl", unsafe {
             sys::uv_udp_set_ttl(self.udp(), ttl)
         })
     }
@@ -256,7 +256,7 @@ impl UdpSocket {
     pub fn set_multicast_ttl(&self, ttl: u32) -> Result<(), Error> {
         let ttl = c_int::try_from(ttl).unwrap_or(c_int::MAX);
         // SAFETY: a live, bound UDP handle; libuv checks the range.
-        super::check("udp_set_multicast_ttl", unsafe {
+        crate::ffi::check("udp_set_multicast_ttl", unsafe {
             sys::uv_udp_set_multicast_ttl(self.udp(), ttl)
         })
     }
@@ -269,7 +269,7 @@ impl UdpSocket {
     /// ```
     pub fn set_multicast_loop(&self, on: bool) -> Result<(), Error> {
         // SAFETY: a live, bound UDP handle.
-        super::check("udp_set_multicast_loop", unsafe {
+        crate::ffi::check("udp_set_multicast_loop", unsafe {
             sys::uv_udp_set_multicast_loop(self.udp(), on as c_int)
         })
     }
@@ -325,7 +325,7 @@ unsafe extern "C" fn on_alloc(
     _suggested: usize,
     buf: *mut sys::uv_buf_t,
 ) {
-    super::callback_guard("udp alloc", || {
+    crate::ffi::callback_guard("udp alloc", || {
         // SAFETY: a live UDP handle made by `UdpSocket::bind`.
         let st: &UdpState = unsafe { state_of(handle) };
         let spare = st
@@ -350,7 +350,7 @@ unsafe extern "C" fn on_recv(
     addr: *const libc::sockaddr,
     _flags: c_uint,
 ) {
-    super::callback_guard("udp recv", || {
+    crate::ffi::callback_guard("udp recv", || {
         // SAFETY: a live UDP handle made by `UdpSocket::bind`.
         let st: &UdpState = unsafe { state_of(udp.cast()) };
         // SAFETY: `buf` is what `on_alloc` lent, or has a null base.

@@ -19,8 +19,8 @@
 //! ```
 
 use super::fs::Metadata;
-use super::handle::{state_of, Handle};
-use super::sys::{self, uv_fs_event_t, uv_fs_poll_t};
+use crate::ffi::handle::{state_of, Handle};
+use crate::ffi::sys::{self, uv_fs_event_t, uv_fs_poll_t};
 use crate::Error;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -73,7 +73,7 @@ impl<T> Queue<T> {
     ) -> Poll<Option<Result<T, Error>>> {
         let err = |code: c_int| Error::Uv {
             op,
-            name: super::err_name(code),
+            name: crate::ffi::err_name(code),
             code,
             path: Some(path.display().to_string()),
         };
@@ -132,7 +132,7 @@ pub fn fs_event(path: impl AsRef<Path>) -> Result<FsEvents, Error> {
     let loop_ = crate::runtime::with_current(|rt| rt.uv_loop());
     let err = |op, code| Error::Uv {
         op,
-        name: super::err_name(code),
+        name: crate::ffi::err_name(code),
         code,
         path: Some(path.display().to_string()),
     };
@@ -161,7 +161,7 @@ unsafe extern "C" fn on_fs_event(
     events: c_int,
     status: c_int,
 ) {
-    super::callback_guard("fs_event", || {
+    crate::ffi::callback_guard("fs_event", || {
         // SAFETY: a live handle made by `fs_event`.
         let q: &Queue<FsEvent> = unsafe { state_of(handle.cast()) };
         if status < 0 {
@@ -271,7 +271,7 @@ pub fn fs_poll(path: impl AsRef<Path>, interval: Duration) -> Result<FsPoll, Err
     let loop_ = crate::runtime::with_current(|rt| rt.uv_loop());
     let err = |op, code| Error::Uv {
         op,
-        name: super::err_name(code),
+        name: crate::ffi::err_name(code),
         code,
         path: Some(path.display().to_string()),
     };
@@ -301,7 +301,7 @@ unsafe extern "C" fn on_fs_poll(
     prev: *const sys::uv_stat_t,
     curr: *const sys::uv_stat_t,
 ) {
-    super::callback_guard("fs_poll", || {
+    crate::ffi::callback_guard("fs_poll", || {
         // SAFETY: a live handle made by `fs_poll`.
         let q: &Queue<FsChange> = unsafe { state_of(handle.cast()) };
         if status < 0 {

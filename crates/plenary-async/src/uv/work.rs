@@ -4,7 +4,7 @@
 //! per call.
 
 use super::req::{complete, keep_ptr, Req};
-use super::sys::{self, uv_work_t};
+use crate::ffi::sys::{self, uv_work_t};
 use crate::Error;
 use std::ffi::c_int;
 
@@ -76,7 +76,7 @@ unsafe extern "C" fn on_work<T>(req: *mut uv_work_t) {
 }
 
 unsafe extern "C" fn after_work<T>(req: *mut uv_work_t, status: c_int) {
-    super::callback_guard("after work", || {
+    crate::ffi::callback_guard("after work", || {
         // SAFETY: a request started by `run::<T>`, in its (loop-thread)
         // callback, after the pool thread is done with it.
         unsafe {

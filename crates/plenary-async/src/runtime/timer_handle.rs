@@ -1,8 +1,8 @@
 //! The runtime's one `uv_timer_t`: started for the earliest deadline of the
 //! runtime's timer heap (see `runtime::timers`), whose `fire` it calls.
 
-use super::handle::Handle;
-use super::sys::{self, uv_loop_t, uv_timer_t};
+use crate::ffi::handle::Handle;
+use crate::ffi::sys::{self, uv_loop_t, uv_timer_t};
 
 /// An owned `uv_timer_t`. Dropping it stops and closes the timer.
 pub(crate) struct Timer {
@@ -18,7 +18,7 @@ impl Timer {
         // SAFETY: uv_timer_init initialises a UV_TIMER handle on the caller's
         // live loop.
         let handle = unsafe { Handle::new(sys::UV_TIMER, (), |h| sys::uv_timer_init(loop_, h)) }
-            .map_err(|code| super::check("uv_timer_init", code).unwrap_err())?;
+            .map_err(|code| crate::ffi::check("uv_timer_init", code).unwrap_err())?;
         Ok(Timer { handle })
     }
 
@@ -43,7 +43,7 @@ impl Timer {
 }
 
 unsafe extern "C" fn on_timer(_raw: *mut uv_timer_t) {
-    super::callback_guard("timer", || {
-        crate::runtime::with_existing(|rt| rt.timers().fire());
+    crate::ffi::callback_guard("timer", || {
+        super::with_existing(|rt| rt.timers().fire());
     })
 }

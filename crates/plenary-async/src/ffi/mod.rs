@@ -1,0 +1,58 @@
+//! The C boundary: libuv's declarations ([`sys`]), handle allocation and
+//! closing ([`handle`]), error codes turned into names and results, and the
+//! guard that keeps a panic from unwinding into libuv's C frames.
+//!
+//! The lowest layer: it uses nothing else of the crate but [`Error`]. Above
+//! it sit the runtime (`crate::runtime`), then the public `crate::uv`
+//! modules.
+//!
+//! [`Error`]: crate::Error
+
+pub(crate) mod handle;
+pub mod sys;
+
+use std::ffi::{c_int, CStr};
+
+/// libuv's message for an error code (`"no such file or directory"`).
+pub(crate) fn strerror(code: i32) -> String {
+    // SAFETY: uv_strerror returns a pointer to a static string, or to a leaked
+    // "Unknown system error" string for unknown codes; never null.
+    unsafe { CStr::from_ptr(sys::uv_strerror(code as c_int)) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// libuv's name for an error code (`"ENOENT"`).
+pub(crate) fn err_name(code: i32) -> &'static str {
+    // SAFETY: for known codes uv_err_name returns a static string; unknown
+    // codes get a leaked buffer that is never freed, so 'static holds too.
+    let name = unsafe { CStr::from_ptr(sys::uv_err_name(code as c_int)) };
+    name.to_str().unwrap_or("EUNKNOWN")
+}
+
+/// Turns a libuv return code into a `Result`, naming the operation.
+pub(crate) fn check(op: &'static str, code: c_int) -> Result<(), crate::Error> {
+    if code < 0 {
+        Err(crate::Error::Uv {
+            op,
+            name: err_name(code),
+            code,
+            path: None,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Runs the body of a libuv callback. A panic must not unwind into libuv's C
+/// frames: it is reported and the process aborts, as an unwinding `extern "C"`
+/// function would, but with a message naming the callback.
+pub(crate) fn callback_guard<R>(what: &str, f: impl FnOnce() -> R) -> R {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(_) => {
+            eprintln!("plenary_async: a panic reached the libuv {what} callback; aborting");
+            std::process::abort()
+        }
+    }
+}
