@@ -32,7 +32,7 @@ where
     F::Output: 'static,
 {
     let location = Location::caller();
-    runtime::with_current(|rt| rt.spawn(future, location))
+    runtime::with_current_executor(|ex| ex.spawn(future, location, false))
 }
 
 /// Like [`spawn`], but polls the task once right away, up to its first
@@ -61,7 +61,7 @@ where
     F::Output: 'static,
 {
     let location = Location::caller();
-    runtime::with_current(|rt| rt.spawn_inner(future, location, true))
+    runtime::with_current_executor(|ex| ex.spawn(future, location, true))
 }
 
 /// Runs the thread's event loop until `future` completes, and returns its
@@ -124,7 +124,7 @@ where
         let callback = guard.0.take().expect("callback present until called");
         call_reporting(callback, result);
     };
-    runtime::with_current(|rt| rt.spawn(body, location))
+    runtime::with_current_executor(|ex| ex.spawn(body, location, false))
 }
 
 /// Calls the callback of `run` with `Err(Canceled)` if the task is dropped
@@ -153,7 +153,7 @@ fn call_reporting<T>(callback: impl FnOnce(T), value: T) {
 }
 
 pub(crate) fn report(err: &Error) {
-    if runtime::with_existing(|rt| rt.report(err)).is_none() {
+    if runtime::with_executor(|ex| ex.report(err)).is_none() {
         eprintln!("plenary_async: {err}");
     }
 }
@@ -189,7 +189,7 @@ macro_rules! impl_void {
                             report(&err);
                         }
                     };
-                    runtime::with_current(|rt| rt.spawn(body, location)).detach();
+                    runtime::with_current_executor(|ex| ex.spawn(body, location, false)).detach();
                 })
             }
         }

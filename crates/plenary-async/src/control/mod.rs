@@ -42,6 +42,8 @@
 
 pub mod channel;
 mod condvar;
+#[cfg(test)]
+mod core_tests;
 mod semaphore;
 mod waiters;
 

@@ -2,14 +2,17 @@
 //!
 //! A waker may be called from any thread (a thread-pool completion, a user
 //! thread, a `wrap`ped callback). Such a wake pushes the task onto this
-//! mutex-protected queue and calls `uv_async_send`, libuv's one thread-safe
-//! function, which makes the loop call the runtime's async callback on its own
-//! thread; the next `tick` moves the queue into the local run queue. No wake
-//! is lost: the push happens before the signal, under the lock that the
-//! runtime's shutdown also takes before closing the `uv_async_t`.
+//! mutex-protected queue and signals the runtime's thread (with libuv, a
+//! `uv_async_send`, libuv's one thread-safe function, which makes the loop
+//! call the runtime's async callback on its own thread); the next `tick`
+//! moves the queue into the local run queue. No wake is lost: the push
+//! happens before the signal, under the lock that the runtime's shutdown
+//! also takes before closing what the signal reaches.
+//!
+//! The signal is a function and a pointer given by the driver
+//! ([`Signal`]), so this module knows nothing of libuv.
 
-use super::Runnable;
-use crate::ffi::sys::{self, uv_async_t};
+use super::executor::Runnable;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -22,15 +25,25 @@ pub(crate) struct Remote {
     state: Mutex<State>,
 }
 
-struct State {
-    queue: Vec<Runnable>,
-    /// The runtime's `uv_async_t`; null once the runtime has shut down.
-    handle: *mut uv_async_t,
+/// How a wake from another thread reaches the runtime's thread:
+/// `send(target)`, which must be callable from any thread while `target`
+/// lives (libuv's `uv_async_send` on the runtime's `uv_async_t`).
+#[derive(Clone, Copy)]
+pub(crate) struct Signal {
+    pub(crate) target: *mut (),
+    pub(crate) send: unsafe fn(*mut ()),
 }
 
-// SAFETY: the only non-Send field is the `uv_async_t` pointer; it is used
-// only under the mutex, for `uv_async_send` (thread-safe by libuv's
-// contract), and set to null under the mutex before the handle is closed.
+struct State {
+    queue: Vec<Runnable>,
+    /// `None` before the driver sets it and once the runtime has shut down.
+    signal: Option<Signal>,
+}
+
+// SAFETY: the only non-Send field is the signal's target pointer; it is
+// used only under the mutex, by `send` (callable from any thread: the
+// `Signal` contract), and removed under the mutex before the target is
+// closed.
 unsafe impl Send for State {}
 
 impl Remote {
@@ -40,7 +53,7 @@ impl Remote {
             main_woken: AtomicBool::new(false),
             state: Mutex::new(State {
                 queue: Vec::new(),
-                handle: std::ptr::null_mut(),
+                signal: None,
             }),
         }
     }
@@ -50,34 +63,39 @@ impl Remote {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn set_handle(&self, handle: *mut uv_async_t) {
-        self.lock().handle = handle;
+    /// Sets how to signal the runtime's thread.
+    ///
+    /// # Safety
+    /// `signal.send(signal.target)` must be sound from any thread until
+    /// [`close`](Self::close) returns.
+    pub(super) unsafe fn set_signal(&self, signal: Signal) {
+        self.lock().signal = Some(signal);
     }
 
     /// Queues a task woken on another thread and signals the loop.
     pub(super) fn push(&self, runnable: Runnable) {
         let mut state = self.lock();
-        if state.handle.is_null() {
+        let Some(signal) = state.signal else {
             // The runtime is gone. Its tasks were all canceled at shutdown, so
             // async-task does not schedule them any more; should one still
             // arrive, its future may not be Send and must not be dropped on
             // this thread: leaking it is the only sound choice.
             std::mem::forget(runnable);
             return;
-        }
+        };
         state.queue.push(runnable);
         self.pending.store(true, Ordering::Release);
-        // SAFETY: the handle is open (non-null under the lock) and
-        // uv_async_send may be called from any thread.
-        unsafe { sys::uv_async_send(state.handle) };
+        // SAFETY: set under the lock and not yet closed (`set_signal`'s
+        // contract: callable from any thread).
+        unsafe { (signal.send)(signal.target) };
     }
 
     /// Signals the loop without queueing anything.
     pub(super) fn signal(&self) {
         let state = self.lock();
-        if !state.handle.is_null() {
+        if let Some(signal) = state.signal {
             // SAFETY: as in `push`.
-            unsafe { sys::uv_async_send(state.handle) };
+            unsafe { (signal.send)(signal.target) };
         }
     }
 
@@ -104,11 +122,11 @@ impl Remote {
         self.main_woken.load(Ordering::Acquire) && self.main_woken.swap(false, Ordering::AcqRel)
     }
 
-    /// Called at shutdown, before the `uv_async_t` is closed: later wakes
-    /// from other threads find no handle and signal nothing.
+    /// Called at shutdown, before the signal's target is closed: later
+    /// wakes from other threads find no signal and leak their task.
     pub(super) fn close(&self) -> Vec<Runnable> {
         let mut state = self.lock();
-        state.handle = std::ptr::null_mut();
+        state.signal = None;
         std::mem::take(&mut state.queue)
     }
 }

@@ -1,7 +1,7 @@
 //! Tasks: the future wrapper every spawned future runs in, and [`Task`], the
 //! handle that awaits or cancels it.
 
-use super::{task_id, with_existing, Inner};
+use super::context::with_executor;
 use crate::Error;
 use std::fmt;
 use std::future::Future;
@@ -62,16 +62,16 @@ impl<F> Drop for TaskFuture<F> {
     fn drop(&mut self) {
         if self.fut.is_some() {
             if let Err(err) = self.drop_future() {
-                with_existing(|rt| rt.report(&err));
+                with_executor(|ex| ex.report(&err));
             }
         }
         let key = self.key;
-        with_existing(|rt| rt.forget_task(key));
+        with_executor(|ex| ex.forget_task(key));
     }
 }
 
 enum State<T> {
-    Running(super::RawTask<Result<T, Error>>, *const ()),
+    Running(super::executor::RawTask<Result<T, Error>>, *const ()),
     Canceled,
     Done,
 }
@@ -101,7 +101,7 @@ pub struct Task<T> {
 }
 
 impl<T> Task<T> {
-    pub(super) fn new(task: super::RawTask<Result<T, Error>>, id: *const ()) -> Self {
+    pub(super) fn new(task: super::executor::RawTask<Result<T, Error>>, id: *const ()) -> Self {
         Task {
             state: State::Running(task, id),
         }
@@ -152,7 +152,7 @@ impl<T> Task<T> {
         let State::Running(task, _) = std::mem::replace(&mut self.state, State::Canceled) else {
             unreachable!()
         };
-        match with_existing(|rt| rt.cancel(task, id)) {
+        match with_executor(|ex| ex.cancel(task, id)) {
             Some(()) => {}
             None => unreachable!("a running task outlived its runtime"),
         }
@@ -189,29 +189,6 @@ impl<T> Task<T> {
     /// ```
     pub fn detach(self) {
         drop(self)
-    }
-}
-
-impl Inner {
-    /// Drops a task's future now: see `Task::cancel`.
-    fn cancel<T>(&self, task: super::RawTask<T>, id: *const ()) {
-        // Dropping the handle of an idle task makes async-task schedule it
-        // one last time; `push_local` recognises it by `canceling` and drops
-        // the runnable, which drops the future.
-        let previous = self.canceling.replace(id);
-        drop(task);
-        self.canceling.set(previous);
-        // A task that was already queued is still in the queue: take it out
-        // and drop it there.
-        self.remote.drain_into(&mut self.queue.borrow_mut());
-        let found = {
-            let mut queue = self.queue.borrow_mut();
-            queue
-                .iter()
-                .position(|r| task_id(r) == id)
-                .and_then(|i| queue.remove(i))
-        };
-        drop(found);
     }
 }
 

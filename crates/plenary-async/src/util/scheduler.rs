@@ -44,7 +44,7 @@ impl Future for Scheduler {
             return Poll::Ready(());
         }
         self.yielded = true;
-        crate::runtime::with_current(|rt| rt.defer(cx.waker().clone()));
+        crate::runtime::with_current_executor(|ex| ex.defer(cx.waker().clone()));
         Poll::Pending
     }
 }

@@ -1,0 +1,112 @@
+//! The libuv driver of the executor: how a tick gets run.
+//!
+//! - standalone, `block_on` ticks between `uv_run(ONCE/NOWAIT)` calls; when
+//!   work is queued while it sits in `uv_run`, `uv_stop` makes it return;
+//! - attached, a `uv_idle_t` on the host's loop ticks while work is queued;
+//! - attached with a hook, the host is told that work is queued and calls
+//!   `Runtime::tick` from a context of its choosing.
+
+use super::executor::Driver;
+use crate::ffi::handle::Handle;
+use crate::ffi::sys::{self, uv_idle_t, uv_loop_t};
+use std::cell::{Cell, RefCell};
+
+/// Who calls `tick`.
+pub(super) enum Kind {
+    /// `block_on` drains the queue between turns of the runtime's own loop.
+    Standalone,
+    /// A `uv_idle_t` on the host loop, active while work is queued.
+    Idle(Handle<()>),
+    /// The host is notified and calls `Runtime::tick` itself.
+    Hook(Box<dyn Fn()>),
+    /// Shut down.
+    Closed,
+}
+
+/// The executor's [`Driver`] on a libuv loop.
+pub(super) struct UvDriver {
+    loop_: *mut uv_loop_t,
+    kind: RefCell<Kind>,
+    /// The driver has been told that work is queued and has not ticked yet.
+    armed: Cell<bool>,
+    /// Standalone `block_on` is inside `uv_run`.
+    in_uv_run: Cell<bool>,
+}
+
+impl UvDriver {
+    pub(super) fn new(loop_: *mut uv_loop_t, kind: Kind) -> UvDriver {
+        UvDriver {
+            loop_,
+            kind: RefCell::new(kind),
+            armed: Cell::new(false),
+            in_uv_run: Cell::new(false),
+        }
+    }
+
+    pub(super) fn is_standalone(&self) -> bool {
+        matches!(*self.kind.borrow(), Kind::Standalone)
+    }
+
+    /// Closes the driver (its idle handle, its hook) at shutdown.
+    pub(super) fn close(&self) {
+        let kind = std::mem::replace(&mut *self.kind.borrow_mut(), Kind::Closed);
+        drop(kind);
+    }
+
+    pub(super) fn set_in_uv_run(&self, inside: bool) {
+        self.in_uv_run.set(inside);
+    }
+
+    /// Standalone: if `block_on` is inside `uv_run`, make it return soon
+    /// (`uv_stop` turns the poll timeout to zero for this iteration).
+    pub(super) fn interrupt_loop(&self) {
+        if self.in_uv_run.get() && !self.armed.get() {
+            self.armed.set(true);
+            // SAFETY: the loop is live; uv_stop only sets a flag.
+            unsafe { sys::uv_stop(self.loop_) };
+        }
+    }
+}
+
+impl Driver for UvDriver {
+    fn arm(&self) {
+        if self.armed.get() {
+            return;
+        }
+        match &*self.kind.borrow() {
+            Kind::Standalone => self.interrupt_loop(),
+            Kind::Idle(idle) => {
+                self.armed.set(true);
+                // SAFETY: the idle handle is open; starting a started idle
+                // handle is a no-op.
+                unsafe { sys::uv_idle_start(idle.as_ptr::<uv_idle_t>(), Some(on_idle)) };
+            }
+            Kind::Hook(notify) => {
+                self.armed.set(true);
+                notify();
+            }
+            Kind::Closed => {}
+        }
+    }
+
+    fn disarm(&self) {
+        self.armed.set(false);
+    }
+
+    fn work_left(&self) {
+        // Standalone `block_on` ticks again by itself.
+        if !self.is_standalone() {
+            self.arm();
+        }
+    }
+}
+
+unsafe extern "C" fn on_idle(handle: *mut uv_idle_t) {
+    crate::ffi::callback_guard("idle", || {
+        let rt = super::context::current();
+        if !rt.tick() {
+            // SAFETY: `handle` is the runtime's open idle handle.
+            unsafe { sys::uv_idle_stop(handle) };
+        }
+    })
+}

@@ -1,0 +1,320 @@
+//! [`Runtime`]: the public handle to this thread's runtime.
+
+use super::context;
+use super::driver::Kind;
+use super::{Inner, Task};
+use crate::ffi::handle::Handle;
+use crate::ffi::sys::{self, uv_loop_t};
+use crate::Error;
+use std::ffi::c_void;
+use std::future::Future;
+use std::panic::Location;
+use std::rc::Rc;
+
+/// A handle to this thread's runtime.
+///
+/// Each thread has at most one. The first use of the runtime on a thread
+/// (`spawn`, `block_on`, `sleep`, …) creates a standalone one with a libuv
+/// loop of its own; [`Runtime::attach`] instead puts it on a loop that a host
+/// (Neovim) already runs. `Runtime` is neither `Send` nor `Sync`: it belongs to
+/// its thread.
+///
+/// ```
+/// use plenary_async as a;
+///
+/// let rt = a::Runtime::current();
+/// assert!(!rt.is_attached());
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Rc<Inner>,
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if Rc::strong_count(&self.inner) == 1 {
+            // The last handle: shut down while the `Inner` is only shared
+            // (see `Inner::shut_down`); freeing it then runs no task code.
+            self.inner.shut_down();
+        }
+    }
+}
+
+impl Runtime {
+    pub(super) fn from_inner(inner: Rc<Inner>) -> Runtime {
+        Runtime { inner }
+    }
+
+    pub(super) fn inner(&self) -> &Rc<Inner> {
+        &self.inner
+    }
+
+    /// This thread's runtime, created (standalone, with its own loop) if the
+    /// thread has none yet.
+    ///
+    /// ```
+    /// let a = plenary_async::Runtime::current();
+    /// let b = plenary_async::Runtime::current();
+    /// assert_eq!(a.loop_ptr(), b.loop_ptr());
+    /// ```
+    pub fn current() -> Runtime {
+        context::current()
+    }
+
+    /// Attaches this thread's runtime to a libuv loop owned by a host, which
+    /// keeps running it. Queued tasks are polled from a `uv_idle_t` callback on
+    /// that loop, at most [`budget`](Runtime::budget) of them per loop
+    /// iteration; nothing ever blocks the loop. [`block_on`](crate::block_on)
+    /// panics on an attached runtime.
+    ///
+    /// # Safety
+    /// `loop_ptr` must point to a live, initialised `uv_loop_t` of the libuv
+    /// this process uses, that is run on this thread and outlives the
+    /// runtime (call [`detach`](Runtime::detach) before the host closes it).
+    ///
+    /// # Panics
+    /// If this thread already has a runtime.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use plenary_async::uv::sys;
+    /// use std::{cell::Cell, rc::Rc};
+    ///
+    /// // A host: a thread that owns and runs a libuv loop (Neovim, in real use).
+    /// std::thread::spawn(|| unsafe {
+    ///     let layout = std::alloc::Layout::from_size_align(sys::uv_loop_size(), 16).unwrap();
+    ///     let lp = std::alloc::alloc_zeroed(layout) as *mut sys::uv_loop_t;
+    ///     assert_eq!(sys::uv_loop_init(lp), 0);
+    ///
+    ///     let rt = a::Runtime::attach(lp.cast());
+    ///     let done = Rc::new(Cell::new(false));
+    ///     let d = done.clone();
+    ///     a::spawn(async move {
+    ///         a::util::sleep(5).await;
+    ///         d.set(true);
+    ///     })
+    ///     .detach();
+    ///     sys::uv_run(lp, sys::UV_RUN_DEFAULT); // the host's loop; returns when idle
+    ///     assert!(done.get());
+    ///
+    ///     rt.detach(); // before the host closes its loop
+    ///     sys::uv_run(lp, sys::UV_RUN_NOWAIT); // the runtime's handles close
+    ///     assert_eq!(sys::uv_loop_close(lp), 0);
+    ///     std::alloc::dealloc(lp.cast(), layout);
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
+    pub unsafe fn attach(loop_ptr: *mut c_void) -> Runtime {
+        let loop_: *mut uv_loop_t = loop_ptr.cast();
+        // SAFETY: uv_idle_init initialises a UV_IDLE handle on the host's
+        // live loop (the caller's contract).
+        let idle = unsafe { Handle::new(sys::UV_IDLE, (), |h| sys::uv_idle_init(loop_, h)) }
+            .unwrap_or_else(|code| {
+                panic!(
+                    "plenary_async: Runtime::attach: {}",
+                    crate::ffi::check("uv_idle_init", code).unwrap_err()
+                )
+            });
+        // SAFETY: the caller's contract.
+        let inner = unsafe { Inner::build(loop_, None, Kind::Idle(idle)) };
+        let rt = Runtime { inner };
+        context::install(rt.clone());
+        rt
+    }
+
+    /// Like [`attach`](Runtime::attach), but the host decides when tasks run:
+    /// `notify` is called (on this thread) whenever work becomes ready, and the
+    /// host must then call [`tick`](Runtime::tick) soon, from a context of its
+    /// choosing (Neovim: a `vim.schedule` callback, where its API may be
+    /// called). `notify` must not poll tasks itself; it is called at most once
+    /// until the next `tick`.
+    ///
+    /// # Safety
+    /// As for [`attach`](Runtime::attach).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use plenary_async::uv::sys;
+    /// use std::{cell::Cell, rc::Rc};
+    ///
+    /// std::thread::spawn(|| unsafe {
+    ///     let layout = std::alloc::Layout::from_size_align(sys::uv_loop_size(), 16).unwrap();
+    ///     let lp = std::alloc::alloc_zeroed(layout) as *mut sys::uv_loop_t;
+    ///     assert_eq!(sys::uv_loop_init(lp), 0);
+    ///
+    ///     // The host only records that work is ready, and ticks later.
+    ///     let ready = Rc::new(Cell::new(false));
+    ///     let r = ready.clone();
+    ///     let rt = a::Runtime::attach_with(lp.cast(), move || r.set(true));
+    ///     let task = a::spawn(async { 6 * 7 });
+    ///     assert!(ready.get()); // notified, nothing ran yet
+    ///     rt.tick();
+    ///     assert!(task.is_finished());
+    ///
+    ///     drop(task);
+    ///     rt.detach();
+    ///     sys::uv_run(lp, sys::UV_RUN_NOWAIT);
+    ///     assert_eq!(sys::uv_loop_close(lp), 0);
+    ///     std::alloc::dealloc(lp.cast(), layout);
+    /// })
+    /// .join()
+    /// .unwrap();
+    /// ```
+    pub unsafe fn attach_with(loop_ptr: *mut c_void, notify: impl Fn() + 'static) -> Runtime {
+        // SAFETY: the caller's contract.
+        let inner = unsafe { Inner::build(loop_ptr.cast(), None, Kind::Hook(Box::new(notify))) };
+        let rt = Runtime { inner };
+        context::install(rt.clone());
+        rt
+    }
+
+    /// Removes the runtime from this thread. When the last handle to it is
+    /// dropped, every task still alive is dropped (its destructors run) and the
+    /// runtime's libuv handles are closed; a loop it owns is closed and freed.
+    /// The next use on the thread creates a fresh standalone runtime, also
+    /// while other handles keep this one alive (they can still `tick` and
+    /// `block_on` it; its tasks are woken as from another thread).
+    ///
+    /// ```
+    /// let rt = plenary_async::Runtime::current();
+    /// let task = rt.spawn(std::future::pending::<()>());
+    /// rt.detach(); // the pending task is dropped with the runtime
+    /// assert_eq!(plenary_async::block_on(task), Err(plenary_async::Error::Canceled));
+    /// ```
+    pub fn detach(self) {
+        drop(context::uninstall(&self.inner));
+        if Rc::strong_count(&self.inner) > 1 {
+            // Other handles keep it alive: the thread's next use gets a
+            // fresh runtime all the same (this one's tasks then wake it as
+            // from another thread, through its `Remote`). Otherwise the
+            // thread-local keeps pointing here until the end of `Inner`'s
+            // destructor, so that a task's destructor that spawns gets a
+            // canceled task rather than a new runtime mid-shutdown.
+            context::clear(Rc::as_ptr(&self.inner));
+        }
+    }
+
+    /// Polls up to [`budget`](Runtime::budget) ready tasks and returns whether
+    /// more are ready. Standalone runtimes and `attach` call it themselves; a
+    /// host that used [`attach_with`](Runtime::attach_with) calls it after
+    /// each notification. Calling it from inside a task does nothing.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// let rt = a::Runtime::current();
+    /// let task = rt.spawn(async { 7 });
+    /// while rt.tick() {}
+    /// assert!(task.is_finished());
+    /// ```
+    pub fn tick(&self) -> bool {
+        let keep = self.clone();
+        keep.inner.tick()
+    }
+
+    /// Runs `future` to completion on this runtime (see [`block_on`](crate::block_on)).
+    ///
+    /// ```
+    /// let rt = plenary_async::Runtime::current();
+    /// assert_eq!(rt.block_on(async { "done" }), "done");
+    /// ```
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let keep = self.clone();
+        keep.inner.block_on(future)
+    }
+
+    /// Spawns a task on this runtime (see [`spawn`](crate::spawn)).
+    ///
+    /// ```
+    /// let rt = plenary_async::Runtime::current();
+    /// let task = rt.spawn(async { 40 + 2 });
+    /// assert_eq!(rt.block_on(task), Ok(42));
+    /// ```
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.inner.spawn(future, Location::caller())
+    }
+
+    /// Whether the runtime runs on a host's loop ([`attach`](Runtime::attach)).
+    ///
+    /// ```
+    /// assert!(!plenary_async::Runtime::current().is_attached());
+    /// ```
+    pub fn is_attached(&self) -> bool {
+        self.inner.owned_loop.is_none()
+    }
+
+    /// The `uv_loop_t*` the runtime runs on.
+    ///
+    /// ```
+    /// assert!(!plenary_async::Runtime::current().loop_ptr().is_null());
+    /// ```
+    pub fn loop_ptr(&self) -> *mut c_void {
+        self.inner.loop_.cast()
+    }
+
+    /// How many tasks one [`tick`](Runtime::tick) polls at most before control
+    /// returns to the loop ([`DEFAULT_BUDGET`](super::DEFAULT_BUDGET) unless changed).
+    ///
+    /// ```
+    /// assert_eq!(plenary_async::Runtime::current().budget(), plenary_async::runtime::DEFAULT_BUDGET);
+    /// ```
+    pub fn budget(&self) -> usize {
+        self.inner.executor().budget()
+    }
+
+    /// Sets the per-tick budget. Smaller keeps a host more responsive; larger
+    /// amortises the loop's overhead over more tasks.
+    ///
+    /// # Panics
+    /// If `budget` is zero (no task would ever run).
+    ///
+    /// ```
+    /// let rt = plenary_async::Runtime::current();
+    /// rt.set_budget(32);
+    /// assert_eq!(rt.budget(), 32);
+    /// ```
+    pub fn set_budget(&self, budget: usize) {
+        assert!(
+            budget > 0,
+            "plenary_async: Runtime::set_budget(0) would never run a task"
+        );
+        self.inner.executor().set_budget(budget);
+    }
+
+    /// Sets what happens to errors that no caller can receive: a panic in a
+    /// [`void`](crate::void) function or in a [`run`](crate::run) callback. The
+    /// default prints them to standard error.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use std::{cell::RefCell, rc::Rc};
+    ///
+    /// let seen = Rc::new(RefCell::new(Vec::new()));
+    /// let sink = seen.clone();
+    /// a::Runtime::current().set_error_handler(move |e| sink.borrow_mut().push(e.to_string()));
+    /// let f = a::void(|| async { panic!("boom") });
+    /// f();
+    /// a::block_on(a::util::scheduler());
+    /// assert!(seen.borrow()[0].ends_with("panicked: boom"));
+    /// ```
+    pub fn set_error_handler(&self, handler: impl Fn(&Error) + 'static) {
+        self.inner.executor().set_error_handler(Rc::new(handler));
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("loop", &self.inner.loop_)
+            .field("attached", &self.is_attached())
+            .field("queued", &self.inner.executor().queued())
+            .field("budget", &self.inner.executor().budget())
+            .finish()
+    }
+}
