@@ -12,6 +12,10 @@
 //! from Lua code that runs there too, so task code always runs where
 //! calling the Neovim API is safe.
 
+// Every unsafe block states its invariant in a `// SAFETY:` comment.
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![deny(unsafe_op_in_unsafe_fn)]
+
 mod args;
 mod handle;
 mod park;

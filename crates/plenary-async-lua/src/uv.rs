@@ -19,21 +19,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// luv's error string: `NAME: message: path`.
 pub(crate) fn message(err: &Error) -> String {
-    match err {
-        Error::Uv { name, path, .. } => {
-            let text = err.to_string();
-            // "fs_open failed: ENOENT (no such file or directory) for \"/x\""
-            let reason = text
-                .split_once('(')
-                .and_then(|(_, rest)| rest.split_once(')'))
-                .map(|(r, _)| r.to_owned())
-                .unwrap_or(text.clone());
-            match path {
-                Some(p) => format!("{name}: {reason}: {p}"),
-                None => format!("{name}: {reason}"),
-            }
-        }
-        other => other.to_string(),
+    match (err, err.uv_reason()) {
+        (Error::Uv { name, path, .. }, Some(reason)) => match path {
+            Some(p) => format!("{name}: {reason}: {p}"),
+            None => format!("{name}: {reason}"),
+        },
+        (other, _) => other.to_string(),
     }
 }
 

@@ -74,6 +74,35 @@ impl Error {
         Error::Panicked { message, location }
     }
 
+    /// The one constructor of [`Error::Uv`]: libuv's error `code` (negative)
+    /// from operation `op`, on `path` (or address) if any; the name is
+    /// libuv's for the code.
+    pub(crate) fn uv(op: &'static str, code: i32, path: Option<String>) -> Self {
+        Error::Uv {
+            op,
+            name: crate::ffi::err_name(code),
+            code,
+            path,
+        }
+    }
+
+    /// libuv's description of a libuv error (`"no such file or
+    /// directory"` for `ENOENT`), as in its `Display`; `None` for the other
+    /// variants.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let err = a::block_on(a::uv::fs::stat("/no/such/file")).unwrap_err();
+    /// assert_eq!(err.uv_reason().as_deref(), Some("no such file or directory"));
+    /// assert_eq!(a::Error::Canceled.uv_reason(), None);
+    /// ```
+    pub fn uv_reason(&self) -> Option<String> {
+        match self {
+            Error::Uv { code, .. } => Some(crate::ffi::strerror(*code)),
+            _ => None,
+        }
+    }
+
     /// `true` for [`Error::Canceled`].
     ///
     /// ```

@@ -40,7 +40,11 @@
 //!
 //! [plenary.nvim]: https://github.com/nvim-lua/plenary.nvim
 
+// Every public item is documented; every unsafe block states its
+// invariant in a `// SAFETY:` comment, also inside unsafe functions.
 #![warn(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod control;
 mod entry;

@@ -33,12 +33,7 @@ pub(crate) fn err_name(code: i32) -> &'static str {
 /// Turns a libuv return code into a `Result`, naming the operation.
 pub(crate) fn check(op: &'static str, code: c_int) -> Result<(), crate::Error> {
     if code < 0 {
-        Err(crate::Error::Uv {
-            op,
-            name: err_name(code),
-            code,
-            path: None,
-        })
+        Err(crate::Error::uv(op, code, None))
     } else {
         Ok(())
     }

@@ -22,9 +22,8 @@ impl RawAddr {
     /// Room for any address, for libuv to fill in.
     pub(crate) fn empty() -> RawAddr {
         // SAFETY: all-zero bytes are a valid sockaddr_storage.
-        RawAddr {
-            storage: unsafe { zeroed() },
-        }
+        let storage = unsafe { zeroed() };
+        RawAddr { storage }
     }
 
     pub(crate) fn capacity() -> c_int {
@@ -106,11 +105,8 @@ mod tests {
             let addr: SocketAddr = text.parse().unwrap();
             let raw = RawAddr::from(addr);
             // SAFETY: a sockaddr we just filled in.
-            assert_eq!(
-                unsafe { to_socket_addr(raw.as_ptr()) },
-                Some(addr),
-                "{text}"
-            );
+            let back = unsafe { to_socket_addr(raw.as_ptr()) };
+            assert_eq!(back, Some(addr), "{text}");
         }
     }
 }

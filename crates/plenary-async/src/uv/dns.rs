@@ -65,12 +65,7 @@ struct Query {
 }
 
 fn c_string(op: &'static str, s: &str) -> Result<CString, Error> {
-    CString::new(s).map_err(|_| Error::Uv {
-        op,
-        name: "EINVAL",
-        code: sys::UV_EINVAL,
-        path: Some(s.to_owned()),
-    })
+    CString::new(s).map_err(|_| Error::uv(op, sys::UV_EINVAL, Some(s.to_owned())))
 }
 
 /// Resolves `node` (a host name or address) and an optional `service` (a

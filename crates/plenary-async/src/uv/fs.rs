@@ -58,12 +58,8 @@ type Result<T> = std::result::Result<T, Error>;
 
 /// A path as libuv wants it; `EINVAL` (naming `op`) if it holds a NUL byte.
 fn c_path(op: &'static str, path: &Path) -> Result<CString> {
-    CString::new(path.as_os_str().as_bytes()).map_err(|_| Error::Uv {
-        op,
-        name: "EINVAL",
-        code: sys::UV_EINVAL,
-        path: Some(path.display().to_string()),
-    })
+    CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| Error::uv(op, sys::UV_EINVAL, Some(path.display().to_string())))
 }
 
 fn shown(path: &Path) -> Option<String> {
@@ -662,9 +658,8 @@ impl OpenOptions {
 fn file_of<K>(_: &mut K, _: *mut uv_fs_t, fd: isize) -> File {
     // SAFETY: a successful open returned this new descriptor; nothing else
     // owns it.
-    File {
-        fd: unsafe { OwnedFd::from_raw_fd(fd as RawFd) },
-    }
+    let fd = unsafe { OwnedFd::from_raw_fd(fd as RawFd) };
+    File { fd }
 }
 
 /// An open file. Dropping it closes it (with a quick, synchronous
@@ -730,12 +725,7 @@ impl File {
         // impossible size is an ENOMEM error, not an abort.
         let mut buf = Vec::<u8>::new();
         if let Err(_too_big) = buf.try_reserve_exact(len.min(MAX_READ)) {
-            return Err(Error::Uv {
-                op: "fs_read",
-                name: "ENOMEM",
-                code: -libc::ENOMEM,
-                path: None,
-            });
+            return Err(Error::uv("fs_read", -libc::ENOMEM, None));
         }
         run("fs_read", None, buf, filled, move |l, r, buf, cb| {
             let desc = sys::uv_buf_t {
@@ -853,12 +843,7 @@ impl File {
             let (n, back) = self.write_inner(data, -1).await?;
             data = back;
             if n == 0 {
-                return Err(Error::Uv {
-                    op: "fs_write",
-                    name: "EIO",
-                    code: -libc::EIO,
-                    path: None,
-                });
+                return Err(Error::uv("fs_write", -libc::EIO, None));
             }
             data.drain(..n);
         }

@@ -58,12 +58,7 @@ const OPS: Ops = Ops {
 };
 
 fn uv_error(op: &'static str, code: c_int, path: &Path) -> Error {
-    Error::Uv {
-        op,
-        name: crate::ffi::err_name(code),
-        code,
-        path: Some(path.display().to_string()),
-    }
+    Error::uv(op, code, Some(path.display().to_string()))
 }
 
 fn c_path(op: &'static str, path: &Path) -> Result<CString, Error> {
@@ -273,12 +268,7 @@ impl Pipe {
     /// .unwrap();
     /// ```
     pub fn open(fd: OwnedFd) -> Result<Pipe, Error> {
-        let stream = new_stream(None).map_err(|code| Error::Uv {
-            op: "pipe_init",
-            name: crate::ffi::err_name(code),
-            code,
-            path: None,
-        })?;
+        let stream = new_stream(None).map_err(|code| Error::uv("pipe_init", code, None))?;
         let raw = fd.into_raw_fd();
         // SAFETY: a live pipe handle; libuv takes the descriptor (and closes
         // it with the handle).
@@ -287,12 +277,7 @@ impl Pipe {
             // libuv did not take it: close it ourselves.
             // SAFETY: we own `raw` (it came from an OwnedFd).
             drop(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) });
-            return Err(Error::Uv {
-                op: "pipe_open",
-                name: crate::ffi::err_name(rc),
-                code: rc,
-                path: None,
-            });
+            return Err(Error::uv("pipe_open", rc, None));
         }
         Ok(Pipe { stream })
     }

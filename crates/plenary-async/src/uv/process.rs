@@ -233,11 +233,12 @@ impl Command {
     /// ```
     pub fn spawn(&mut self) -> Result<Child, Error> {
         let shown = self.program.to_string_lossy().into_owned();
-        let invalid = |what: &str| Error::Uv {
-            op: "spawn",
-            name: "EINVAL",
-            code: sys::UV_EINVAL,
-            path: Some(format!("{shown}: {what} contains a NUL byte")),
+        let invalid = |what: &str| {
+            Error::uv(
+                "spawn",
+                sys::UV_EINVAL,
+                Some(format!("{shown}: {what} contains a NUL byte")),
+            )
         };
         let file = CString::new(self.program.as_bytes()).map_err(|_| invalid("the program"))?;
         let args: Vec<CString> = std::iter::once(Ok(file.clone()))
@@ -274,15 +275,8 @@ impl Command {
                     data: sys::uv_stdio_data { fd: 0 },
                 },
                 Stdio::Piped => {
-                    let stream =
-                        pipe::new_stream(Some(format!("{shown} fd {fd}"))).map_err(|code| {
-                            Error::Uv {
-                                op: "spawn",
-                                name: crate::ffi::err_name(code),
-                                code,
-                                path: Some(shown.clone()),
-                            }
-                        })?;
+                    let stream = pipe::new_stream(Some(format!("{shown} fd {fd}")))
+                        .map_err(|code| Error::uv("spawn", code, Some(shown.clone())))?;
                     let p = Pipe { stream };
                     let direction = if fd == 0 {
                         sys::UV_READABLE_PIPE
@@ -331,12 +325,7 @@ impl Command {
                 sys::uv_spawn(loop_, h, &options)
             })
         }
-        .map_err(|code| Error::Uv {
-            op: "spawn",
-            name: crate::ffi::err_name(code),
-            code,
-            path: Some(shown.clone()),
-        })?;
+        .map_err(|code| Error::uv("spawn", code, Some(shown.clone())))?;
         // SAFETY: a live, spawned process handle.
         let pid = unsafe { sys::uv_process_get_pid(handle.as_ptr()) } as u32;
         let [stdin, stdout, stderr] = pipes;
@@ -526,22 +515,16 @@ impl Child {
     /// ```
     pub fn kill(&self, signal: i32) -> Result<(), Error> {
         if self.try_wait().is_some() {
-            return Err(Error::Uv {
-                op: "process_kill",
-                name: "ESRCH",
-                code: -libc::ESRCH,
-                path: Some(self.program.clone()),
-            });
+            return Err(Error::uv(
+                "process_kill",
+                -libc::ESRCH,
+                Some(self.program.clone()),
+            ));
         }
         // SAFETY: a live process handle.
         let rc = unsafe { sys::uv_process_kill(self.handle.as_ptr(), signal) };
         if rc < 0 {
-            return Err(Error::Uv {
-                op: "process_kill",
-                name: crate::ffi::err_name(rc),
-                code: rc,
-                path: Some(self.program.clone()),
-            });
+            return Err(Error::uv("process_kill", rc, Some(self.program.clone())));
         }
         Ok(())
     }

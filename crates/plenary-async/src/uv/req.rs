@@ -101,12 +101,7 @@ impl<K, T> Req<K, T> {
             // libuv did not take the request: nothing will call back.
             // SAFETY: both allocations are ours alone.
             unsafe { free(slot) };
-            return Err(Error::Uv {
-                op,
-                name: crate::ffi::err_name(rc),
-                code: rc,
-                path,
-            });
+            return Err(Error::uv(op, rc, path));
         }
         crate::runtime::in_flight::started();
         Ok(Req {
@@ -154,12 +149,7 @@ impl<K, T> Future for Req<K, T> {
                 // SAFETY: the callback has run and will not touch the slot.
                 unsafe { free(this.slot) };
                 this.slot = std::ptr::null_mut();
-                Poll::Ready(outcome.map_err(|code| Error::Uv {
-                    op: this.op,
-                    name: crate::ffi::err_name(code),
-                    code,
-                    path: this.path.take(),
-                }))
+                Poll::Ready(outcome.map_err(|code| Error::uv(this.op, code, this.path.take())))
             }
         }
     }

@@ -58,12 +58,7 @@ pub fn signal(signum: i32) -> Result<Signal, Error> {
 }
 
 fn uv_error(op: &'static str, code: c_int, signum: i32) -> Error {
-    Error::Uv {
-        op,
-        name: crate::ffi::err_name(code),
-        code,
-        path: Some(format!("signal {signum}")),
-    }
+    Error::uv(op, code, Some(format!("signal {signum}")))
 }
 
 unsafe extern "C" fn on_signal(handle: *mut uv_signal_t, _signum: c_int) {

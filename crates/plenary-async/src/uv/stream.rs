@@ -144,12 +144,7 @@ impl Stream {
     }
 
     fn error(&self, op: &'static str, code: c_int) -> Error {
-        Error::Uv {
-            op,
-            name: crate::ffi::err_name(code),
-            code,
-            path: self.label.clone(),
-        }
+        Error::uv(op, code, self.label.clone())
     }
 
     fn start_reading(&self) -> Result<(), Error> {
@@ -562,12 +557,7 @@ impl Listener {
         }
         match next {
             Some(Ok(stream)) => Poll::Ready(Ok(stream)),
-            Some(Err(code)) => Poll::Ready(Err(Error::Uv {
-                op: self.accept_op,
-                name: crate::ffi::err_name(code),
-                code,
-                path: None,
-            })),
+            Some(Err(code)) => Poll::Ready(Err(Error::uv(self.accept_op, code, None))),
             None => {
                 register(&st.waker, cx.waker());
                 Poll::Pending

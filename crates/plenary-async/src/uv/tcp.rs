@@ -57,12 +57,7 @@ const OPS: Ops = Ops {
 };
 
 fn uv_error(op: &'static str, code: c_int, addr: Option<SocketAddr>) -> Error {
-    Error::Uv {
-        op,
-        name: crate::ffi::err_name(code),
-        code,
-        path: addr.map(|a| a.to_string()),
-    }
+    Error::uv(op, code, addr.map(|a| a.to_string()))
 }
 
 unsafe fn init_tcp(loop_: *mut uv_loop_t, h: *mut uv_stream_t) -> c_int {

@@ -76,12 +76,7 @@ impl Tty {
                 // libuv did not take the descriptor: close it ourselves.
                 // SAFETY: we own `raw` (it came from an OwnedFd).
                 drop(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) });
-                Err(Error::Uv {
-                    op: "tty_init",
-                    name: crate::ffi::err_name(code),
-                    code,
-                    path: None,
-                })
+                Err(Error::uv("tty_init", code, None))
             }
         }
     }

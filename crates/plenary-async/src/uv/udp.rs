@@ -55,12 +55,7 @@ pub struct UdpSocket {
 }
 
 fn uv_error(op: &'static str, code: c_int, addr: Option<String>) -> Error {
-    Error::Uv {
-        op,
-        name: crate::ffi::err_name(code),
-        code,
-        path: addr,
-    }
+    Error::uv(op, code, addr)
 }
 
 impl UdpSocket {
@@ -363,10 +358,12 @@ unsafe extern "C" fn on_recv(
                 ))
             })
         };
+        // SAFETY: `addr` is the sender's address (or null), valid during
+        // the callback.
+        let sender = unsafe { to_socket_addr(addr) };
         if nread < 0 {
             st.error.set(Some(nread as c_int));
-        } else if let Some(from) = unsafe { to_socket_addr(addr) } {
-            // SAFETY (above): `addr` is the sender's address when not null.
+        } else if let Some(from) = sender {
             let data = spare
                 .as_ref()
                 .map_or(Vec::new(), |s| s[..nread as usize].to_vec());

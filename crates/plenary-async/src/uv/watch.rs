@@ -71,12 +71,7 @@ impl<T> Queue<T> {
         op: &'static str,
         path: &Path,
     ) -> Poll<Option<Result<T, Error>>> {
-        let err = |code: c_int| Error::Uv {
-            op,
-            name: crate::ffi::err_name(code),
-            code,
-            path: Some(path.display().to_string()),
-        };
+        let err = |code: c_int| Error::uv(op, code, Some(path.display().to_string()));
         if self.overflowed.replace(false) {
             return Poll::Ready(Some(Err(err(sys::UV_ENOBUFS))));
         }
@@ -91,12 +86,8 @@ impl<T> Queue<T> {
 }
 
 fn c_path(op: &'static str, path: &Path) -> Result<CString, Error> {
-    CString::new(path.as_os_str().as_bytes()).map_err(|_| Error::Uv {
-        op,
-        name: "EINVAL",
-        code: sys::UV_EINVAL,
-        path: Some(path.display().to_string()),
-    })
+    CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| Error::uv(op, sys::UV_EINVAL, Some(path.display().to_string())))
 }
 
 /// What changed, as the kernel reports it.
@@ -130,12 +121,7 @@ pub fn fs_event(path: impl AsRef<Path>) -> Result<FsEvents, Error> {
     let path = path.as_ref();
     let c = c_path("fs_event_start", path)?;
     let loop_ = crate::runtime::with_current(|rt| rt.uv_loop());
-    let err = |op, code| Error::Uv {
-        op,
-        name: crate::ffi::err_name(code),
-        code,
-        path: Some(path.display().to_string()),
-    };
+    let err = |op, code| Error::uv(op, code, Some(path.display().to_string()));
     // SAFETY: a fresh fs_event handle on this thread's live loop.
     let handle = unsafe {
         Handle::new(sys::UV_FS_EVENT, Queue::new(), |h| {
@@ -168,11 +154,11 @@ unsafe extern "C" fn on_fs_event(
             q.push(Err(status));
             return;
         }
-        // SAFETY: libuv's NUL-terminated file name, valid during the callback.
         let file = (!file.is_null()).then(|| {
-            PathBuf::from(OsStr::from_bytes(
-                unsafe { CStr::from_ptr(file) }.to_bytes(),
-            ))
+            // SAFETY: libuv's NUL-terminated file name, valid during the
+            // callback.
+            let name = unsafe { CStr::from_ptr(file) };
+            PathBuf::from(OsStr::from_bytes(name.to_bytes()))
         });
         q.push(Ok(FsEvent {
             file,
@@ -269,12 +255,7 @@ pub fn fs_poll(path: impl AsRef<Path>, interval: Duration) -> Result<FsPoll, Err
     let path = path.as_ref();
     let c = c_path("fs_poll_start", path)?;
     let loop_ = crate::runtime::with_current(|rt| rt.uv_loop());
-    let err = |op, code| Error::Uv {
-        op,
-        name: crate::ffi::err_name(code),
-        code,
-        path: Some(path.display().to_string()),
-    };
+    let err = |op, code| Error::uv(op, code, Some(path.display().to_string()));
     // SAFETY: a fresh fs_poll handle on this thread's live loop.
     let handle = unsafe {
         Handle::new(sys::UV_FS_POLL, Queue::new(), |h| {
