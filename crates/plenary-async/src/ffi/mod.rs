@@ -9,7 +9,10 @@
 //! [`Error`]: crate::Error
 
 pub(crate) mod handle;
-pub mod sys;
+// The declarations cover each family of constants and each handle type's
+// functions whole, whether or not the crate calls every one of them.
+#[allow(dead_code)]
+pub(crate) mod sys;
 
 use std::ffi::{c_int, CStr};
 

@@ -70,7 +70,8 @@ impl Runtime {
     ///
     /// # Safety
     /// `loop_ptr` must point to a live, initialised `uv_loop_t` of the libuv
-    /// this process uses, that is run on this thread and outlives the
+    /// this process uses (a [`Loop`](super::Loop)'s, or a host's such as
+    /// Neovim's), that is run on this thread and outlives the
     /// runtime (call [`detach`](Runtime::detach) before the host closes it).
     ///
     /// # Panics
@@ -78,16 +79,13 @@ impl Runtime {
     ///
     /// ```
     /// use plenary_async as a;
-    /// use plenary_async::uv::sys;
     /// use std::{cell::Cell, rc::Rc};
     ///
     /// // A host: a thread that owns and runs a libuv loop (Neovim, in real use).
-    /// std::thread::spawn(|| unsafe {
-    ///     let layout = std::alloc::Layout::from_size_align(sys::uv_loop_size(), 16).unwrap();
-    ///     let lp = std::alloc::alloc_zeroed(layout) as *mut sys::uv_loop_t;
-    ///     assert_eq!(sys::uv_loop_init(lp), 0);
-    ///
-    ///     let rt = a::Runtime::attach(lp.cast());
+    /// std::thread::spawn(|| {
+    ///     let host = a::runtime::Loop::new().unwrap();
+    ///     // SAFETY: the loop is live, run on this thread, and outlives the runtime.
+    ///     let rt = unsafe { a::Runtime::attach(host.as_ptr()) };
     ///     let done = Rc::new(Cell::new(false));
     ///     let d = done.clone();
     ///     a::spawn(async move {
@@ -95,13 +93,11 @@ impl Runtime {
     ///         d.set(true);
     ///     })
     ///     .detach();
-    ///     sys::uv_run(lp, sys::UV_RUN_DEFAULT); // the host's loop; returns when idle
+    ///     host.run(); // the host's loop; returns when idle
     ///     assert!(done.get());
     ///
     ///     rt.detach(); // before the host closes its loop
-    ///     sys::uv_run(lp, sys::UV_RUN_NOWAIT); // the runtime's handles close
-    ///     assert_eq!(sys::uv_loop_close(lp), 0);
-    ///     std::alloc::dealloc(lp.cast(), layout);
+    ///     host.close().unwrap(); // the runtime's handles close, then the loop
     /// })
     /// .join()
     /// .unwrap();
@@ -136,18 +132,15 @@ impl Runtime {
     ///
     /// ```
     /// use plenary_async as a;
-    /// use plenary_async::uv::sys;
     /// use std::{cell::Cell, rc::Rc};
     ///
-    /// std::thread::spawn(|| unsafe {
-    ///     let layout = std::alloc::Layout::from_size_align(sys::uv_loop_size(), 16).unwrap();
-    ///     let lp = std::alloc::alloc_zeroed(layout) as *mut sys::uv_loop_t;
-    ///     assert_eq!(sys::uv_loop_init(lp), 0);
-    ///
+    /// std::thread::spawn(|| {
+    ///     let host = a::runtime::Loop::new().unwrap();
     ///     // The host only records that work is ready, and ticks later.
     ///     let ready = Rc::new(Cell::new(false));
     ///     let r = ready.clone();
-    ///     let rt = a::Runtime::attach_with(lp.cast(), move || r.set(true));
+    ///     // SAFETY: the loop is live, run on this thread, and outlives the runtime.
+    ///     let rt = unsafe { a::Runtime::attach_with(host.as_ptr(), move || r.set(true)) };
     ///     let task = a::spawn(async { 6 * 7 });
     ///     assert!(ready.get()); // notified, nothing ran yet
     ///     rt.tick();
@@ -155,9 +148,7 @@ impl Runtime {
     ///
     ///     drop(task);
     ///     rt.detach();
-    ///     sys::uv_run(lp, sys::UV_RUN_NOWAIT);
-    ///     assert_eq!(sys::uv_loop_close(lp), 0);
-    ///     std::alloc::dealloc(lp.cast(), layout);
+    ///     host.close().unwrap();
     /// })
     /// .join()
     /// .unwrap();

@@ -13,6 +13,7 @@
 //! | `timers.rs`, `timer_handle.rs` | the deadline heap of `sleep` and its one `uv_timer_t` |
 //! | `in_flight.rs` | the count of libuv requests not yet called back |
 //! | `facade.rs` | [`Runtime`], the public handle |
+//! | `uv_loop.rs` | [`Loop`], a libuv loop of your own, for hosts and tests |
 //!
 //! This file is `Inner`: an executor, a loop (its own or a host's), the
 //! cross-thread signal (`uv_async_t`), the timers and the driver, built
@@ -45,12 +46,14 @@ mod remote;
 mod task;
 mod timer_handle;
 mod timers;
+mod uv_loop;
 
 pub(crate) use context::{with_current, with_current_executor, with_executor, with_existing};
 pub(crate) use executor::Executor;
 pub use executor::DEFAULT_BUDGET;
 pub use facade::Runtime;
 pub use task::Task;
+pub use uv_loop::Loop;
 
 use crate::ffi::handle::Handle;
 use crate::ffi::sys::{self, uv_async_t, uv_loop_t};

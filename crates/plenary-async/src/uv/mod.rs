@@ -43,9 +43,6 @@ pub mod udp;
 pub mod watch;
 pub(crate) mod work;
 
-#[doc(hidden)]
-pub use crate::ffi::sys;
-
 /// The version of the libuv in this process, as `(major, minor, patch)`.
 ///
 /// ```

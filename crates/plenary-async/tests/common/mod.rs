@@ -1,49 +1,38 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use plenary_async::uv::sys;
-use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::cell::Cell;
 use std::rc::Rc;
 
 /// A loop owned by the test, standing in for a host such as Neovim.
 pub struct HostLoop {
-    pub ptr: *mut sys::uv_loop_t,
-    layout: Layout,
+    pub ptr: *mut std::ffi::c_void,
+    inner: Option<plenary_async::runtime::Loop>,
 }
 
 impl HostLoop {
     pub fn new() -> HostLoop {
-        // SAFETY: plain libuv loop set-up on fresh memory of the right size.
-        unsafe {
-            let layout = Layout::from_size_align(sys::uv_loop_size(), 16).unwrap();
-            let ptr = alloc_zeroed(layout) as *mut sys::uv_loop_t;
-            assert_eq!(sys::uv_loop_init(ptr), 0);
-            HostLoop { ptr, layout }
+        let inner = plenary_async::runtime::Loop::new().unwrap();
+        HostLoop {
+            ptr: inner.as_ptr(),
+            inner: Some(inner),
         }
     }
 
     /// Runs the loop until nothing keeps it alive.
     pub fn run(&self) {
-        // SAFETY: our live loop, on this thread.
-        unsafe { sys::uv_run(self.ptr, sys::UV_RUN_DEFAULT) };
+        self.inner.as_ref().unwrap().run();
     }
 
     pub fn run_nowait(&self) {
-        // SAFETY: as above.
-        unsafe { sys::uv_run(self.ptr, sys::UV_RUN_NOWAIT) };
+        self.inner.as_ref().unwrap().run_nowait();
     }
 }
 
 impl Drop for HostLoop {
     fn drop(&mut self) {
-        // SAFETY: close callbacks of handles closed earlier run here, then the
-        // loop must have no handle left.
-        unsafe {
-            sys::uv_run(self.ptr, sys::UV_RUN_NOWAIT);
-            let rc = sys::uv_loop_close(self.ptr);
-            assert_eq!(rc, 0, "host loop still has open handles");
-            dealloc(self.ptr.cast(), self.layout);
+        if let Err((_, e)) = self.inner.take().unwrap().close() {
+            panic!("host loop still has open handles: {e}");
         }
     }
 }
