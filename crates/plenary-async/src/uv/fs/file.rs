@@ -1,0 +1,587 @@
+//! [`File`]: an open file that closes itself when dropped, and the
+//! [`OpenOptions`] that open it.
+
+use super::*;
+
+/// The most one read returns on Linux (`MAX_RW_COUNT`): a read buffer is
+/// never larger.
+const MAX_READ: usize = 0x7fff_f000;
+
+/// How to open a file: the flags of `fs_open(path, flags, mode)` as a
+/// builder, like [`std::fs::OpenOptions`].
+///
+/// ```
+/// use plenary_async as a;
+/// use a::uv::fs::OpenOptions;
+///
+/// a::block_on(async {
+///     let dir = a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX")).await?;
+///     let log = OpenOptions::new().append(true).create(true).open(dir.join("log")).await?;
+///     log.write_all(b"one\n").await?;
+///     log.write_all(b"two\n").await?;
+///     assert_eq!(a::uv::fs::read(dir.join("log")).await?, b"one\ntwo\n");
+///     # a::uv::fs::unlink(dir.join("log")).await?; a::uv::fs::rmdir(&dir).await?;
+///     Ok::<_, a::Error>(())
+/// })
+/// .unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    read: bool,
+    write: bool,
+    append: bool,
+    truncate: bool,
+    create: bool,
+    create_new: bool,
+    mode: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions::new()
+    }
+}
+
+impl OpenOptions {
+    /// No access, no creation; file mode 0o666 (before the umask) if created.
+    ///
+    /// ```
+    /// let _ = plenary_async::uv::fs::OpenOptions::new().read(true);
+    /// ```
+    pub fn new() -> OpenOptions {
+        OpenOptions {
+            read: false,
+            write: false,
+            append: false,
+            truncate: false,
+            create: false,
+            create_new: false,
+            mode: 0o666,
+        }
+    }
+
+    /// Open for reading.
+    ///
+    /// ```
+    /// let _ = plenary_async::uv::fs::OpenOptions::new().read(true);
+    /// ```
+    pub fn read(&mut self, yes: bool) -> &mut Self {
+        self.read = yes;
+        self
+    }
+
+    /// Open for writing.
+    ///
+    /// ```
+    /// let _ = plenary_async::uv::fs::OpenOptions::new().write(true);
+    /// ```
+    pub fn write(&mut self, yes: bool) -> &mut Self {
+        self.write = yes;
+        self
+    }
+
+    /// Open for appending (implies writing).
+    ///
+    /// ```
+    /// let _ = plenary_async::uv::fs::OpenOptions::new().append(true);
+    /// ```
+    pub fn append(&mut self, yes: bool) -> &mut Self {
+        self.append = yes;
+        self
+    }
+
+    /// Truncate an existing file to length 0.
+    ///
+    /// ```
+    /// let _ = plenary_async::uv::fs::OpenOptions::new().write(true).truncate(true);
+    /// ```
+    pub fn truncate(&mut self, yes: bool) -> &mut Self {
+        self.truncate = yes;
+        self
+    }
+
+    /// Create the file if it does not exist.
+    ///
+    /// ```
+    /// let _ = plenary_async::uv::fs::OpenOptions::new().write(true).create(true);
+    /// ```
+    pub fn create(&mut self, yes: bool) -> &mut Self {
+        self.create = yes;
+        self
+    }
+
+    /// Create the file, failing with `EEXIST` if it exists.
+    ///
+    /// ```
+    /// let _ = plenary_async::uv::fs::OpenOptions::new().write(true).create_new(true);
+    /// ```
+    pub fn create_new(&mut self, yes: bool) -> &mut Self {
+        self.create_new = yes;
+        self
+    }
+
+    /// The permission bits of a created file (before the umask).
+    ///
+    /// ```
+    /// let _ = plenary_async::uv::fs::OpenOptions::new().create(true).write(true).mode(0o600);
+    /// ```
+    pub fn mode(&mut self, mode: u32) -> &mut Self {
+        self.mode = mode;
+        self
+    }
+
+    fn flags(&self) -> c_int {
+        let access = match (self.read, self.write || self.append) {
+            (true, true) => libc::O_RDWR,
+            (false, true) => libc::O_WRONLY,
+            _ => libc::O_RDONLY,
+        };
+        let mut flags = access | libc::O_CLOEXEC;
+        if self.append {
+            flags |= libc::O_APPEND;
+        }
+        if self.truncate {
+            flags |= libc::O_TRUNC;
+        }
+        if self.create_new {
+            flags |= libc::O_CREAT | libc::O_EXCL;
+        } else if self.create {
+            flags |= libc::O_CREAT;
+        }
+        flags
+    }
+
+    /// Opens `path` with these options (the seed's `fs_open`).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// let err = a::block_on(a::uv::fs::OpenOptions::new().read(true).open("/no/such/file"))
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "fs_open failed: ENOENT (no such file or directory) for \"/no/such/file\"");
+    /// ```
+    pub async fn open(&self, path: impl AsRef<Path>) -> Result<File> {
+        let path = path.as_ref();
+        let c = c_path("fs_open", path)?;
+        let (flags, mode) = (self.flags(), self.mode as c_int);
+        run("fs_open", shown(path), c, file_of, move |l, r, c, cb| {
+            // SAFETY: a valid loop and request; `c` lives in the request's slot.
+            unsafe { sys::uv_fs_open(l, r, c.as_ptr(), flags, mode, cb) }
+        })
+        .await
+    }
+}
+
+pub(super) fn file_of<K>(_: &mut K, _: *mut uv_fs_t, fd: isize) -> File {
+    // SAFETY: a successful open returned this new descriptor; nothing else
+    // owns it.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd as RawFd) };
+    File { fd }
+}
+
+/// An open file. Dropping it closes it (with a quick, synchronous
+/// `close(2)`); [`close`](File::close) closes it on the thread pool and
+/// reports errors.
+///
+/// Reads and writes take and return owned buffers: libuv writes into the
+/// buffer from another thread, and it must stay alive even if the future is
+/// dropped, so it cannot be a borrowed slice.
+///
+/// ```
+/// use plenary_async as a;
+/// use a::uv::fs::File;
+///
+/// a::block_on(async {
+///     let file = File::open("/etc/hostname").await?;
+///     let head = file.read(4).await?; // up to 4 bytes from the current position
+///     assert!(head.len() <= 4);
+///     file.close().await
+/// })
+/// .unwrap();
+/// ```
+#[derive(Debug)]
+pub struct File {
+    fd: OwnedFd,
+}
+
+impl File {
+    /// Opens a file for reading.
+    ///
+    /// ```
+    /// let f = plenary_async::block_on(plenary_async::uv::fs::File::open("/dev/null")).unwrap();
+    /// # drop(f);
+    /// ```
+    pub async fn open(path: impl AsRef<Path>) -> Result<File> {
+        OpenOptions::new().read(true).open(path).await
+    }
+
+    /// Opens a file for writing, creating it or truncating it.
+    ///
+    /// ```
+    /// let f = plenary_async::block_on(plenary_async::uv::fs::File::create("/dev/null")).unwrap();
+    /// # drop(f);
+    /// ```
+    pub async fn create(path: impl AsRef<Path>) -> Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .await
+    }
+
+    pub(super) fn raw(&self) -> c_int {
+        self.fd.as_raw_fd()
+    }
+
+    async fn read_inner(&self, len: usize, offset: i64) -> Result<Vec<u8>> {
+        let fd = self.raw();
+        // A read never returns more than MAX_READ bytes (Linux's limit for
+        // one read(2)), so a larger buffer would only waste memory; and the
+        // length may come from a script: reserve it fallibly, so that an
+        // impossible size is an ENOMEM error, not an abort.
+        let mut buf = Vec::<u8>::new();
+        if let Err(_too_big) = buf.try_reserve_exact(len.min(MAX_READ)) {
+            return Err(Error::uv("fs_read", -libc::ENOMEM, None));
+        }
+        run("fs_read", None, buf, filled, move |l, r, buf, cb| {
+            let desc = sys::uv_buf_t {
+                base: buf.as_mut_ptr().cast(),
+                len: buf.capacity(),
+            };
+            // SAFETY: the buffer lives in the request's slot until the
+            // callback; libuv copies the descriptor array before returning.
+            unsafe { sys::uv_fs_read(l, r, fd, &desc, 1, offset, cb) }
+        })
+        .await
+    }
+
+    /// Reads up to `len` bytes at the current position (the seed's
+    /// `fs_read(fd, size)`). An empty result means the end of the file. One
+    /// read returns at most 2,147,479,552 bytes (Linux's limit); a buffer
+    /// that cannot be allocated is an `ENOMEM` error.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let f = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap();
+    /// assert!(a::block_on(f.read(16)).unwrap().is_empty()); // end of file
+    /// ```
+    pub async fn read(&self, len: usize) -> Result<Vec<u8>> {
+        self.read_inner(len, -1).await
+    }
+
+    /// Reads up to `len` bytes at `offset`, leaving the position alone (the
+    /// seed's `fs_read(fd, size, offset)`).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let f = a::block_on(a::uv::fs::File::open("/dev/zero")).unwrap();
+    /// assert_eq!(a::block_on(f.read_at(3, 100)).unwrap(), [0, 0, 0]);
+    /// ```
+    pub async fn read_at(&self, len: usize, offset: u64) -> Result<Vec<u8>> {
+        self.read_inner(len, offset as i64).await
+    }
+
+    /// Reads from the current position to the end of the file.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let f = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap();
+    /// assert!(a::block_on(f.read_to_end()).unwrap().is_empty());
+    /// ```
+    pub async fn read_to_end(&self) -> Result<Vec<u8>> {
+        let size = self.stat().await.map(|m| m.len() as usize).unwrap_or(0);
+        let mut all = Vec::new();
+        let mut chunk = size.clamp(64 * 1024, 4 * 1024 * 1024);
+        loop {
+            let got = self.read(chunk).await?;
+            if got.is_empty() {
+                return Ok(all);
+            }
+            if all.is_empty() {
+                all = got;
+            } else {
+                all.extend_from_slice(&got);
+            }
+            chunk = chunk.max(64 * 1024);
+        }
+    }
+
+    /// Writes once; gives the buffer back with the count, for `write_all`.
+    async fn write_inner(&self, data: Vec<u8>, offset: i64) -> Result<(usize, Vec<u8>)> {
+        let fd = self.raw();
+        let extract: Extract<Vec<u8>, (usize, Vec<u8>)> =
+            |data, _, n| (n as usize, std::mem::take(data));
+        run("fs_write", None, data, extract, move |l, r, data, cb| {
+            let desc = sys::uv_buf_t {
+                base: data.as_mut_ptr().cast(),
+                len: data.len(),
+            };
+            // SAFETY: as in `read_inner`; libuv only reads the buffer.
+            unsafe { sys::uv_fs_write(l, r, fd, &desc, 1, offset, cb) }
+        })
+        .await
+    }
+
+    /// Writes `data` at the current position (or at the end, if opened for
+    /// appending); returns how many bytes were written, which may be fewer.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let f = a::block_on(a::uv::fs::File::create("/dev/null")).unwrap();
+    /// assert_eq!(a::block_on(f.write("abc")).unwrap(), 3);
+    /// ```
+    pub async fn write(&self, data: impl Into<Vec<u8>>) -> Result<usize> {
+        Ok(self.write_inner(data.into(), -1).await?.0)
+    }
+
+    /// Writes `data` at `offset`, leaving the position alone.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let f = a::block_on(a::uv::fs::File::create("/dev/null")).unwrap();
+    /// assert_eq!(a::block_on(f.write_at("abc", 10)).unwrap(), 3);
+    /// ```
+    pub async fn write_at(&self, data: impl Into<Vec<u8>>, offset: u64) -> Result<usize> {
+        Ok(self.write_inner(data.into(), offset as i64).await?.0)
+    }
+
+    /// Writes all of `data` at the current position, looping over short
+    /// writes.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let f = a::block_on(a::uv::fs::File::create("/dev/null")).unwrap();
+    /// a::block_on(f.write_all(vec![7u8; 100_000])).unwrap();
+    /// ```
+    pub async fn write_all(&self, data: impl Into<Vec<u8>>) -> Result<()> {
+        let mut data = data.into();
+        while !data.is_empty() {
+            let (n, back) = self.write_inner(data, -1).await?;
+            data = back;
+            if n == 0 {
+                return Err(Error::uv("fs_write", -libc::EIO, None));
+            }
+            data.drain(..n);
+        }
+        Ok(())
+    }
+
+    /// The file's metadata (the seed's `fs_fstat`).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let f = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap();
+    /// assert_eq!(a::block_on(f.stat()).unwrap().file_type(), a::uv::fs::FileType::CharDevice);
+    /// ```
+    pub async fn stat(&self) -> Result<Metadata> {
+        let fd = self.raw();
+        run("fs_fstat", None, (), stat_of, move |l, r, _, cb| {
+            // SAFETY: a valid loop and request; no pointers passed.
+            unsafe { sys::uv_fs_fstat(l, r, fd, cb) }
+        })
+        .await
+    }
+
+    async fn on_fd(
+        &self,
+        op: &'static str,
+        submit: impl FnOnce(*mut uv_loop_t, *mut uv_fs_t, c_int, sys::uv_fs_cb) -> c_int,
+    ) -> Result<()> {
+        let fd = self.raw();
+        run(op, None, (), nothing, move |l, r, _, cb| {
+            submit(l, r, fd, cb)
+        })
+        .await
+    }
+
+    /// Flushes data and metadata to the disk (the seed's `fs_fsync`).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
+    /// let f = a::block_on(a::uv::fs::File::create(dir.join("f"))).unwrap();
+    /// a::block_on(f.sync_all()).unwrap();
+    /// # a::block_on(a::uv::fs::unlink(dir.join("f"))).unwrap(); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
+    /// ```
+    pub async fn sync_all(&self) -> Result<()> {
+        self.on_fd("fs_fsync", |l, r, fd, cb| {
+            // SAFETY: a valid loop and request.
+            unsafe { sys::uv_fs_fsync(l, r, fd, cb) }
+        })
+        .await
+    }
+
+    /// Flushes data to the disk, metadata only as needed (the seed's
+    /// `fs_fdatasync`).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
+    /// let f = a::block_on(a::uv::fs::File::create(dir.join("f"))).unwrap();
+    /// a::block_on(f.sync_data()).unwrap();
+    /// # a::block_on(a::uv::fs::unlink(dir.join("f"))).unwrap(); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
+    /// ```
+    pub async fn sync_data(&self) -> Result<()> {
+        self.on_fd("fs_fdatasync", |l, r, fd, cb| {
+            // SAFETY: a valid loop and request.
+            unsafe { sys::uv_fs_fdatasync(l, r, fd, cb) }
+        })
+        .await
+    }
+
+    /// Truncates or extends the file to `len` bytes (the seed's
+    /// `fs_ftruncate`).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
+    /// let f = a::block_on(a::uv::fs::File::create(dir.join("f"))).unwrap();
+    /// a::block_on(f.set_len(10)).unwrap();
+    /// assert_eq!(a::block_on(f.stat()).unwrap().len(), 10);
+    /// # a::block_on(a::uv::fs::unlink(dir.join("f"))).unwrap(); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
+    /// ```
+    pub async fn set_len(&self, len: u64) -> Result<()> {
+        self.on_fd("fs_ftruncate", move |l, r, fd, cb| {
+            // SAFETY: a valid loop and request.
+            unsafe { sys::uv_fs_ftruncate(l, r, fd, len as i64, cb) }
+        })
+        .await
+    }
+
+    /// Changes the permission bits (the seed's `fs_fchmod`).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
+    /// let f = a::block_on(a::uv::fs::File::create(dir.join("f"))).unwrap();
+    /// a::block_on(f.chmod(0o600)).unwrap();
+    /// assert_eq!(a::block_on(f.stat()).unwrap().mode() & 0o777, 0o600);
+    /// # a::block_on(a::uv::fs::unlink(dir.join("f"))).unwrap(); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
+    /// ```
+    pub async fn chmod(&self, mode: u32) -> Result<()> {
+        self.on_fd("fs_fchmod", move |l, r, fd, cb| {
+            // SAFETY: a valid loop and request.
+            unsafe { sys::uv_fs_fchmod(l, r, fd, mode as c_int, cb) }
+        })
+        .await
+    }
+
+    /// Sets the access and modification times (the seed's `fs_futime`).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
+    /// let f = a::block_on(a::uv::fs::File::create(dir.join("f"))).unwrap();
+    /// let t = UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    /// a::block_on(f.utime(t, t)).unwrap();
+    /// assert_eq!(a::block_on(f.stat()).unwrap().modified(), t);
+    /// # a::block_on(a::uv::fs::unlink(dir.join("f"))).unwrap(); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
+    /// ```
+    pub async fn utime(&self, accessed: SystemTime, modified: SystemTime) -> Result<()> {
+        let (at, mt) = (to_seconds(accessed), to_seconds(modified));
+        self.on_fd("fs_futime", move |l, r, fd, cb| {
+            // SAFETY: a valid loop and request.
+            unsafe { sys::uv_fs_futime(l, r, fd, at, mt, cb) }
+        })
+        .await
+    }
+
+    /// Changes the owner and group (the seed's `fs_fchown`); `u32::MAX`
+    /// leaves one unchanged.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
+    /// let f = a::block_on(a::uv::fs::File::create(dir.join("f"))).unwrap();
+    /// let me = a::block_on(f.stat()).unwrap();
+    /// a::block_on(f.chown(me.uid(), me.gid())).unwrap(); // to itself: always allowed
+    /// # a::block_on(a::uv::fs::unlink(dir.join("f"))).unwrap(); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
+    /// ```
+    pub async fn chown(&self, uid: u32, gid: u32) -> Result<()> {
+        self.on_fd("fs_fchown", move |l, r, fd, cb| {
+            // SAFETY: a valid loop and request.
+            unsafe { sys::uv_fs_fchown(l, r, fd, uid, gid, cb) }
+        })
+        .await
+    }
+
+    /// Closes the file on the thread pool, reporting an error if `close(2)`
+    /// fails (the seed's `fs_close`).
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let f = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap();
+    /// a::block_on(f.close()).unwrap();
+    /// ```
+    pub async fn close(self) -> Result<()> {
+        let fd = self.fd.into_raw_fd();
+        run("fs_close", None, (), nothing, move |l, r, _, cb| {
+            // SAFETY: a valid loop and request; the descriptor is ours (taken
+            // out of the OwnedFd), and libuv closes it even if cancelled late.
+            unsafe { sys::uv_fs_close(l, r, fd, cb) }
+        })
+        .await
+    }
+
+    /// The file descriptor, e.g. for [`sendfile`].
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// use std::os::fd::AsRawFd;
+    /// let f = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap();
+    /// assert!(f.as_raw_fd() >= 0);
+    /// ```
+    pub fn as_raw_fd(&self) -> RawFd {
+        self.raw()
+    }
+}
+
+impl AsRawFd for File {
+    fn as_raw_fd(&self) -> RawFd {
+        self.raw()
+    }
+}
+
+impl IntoRawFd for File {
+    /// Gives up the descriptor without closing it (the seed's `fs_open`
+    /// hands out plain descriptors).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use std::os::fd::{FromRawFd, IntoRawFd};
+    /// let fd = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap().into_raw_fd();
+    /// // SAFETY: the descriptor was just given up by a File.
+    /// let file = unsafe { a::uv::fs::File::from_raw_fd(fd) }; // closes it on drop
+    /// # drop(file);
+    /// ```
+    fn into_raw_fd(self) -> RawFd {
+        self.fd.into_raw_fd()
+    }
+}
+
+impl FromRawFd for File {
+    /// Takes ownership of an open descriptor.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use std::os::fd::{FromRawFd, IntoRawFd};
+    /// let fd = std::fs::File::open("/dev/null").unwrap().into_raw_fd();
+    /// // SAFETY: `fd` is open and owned by nothing else.
+    /// let file = unsafe { a::uv::fs::File::from_raw_fd(fd) };
+    /// assert!(a::block_on(file.read(1)).unwrap().is_empty());
+    /// ```
+    unsafe fn from_raw_fd(fd: RawFd) -> File {
+        File {
+            // SAFETY: the caller's contract.
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+        }
+    }
+}
+
+fn filled(buf: &mut Vec<u8>, _: *mut uv_fs_t, n: isize) -> Vec<u8> {
+    let mut out = std::mem::take(buf);
+    // SAFETY: libuv wrote `n` bytes (at most the capacity) into the buffer.
+    unsafe { out.set_len(n as usize) };
+    out
+}
