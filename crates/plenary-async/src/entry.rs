@@ -1,4 +1,4 @@
-//! Entering async code: `spawn`, `run`, `void` and `block_on` (the seed's
+//! Entering async code: `spawn`, `run`, `void` and `block_on` (plenary's
 //! `a.run`, `a.void` and `util.block_on`).
 
 use crate::runtime::{self, Task};
@@ -89,7 +89,7 @@ pub fn block_on<F: Future>(future: F) -> F::Output {
 }
 
 /// Runs `future` concurrently and calls `callback` with its result when it
-/// ends (the seed's `a.run(fn, callback)`, whose callback receives
+/// ends (plenary's `a.run(fn, callback)`, whose callback receives
 /// `success, ...`): `Ok(value)`, or `Err` if it panicked or was canceled.
 ///
 /// The callback is called exactly once, also when the task is canceled
@@ -204,7 +204,7 @@ impl_void!(A1 a1, A2 a2, A3 a3, A4 a4);
 impl_void!(A1 a1, A2 a2, A3 a3, A4 a4, A5 a5);
 impl_void!(A1 a1, A2 a2, A3 a3, A4 a4, A5 a5, A6 a6);
 
-/// Turns an async function into a fire-and-forget plain function (the seed's
+/// Turns an async function into a fire-and-forget plain function (plenary's
 /// `a.void`): calling it starts the async body as a detached task and returns
 /// at once. The body returns nothing; a panic inside it is reported to the
 /// runtime's error handler (standard error by default) and does not take the

@@ -1,8 +1,8 @@
 //! # plenary-async
 //!
 //! The async system of Neovim's [plenary.nvim] (`plenary.async`) as a Rust
-//! runtime on a libuv event loop. Write `use plenary_async as a;` and the
-//! seed's names carry over: [`a::wrap`](wrap()), [`a::run`](run),
+//! runtime on a libuv event loop. Write `use plenary_async as a;` and
+//! plenary's names carry over: [`a::wrap`](wrap()), [`a::run`](run),
 //! [`a::void`](void), [`a::util::sleep`](util::sleep), …
 //!
 //! ```
@@ -62,7 +62,7 @@ pub use runtime::{Runtime, Task};
 pub use wrap::{wrap, Callback, CallbackFuture, WrapFn};
 
 /// Runs several futures of possibly different types concurrently in the
-/// current task and returns a tuple of their outputs (the seed's `util.join`
+/// current task and returns a tuple of their outputs (plenary's `util.join`
 /// for heterogeneous futures).
 ///
 /// ```
@@ -75,7 +75,7 @@ pub use wrap::{wrap, Callback, CallbackFuture, WrapFn};
 pub use futures_util::join;
 
 /// Marks an `async fn` as a test run on a fresh runtime with a time limit
-/// (the seed's `a.it` / `a.tests.it`).
+/// (plenary's `a.it` / `a.tests.it`).
 ///
 /// The test runs on a thread of its own (so on a fresh runtime), under
 /// [`util::block_on`] with a limit: `#[plenary_async::test(timeout = MS)]`,

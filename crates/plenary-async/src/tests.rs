@@ -1,9 +1,9 @@
-//! Testing async code (the seed's `a.tests`: `describe`/`it` with async
+//! Testing async code (plenary's `a.tests`: `describe`/`it` with async
 //! bodies).
 //!
 //! In Rust, the test runner is cargo's: mark an `async fn` with
 //! [`#[plenary_async::test]`](crate::test) (also reachable as
-//! `#[plenary_async::tests::it]`, the seed's name) and it runs on a fresh
+//! `#[plenary_async::tests::it]`, plenary's name) and it runs on a fresh
 //! runtime with a time limit. `describe` blocks are Rust modules.
 //!
 //! ```
@@ -23,7 +23,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-/// The seed's name for [`#[plenary_async::test]`](crate::test):
+/// Plenary's name for [`#[plenary_async::test]`](crate::test):
 /// `#[plenary_async::tests::it]`, with the same arguments.
 ///
 /// ```

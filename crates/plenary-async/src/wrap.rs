@@ -1,4 +1,4 @@
-//! `wrap`: from a callback-style function to an awaitable one (the seed's `a.wrap`).
+//! `wrap`: from a callback-style function to an awaitable one (plenary's `a.wrap`).
 //!
 //! A callback-style function takes its arguments and, last, a completion
 //! callback that it calls once with the result, now or later, on any thread.
@@ -20,7 +20,7 @@
 //! let add = a::wrap(add_later);
 //! assert_eq!(a::block_on(add(2, 3)), Ok(5));
 //!
-//! // The original stays callable directly (the seed's "sync path").
+//! // The original stays callable directly (plenary's "sync path").
 //! let (tx, rx) = std::sync::mpsc::channel();
 //! add_later(1, 1, a::Callback::from_fn(move |v| tx.send(v).unwrap()));
 //! assert_eq!(rx.recv().unwrap(), 2);
@@ -48,7 +48,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
-struct Slot<T> {
+struct CallbackSlot<T> {
     state: Mutex<SlotState<T>>,
 }
 
@@ -61,7 +61,7 @@ struct SlotState<T> {
     waker: Option<Waker>,
 }
 
-impl<T> Slot<T> {
+impl<T> CallbackSlot<T> {
     fn lock(&self) -> MutexGuard<'_, SlotState<T>> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -96,7 +96,7 @@ pub struct Callback<T> {
 }
 
 enum Target<T> {
-    Slot(Arc<Slot<T>>),
+    CallbackSlot(Arc<CallbackSlot<T>>),
     /// `Some` until called.
     Fn(Option<Box<dyn FnOnce(T) + Send>>),
 }
@@ -113,7 +113,7 @@ impl<T> Callback<T> {
     /// ```
     pub fn call(mut self, value: T) {
         let slot = match &mut self.target {
-            Target::Slot(slot) => slot,
+            Target::CallbackSlot(slot) => slot,
             Target::Fn(f) => {
                 if let Some(f) = f.take() {
                     f(value);
@@ -152,7 +152,7 @@ impl<T> Callback<T> {
     pub(crate) fn pair_at(
         location: &'static Location<'static>,
     ) -> (Callback<T>, CallbackFuture<T>) {
-        let slot = Arc::new(Slot {
+        let slot = Arc::new(CallbackSlot {
             state: Mutex::new(SlotState {
                 value: None,
                 delivered: false,
@@ -162,7 +162,7 @@ impl<T> Callback<T> {
         });
         (
             Callback {
-                target: Target::Slot(slot.clone()),
+                target: Target::CallbackSlot(slot.clone()),
             },
             CallbackFuture { slot, location },
         )
@@ -173,12 +173,12 @@ impl<T> Callback<T> {
     /// # Panics
     /// If `self` came from [`Callback::from_fn`].
     pub(crate) fn fork(&self) -> Callback<T> {
-        let Target::Slot(slot) = &self.target else {
+        let Target::CallbackSlot(slot) = &self.target else {
             panic!("Callback::fork of a from_fn callback");
         };
         slot.lock().callbacks += 1;
         Callback {
-            target: Target::Slot(slot.clone()),
+            target: Target::CallbackSlot(slot.clone()),
         }
     }
 
@@ -214,7 +214,7 @@ impl<T> Callback<T> {
 
 impl<T> Drop for Callback<T> {
     fn drop(&mut self) {
-        let Target::Slot(slot) = &self.target else {
+        let Target::CallbackSlot(slot) = &self.target else {
             return;
         };
         let waker = {
@@ -252,7 +252,7 @@ impl<T> fmt::Debug for Callback<T> {
 /// assert_eq!(a::block_on(fut), Ok(()));
 /// ```
 pub struct CallbackFuture<T> {
-    slot: Arc<Slot<T>>,
+    slot: Arc<CallbackSlot<T>>,
     location: &'static Location<'static>,
 }
 
@@ -331,15 +331,15 @@ impl_wrap!(A1 a1, A2 a2, A3 a3, A4 a4);
 impl_wrap!(A1 a1, A2 a2, A3 a3, A4 a4, A5 a5);
 impl_wrap!(A1 a1, A2 a2, A3 a3, A4 a4, A5 a5, A6 a6);
 
-/// Converts a callback-style function into one that returns a future (the
-/// seed's `a.wrap(fn, argc)`; the argument count is taken from the type).
+/// Converts a callback-style function into one that returns a future
+/// (plenary's `a.wrap(fn, argc)`; the argument count is taken from the type).
 ///
 /// See the [module documentation](mod@crate::wrap) for how arguments are passed.
 ///
 /// ```
 /// use plenary_async as a;
 ///
-/// // The seed's example: wrap a callback-style timer (vim.defer_fn there).
+/// // Plenary's example: wrap a callback-style timer (vim.defer_fn there).
 /// let defer = |ms: u64, done: a::Callback<()>| {
 ///     std::thread::spawn(move || {
 ///         std::thread::sleep(std::time::Duration::from_millis(ms));

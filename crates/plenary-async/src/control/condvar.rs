@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-/// A condition variable for tasks (the seed's `a.control.Condvar`, like
+/// A condition variable for tasks (plenary's `a.control.Condvar`, like
 /// Go's `sync.Cond`): [`wait`](Self::wait) until another task calls
 /// [`notify_one`](Self::notify_one) or [`notify_all`](Self::notify_all).
 ///

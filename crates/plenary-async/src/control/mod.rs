@@ -1,6 +1,6 @@
-//! The seed's `a.control`: coordinating tasks.
+//! Plenary's `a.control`: coordinating tasks.
 //!
-//! | seed | here |
+//! | plenary | here |
 //! |---|---|
 //! | `a.control.channel.oneshot/counter/mpsc` | [`channel`] |
 //! | `a.control.Condvar.new()` | [`Condvar::new`] |
@@ -14,7 +14,7 @@
 //! notification, a place in a bounded queue) is passed on if its future is
 //! dropped before it runs, so cancelling a task never loses one.
 //!
-//! The seed's worker pool, with its workers really running side by side:
+//! Plenary's worker pool, with its workers really running side by side:
 //!
 //! ```
 //! use plenary_async as a;

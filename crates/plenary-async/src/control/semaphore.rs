@@ -8,14 +8,14 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-struct State {
+struct SemaphoreState {
     permits: usize,
     waiters: WaitList<()>,
 }
 
-type Shared = Rc<RefCell<State>>;
+type Shared = Rc<RefCell<SemaphoreState>>;
 
-/// A counting semaphore for tasks (the seed's `a.control.Semaphore`):
+/// A counting semaphore for tasks (plenary's `a.control.Semaphore`):
 /// [`acquire`](Self::acquire) waits for one of its permits and returns a
 /// [`Permit`]; dropping the permit, or calling [`Permit::release`], gives it
 /// back.
@@ -36,7 +36,7 @@ type Shared = Rc<RefCell<State>>;
 ///     let _second = sem.acquire().await;
 ///     assert_eq!(sem.available_permits(), 0);
 ///     assert!(sem.try_acquire().is_none());
-///     first.release(); // the seed's `permit:forget()`
+///     first.release(); // plenary's `permit:forget()`
 ///     assert_eq!(sem.available_permits(), 1);
 /// });
 /// ```
@@ -46,7 +46,7 @@ pub struct Semaphore {
 }
 
 impl Semaphore {
-    /// A semaphore with `permits` permits (the seed's `Semaphore.new(n)`).
+    /// A semaphore with `permits` permits (plenary's `Semaphore.new(n)`).
     /// Zero is allowed: acquirers then wait for [`add_permits`](Self::add_permits).
     ///
     /// ```
@@ -55,7 +55,7 @@ impl Semaphore {
     /// ```
     pub fn new(permits: usize) -> Semaphore {
         Semaphore {
-            shared: Rc::new(RefCell::new(State {
+            shared: Rc::new(RefCell::new(SemaphoreState {
                 permits,
                 waiters: WaitList::new(),
             })),
@@ -209,7 +209,7 @@ pub struct Permit {
 
 impl Permit {
     /// Releases the permit now, handing it to the longest waiter if any.
-    /// This is the seed's `permit:forget()` (plenary's name for releasing;
+    /// This is plenary's `permit:forget()` (plenary's name for releasing;
     /// in Rust `forget` means leaking, so the name is not reused). Dropping
     /// the permit does the same.
     ///

@@ -22,7 +22,7 @@ pub(crate) struct Remote {
     pending: AtomicBool,
     /// The future driven by `block_on` was woken.
     main_woken: AtomicBool,
-    state: Mutex<State>,
+    state: Mutex<RemoteQueue>,
 }
 
 /// How a wake from another thread reaches the runtime's thread:
@@ -34,7 +34,7 @@ pub(crate) struct Signal {
     pub(crate) send: unsafe fn(*mut ()),
 }
 
-struct State {
+struct RemoteQueue {
     queue: Vec<Runnable>,
     /// `None` before the driver sets it and once the runtime has shut down.
     signal: Option<Signal>,
@@ -44,21 +44,21 @@ struct State {
 // used only under the mutex, by `send` (callable from any thread: the
 // `Signal` contract), and removed under the mutex before the target is
 // closed.
-unsafe impl Send for State {}
+unsafe impl Send for RemoteQueue {}
 
 impl Remote {
     pub(super) fn new() -> Remote {
         Remote {
             pending: AtomicBool::new(false),
             main_woken: AtomicBool::new(false),
-            state: Mutex::new(State {
+            state: Mutex::new(RemoteQueue {
                 queue: Vec::new(),
                 signal: None,
             }),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
+    fn lock(&self) -> MutexGuard<'_, RemoteQueue> {
         // The critical sections cannot panic; recover from poison anyway.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

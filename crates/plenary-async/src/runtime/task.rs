@@ -70,7 +70,7 @@ impl<F> Drop for TaskFuture<F> {
     }
 }
 
-enum State<T> {
+enum HandleState<T> {
     Running(super::executor::RawTask<Result<T, Error>>, *const ()),
     Canceled,
     Done,
@@ -97,19 +97,19 @@ enum State<T> {
 /// ```
 #[must_use = "a Task does nothing when dropped but detach; await it or call .detach()"]
 pub struct Task<T> {
-    state: State<T>,
+    state: HandleState<T>,
 }
 
 impl<T> Task<T> {
     pub(super) fn new(task: super::executor::RawTask<Result<T, Error>>, id: *const ()) -> Self {
         Task {
-            state: State::Running(task, id),
+            state: HandleState::Running(task, id),
         }
     }
 
     pub(super) fn canceled() -> Self {
         Task {
-            state: State::Canceled,
+            state: HandleState::Canceled,
         }
     }
 
@@ -142,14 +142,16 @@ impl<T> Task<T> {
     /// });
     /// ```
     pub fn cancel(&mut self) {
-        let State::Running(task, id) = &self.state else {
+        let HandleState::Running(task, id) = &self.state else {
             return;
         };
         if task.is_finished() {
             return;
         }
         let id = *id;
-        let State::Running(task, _) = std::mem::replace(&mut self.state, State::Canceled) else {
+        let HandleState::Running(task, _) =
+            std::mem::replace(&mut self.state, HandleState::Canceled)
+        else {
             unreachable!()
         };
         match with_executor(|ex| ex.cancel(task, id)) {
@@ -171,8 +173,8 @@ impl<T> Task<T> {
     /// ```
     pub fn is_finished(&self) -> bool {
         match &self.state {
-            State::Running(task, _) => task.is_finished(),
-            State::Canceled | State::Done => true,
+            HandleState::Running(task, _) => task.is_finished(),
+            HandleState::Canceled | HandleState::Done => true,
         }
     }
 
@@ -197,22 +199,23 @@ impl<T> Future for Task<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let result = match &mut self.state {
-            State::Running(task, _) => match Pin::new(task).poll(cx) {
+            HandleState::Running(task, _) => match Pin::new(task).poll(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(result)) => result,
                 Poll::Ready(None) => Err(Error::Canceled),
             },
-            State::Canceled => Err(Error::Canceled),
-            State::Done => panic!("plenary_async::Task polled after it returned its result"),
+            HandleState::Canceled => Err(Error::Canceled),
+            HandleState::Done => panic!("plenary_async::Task polled after it returned its result"),
         };
-        self.state = State::Done;
+        self.state = HandleState::Done;
         Poll::Ready(result)
     }
 }
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        if let State::Running(task, _) = std::mem::replace(&mut self.state, State::Done) {
+        if let HandleState::Running(task, _) = std::mem::replace(&mut self.state, HandleState::Done)
+        {
             task.detach();
         }
     }

@@ -5,7 +5,7 @@ use super::timeout::timeout;
 use crate::Error;
 use std::future::Future;
 
-/// Runs the loop until `future` completes or `limit` passes (the seed's
+/// Runs the loop until `future` completes or `limit` passes (plenary's
 /// `util.block_on(fn, timeout)`). Unlike plenary's, a timeout is an error,
 /// `Err(`[`Error::Timeout`]`)`, not a silent empty return.
 ///
@@ -22,7 +22,7 @@ pub fn block_on<F: Future>(future: F, limit: impl IntoDuration) -> Result<F::Out
     crate::block_on(timeout(limit, future))
 }
 
-/// Wraps an async function into a blocking one (the seed's
+/// Wraps an async function into a blocking one (plenary's
 /// `util.will_block(fn, timeout)`): calling the result runs `f`'s future with
 /// [`block_on`] and the given limit.
 ///

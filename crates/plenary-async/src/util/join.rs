@@ -3,7 +3,7 @@
 use std::future::Future;
 
 /// Runs all `futures` concurrently (in this task) and returns their outputs
-/// in the given order, once all are done (the seed's `util.join(fns)`). An
+/// in the given order, once all are done (plenary's `util.join(fns)`). An
 /// empty list completes at once. For futures of different types, use
 /// [`join!`](crate::join!).
 ///

@@ -1,4 +1,4 @@
-//! The seed's `a.util`: sleeping, timeouts, joining, racing, yielding and
+//! Plenary's `a.util`: sleeping, timeouts, joining, racing, yielding and
 //! catching panics.
 //!
 //! ```

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// Runs `future`, turning a panic inside it into
-/// `Err(`[`Error::Panicked`]`)` (the seed's `util.protected`; plenary's
+/// `Err(`[`Error::Panicked`]`)` (plenary's `util.protected`; plenary's
 /// version returns `success, ...`).
 ///
 /// ```
@@ -23,7 +23,7 @@ pub fn protected<F: Future>(future: F) -> Protected<F> {
     Protected::new(future, Location::caller())
 }
 
-/// Calls the async function `f` with `args` under [`protected`] (the seed's
+/// Calls the async function `f` with `args` under [`protected`] (plenary's
 /// `util.apcall(fn, ...)`).
 ///
 /// ```

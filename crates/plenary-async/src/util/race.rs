@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// Runs `futures` concurrently and returns the output of the first to finish
-/// (the seed's `util.race`). The losers are dropped at that moment, so their
+/// (plenary's `util.race`). The losers are dropped at that moment, so their
 /// work stops and their destructors run (plenary lets them run on). On a tie,
 /// the earliest in the list wins.
 ///

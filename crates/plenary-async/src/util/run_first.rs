@@ -4,7 +4,7 @@ use crate::{Callback, CallbackFuture};
 use std::panic::Location;
 
 /// Calls every function in `fns` with a callback of one shared wait and
-/// returns a future of the first value called back (the seed's
+/// returns a future of the first value called back (plenary's
 /// `util.run_first`). Later callbacks are ignored. The future fails with
 /// [`Error::CallbackDropped`](crate::Error::CallbackDropped) if every callback
 /// is dropped uncalled (as with an empty list).

@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// Yields once: the task is requeued after the loop has had a turn, so that
-/// other ready tasks, I/O and timer callbacks run first (the seed's
+/// other ready tasks, I/O and timer callbacks run first (plenary's
 /// `util.scheduler()`, which waits for `vim.schedule`).
 ///
 /// ```

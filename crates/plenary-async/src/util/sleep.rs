@@ -1,4 +1,4 @@
-//! `sleep`: wait on a libuv timer (the seed's `a.util.sleep(ms)`).
+//! `sleep`: wait on a libuv timer (plenary's `a.util.sleep(ms)`).
 
 use crate::runtime::{with_current, with_existing};
 use std::fmt;
@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 /// A duration for [`sleep`]: a [`Duration`], or a whole number of
-/// milliseconds, as in the seed (`sleep(100)`). Negative milliseconds count
+/// milliseconds, as in plenary (`sleep(100)`). Negative milliseconds count
 /// as zero.
 ///
 /// ```

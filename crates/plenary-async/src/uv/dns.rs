@@ -1,4 +1,4 @@
-//! Name resolution on libuv's thread pool (the seed's `a.uv.getaddrinfo`
+//! Name resolution on libuv's thread pool (plenary's `a.uv.getaddrinfo`
 //! and `a.uv.getnameinfo`).
 //!
 //! ```

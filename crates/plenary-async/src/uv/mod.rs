@@ -1,4 +1,4 @@
-//! libuv, the event loop under everything (the seed's `a.uv`: "all
+//! libuv, the event loop under everything (plenary's `a.uv`: "all
 //! filesystem and network operations wrapped").
 //!
 //! Every operation here is a libuv request or handle driven by the loop the

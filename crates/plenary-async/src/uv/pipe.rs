@@ -1,5 +1,5 @@
 //! Pipes: Unix domain sockets (named pipes on Windows) and pipe file
-//! descriptors, as byte streams (the seed's `a.uv.pipe_connect` and
+//! descriptors, as byte streams (plenary's `a.uv.pipe_connect` and
 //! friends). They read and write like [`TcpStream`](super::tcp::TcpStream):
 //! `futures_io::AsyncRead`/`AsyncWrite`, pull-based reading with a bounded
 //! buffer.
@@ -83,7 +83,7 @@ pub(crate) fn new_stream(label: Option<String>) -> Result<Stream, c_int> {
     Ok(stream)
 }
 
-/// A server on a Unix domain socket path (the seed's `pipe_bind` +
+/// A server on a Unix domain socket path (plenary's `pipe_bind` +
 /// `listen`). libuv creates the socket file and removes it when the
 /// listener is dropped.
 ///
@@ -202,7 +202,7 @@ stream_io!(
 );
 
 impl Pipe {
-    /// Connects to the Unix domain socket at `path` (the seed's
+    /// Connects to the Unix domain socket at `path` (plenary's
     /// `pipe_connect`).
     ///
     /// **Cancellation safety:** dropping the future closes the half-made
@@ -249,7 +249,7 @@ impl Pipe {
         Ok(Pipe { stream })
     }
 
-    /// Wraps an open pipe or socket file descriptor (the seed's
+    /// Wraps an open pipe or socket file descriptor (plenary's
     /// `pipe_open`), taking ownership of it.
     ///
     /// ```

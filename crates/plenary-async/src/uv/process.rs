@@ -502,7 +502,7 @@ impl Child {
         self.handle.state().exit.get()
     }
 
-    /// Sends `signal` to the child (the seed's `process_kill`). A signal
+    /// Sends `signal` to the child (plenary's `process_kill`). A signal
     /// number that does not exist is `EINVAL`; a child that has already
     /// exited is `ESRCH`.
     ///

@@ -4,7 +4,7 @@
 //! the request's memory, and everything it points into (paths, buffers, a
 //! socket address), must live that long even if the awaiting future is
 //! dropped first. So the future does not own them: the request, its
-//! [`Slot`] and the kept data `K` live on the heap, and whoever comes second
+//! [`ReqSlot`] and the kept data `K` live on the heap, and whoever comes second
 //! frees them: the future if the callback came first (it takes the
 //! outcome), the callback if the future went first (it marked the slot
 //! *abandoned*; cancellable requests are also `uv_cancel`ed).
@@ -41,7 +41,7 @@ fn layout(kind: uv_req_type) -> Layout {
 /// cover `keep` while the pool may write it): it reaches its own fields
 /// through raw field pointers. `complete` runs after the work has ended
 /// and may borrow all of it.
-struct Slot<K, T> {
+struct ReqSlot<K, T> {
     req: *mut uv_req_t,
     kind: uv_req_type,
     keep: K,
@@ -53,7 +53,7 @@ struct Slot<K, T> {
 /// The future of one request: the outcome, or [`Error::Uv`] naming `op`
 /// and `path`.
 pub(crate) struct Req<K, T> {
-    slot: *mut Slot<K, T>,
+    slot: *mut ReqSlot<K, T>,
     op: &'static str,
     path: Option<String>,
     cancelable: bool,
@@ -85,7 +85,7 @@ impl<K, T> Req<K, T> {
         if req.is_null() {
             handle_alloc_error(layout);
         }
-        let slot = Box::into_raw(Box::new(Slot {
+        let slot = Box::into_raw(Box::new(ReqSlot {
             req,
             kind,
             keep,
@@ -129,7 +129,7 @@ impl<K, T> Future for Req<K, T> {
         // SAFETY: the slot is alive until freed (by us below, or by the
         // callback once abandoned, which it is not). Callbacks run on this
         // thread and never during a poll, and no other thread touches
-        // `outcome` or `waker` (see `Slot`): these field borrows are the
+        // `outcome` or `waker` (see `ReqSlot`): these field borrows are the
         // only access to them now.
         let (outcome, waker) = unsafe {
             (
@@ -188,7 +188,7 @@ impl<K, T> Drop for Req<K, T> {
 /// # Safety
 /// The request's callback must have run (or libuv never took the request),
 /// and `slot` must not be used again.
-unsafe fn free<K, T>(slot: *mut Slot<K, T>) {
+unsafe fn free<K, T>(slot: *mut ReqSlot<K, T>) {
     // SAFETY: the caller's contract; the request came from `alloc_zeroed`
     // with the layout of its kind, the slot from `Box::into_raw`.
     unsafe {
@@ -208,7 +208,7 @@ pub(crate) unsafe fn keep_ptr<K, T>(req: *mut uv_req_t) -> *mut K {
     // SAFETY: `data` is the live slot (the caller's contract); addr_of_mut
     // makes no reference to the other fields.
     unsafe {
-        let slot = sys::uv_req_get_data(req) as *mut Slot<K, T>;
+        let slot = sys::uv_req_get_data(req) as *mut ReqSlot<K, T>;
         std::ptr::addr_of_mut!((*slot).keep)
     }
 }
@@ -229,7 +229,7 @@ pub(crate) unsafe fn complete<K, T>(
     // SAFETY: `data` is the slot set in `start`; it is alive (freed only
     // below, or by the future after this callback), and the work on the
     // thread pool (if any) has ended: this is the only access.
-    let slot_ptr = unsafe { sys::uv_req_get_data(req) } as *mut Slot<K, T>;
+    let slot_ptr = unsafe { sys::uv_req_get_data(req) } as *mut ReqSlot<K, T>;
     // SAFETY: as above.
     let slot = unsafe { &mut *slot_ptr };
     let outcome = outcome(&mut slot.keep);

@@ -1,4 +1,4 @@
-//! Signals as a stream of deliveries (the seed's `a.uv` signal handles).
+//! Signals as a stream of deliveries (plenary's `a.uv` signal handles).
 //!
 //! ```
 //! use plenary_async as a;

@@ -3,7 +3,7 @@
 //!
 //! **Reading.** libuv pushes: once `uv_read_start` is called it reads
 //! whatever arrives into buffers it asks for, and hands them over. The
-//! seed's model pulls: call `read` when you are ready. They meet here by
+//! plenary's model pulls: call `read` when you are ready. They meet here by
 //! using libuv for readiness only: our allocation callback gives libuv an
 //! empty buffer, so libuv reads nothing and reports `UV_ENOBUFS`, which
 //! means "readable"; the waiting reader is woken and reads the descriptor

@@ -1,5 +1,5 @@
-//! TCP: a listener that accepts connections, and connected streams (the
-//! seed's `a.uv.tcp_connect` and friends).
+//! TCP: a listener that accepts connections, and connected streams
+//! (plenary's `a.uv.tcp_connect` and friends).
 //!
 //! ```
 //! use plenary_async as a;
@@ -84,7 +84,7 @@ fn address(
     unsafe { to_socket_addr(raw.as_ptr()) }.ok_or_else(|| uv_error(op, sys::UV_EINVAL, None))
 }
 
-/// A TCP server socket (the seed's `tcp_bind` + `listen`).
+/// A TCP server socket (plenary's `tcp_bind` + `listen`).
 ///
 /// ```
 /// use plenary_async::uv::tcp::TcpListener;
@@ -276,7 +276,7 @@ stream_io!(
 );
 
 impl TcpStream {
-    /// Connects to `addr` (the seed's `tcp_connect`). A refused connection
+    /// Connects to `addr` (plenary's `tcp_connect`). A refused connection
     /// is `ECONNREFUSED`, naming the address.
     ///
     /// **Cancellation safety:** dropping the future closes the half-made

@@ -1,4 +1,4 @@
-//! Terminals as streams (the seed's `a.uv` TTY functions): a TTY file
+//! Terminals as streams (plenary's `a.uv` TTY functions): a TTY file
 //! descriptor read and written like a pipe, plus its window size.
 //!
 //! ```

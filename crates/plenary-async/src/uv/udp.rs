@@ -1,4 +1,4 @@
-//! UDP sockets (the seed's `a.uv.udp_send` and friends): `send_to`, and
+//! UDP sockets (plenary's `a.uv.udp_send` and friends): `send_to`, and
 //! pull-based `recv_from` over a bounded queue of datagrams.
 //!
 //! ```

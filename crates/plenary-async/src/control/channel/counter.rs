@@ -1,6 +1,6 @@
 //! `counter`: notifications without data, counted.
 //!
-//! The seed's `a.control.channel.counter()`: each [`Sender::send`] adds one
+//! Plenary's `a.control.channel.counter()`: each [`Sender::send`] adds one
 //! notification; [`Receiver::recv`] waits for one and consumes it;
 //! [`Receiver::last`] waits for at least one and consumes them all.
 //!
@@ -33,15 +33,15 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-struct State {
+struct CounterState {
     count: usize,
     senders: usize,
     waiters: WaitList<()>,
 }
 
-type Shared = Rc<RefCell<State>>;
+type Shared = Rc<RefCell<CounterState>>;
 
-/// Creates a counter channel (the seed's `channel.counter()`).
+/// Creates a counter channel (plenary's `channel.counter()`).
 ///
 /// ```
 /// let (tx, rx) = plenary_async::control::channel::counter();
@@ -51,7 +51,7 @@ type Shared = Rc<RefCell<State>>;
 /// assert_eq!(plenary_async::block_on(rx.last()), Ok(3));
 /// ```
 pub fn counter() -> (Sender, Receiver) {
-    let shared = Rc::new(RefCell::new(State {
+    let shared = Rc::new(RefCell::new(CounterState {
         count: 0,
         senders: 1,
         waiters: WaitList::new(),

@@ -1,6 +1,6 @@
-//! The seed's `a.control.channel`: passing values between tasks.
+//! Plenary's `a.control.channel`: passing values between tasks.
 //!
-//! | seed | here | |
+//! | plenary | here | |
 //! |---|---|---|
 //! | `channel.oneshot()` | [`oneshot()`] | one value, sent once |
 //! | `channel.counter()` | [`counter()`] | notifications only, counted |
@@ -10,7 +10,7 @@
 //! Every channel is single-threaded, like the executor: its halves are
 //! `!Send`, and nothing on the way from a send to a receive is atomic.
 //! Senders never wait (except a bounded one, whose `send` is async); the
-//! receiving side is awaited, which is the seed's pull model: call `recv`
+//! receiving side is awaited, which is plenary's pull model: call `recv`
 //! when you are ready for the next value.
 //!
 //! ```

@@ -1,6 +1,6 @@
 //! `mpsc`: many senders, one receiver, a FIFO queue of values.
 //!
-//! [`unbounded`] is the seed's `a.control.channel.mpsc()` (also reachable as
+//! [`unbounded`] is plenary's `a.control.channel.mpsc()` (also reachable as
 //! [`channel::mpsc()`](super::mpsc())): sending never waits. [`bounded`]
 //! adds backpressure, which plenary lacks: a full queue makes
 //! [`BoundedSender::send`] wait until the receiver takes a value.
@@ -42,7 +42,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-struct State<T> {
+struct ChannelState<T> {
     queue: VecDeque<T>,
     /// `usize::MAX` for an unbounded channel.
     cap: usize,
@@ -54,7 +54,7 @@ struct State<T> {
 }
 
 struct Chan<T> {
-    state: RefCell<State<T>>,
+    state: RefCell<ChannelState<T>>,
     /// The receiver's waker, kept between waits so that a receiver that waits
     /// again in the same task does not clone it again; `rx_waiting` says
     /// whether the receiver wants a wake now.
@@ -65,7 +65,7 @@ struct Chan<T> {
 impl<T> Chan<T> {
     fn new(cap: usize) -> Rc<Self> {
         Rc::new(Chan {
-            state: RefCell::new(State {
+            state: RefCell::new(ChannelState {
                 queue: VecDeque::new(),
                 cap,
                 senders: 1,
@@ -127,7 +127,7 @@ impl<T> Chan<T> {
     }
 }
 
-/// Creates an unbounded channel (the seed's `channel.mpsc()`): [`Sender`]s
+/// Creates an unbounded channel (plenary's `channel.mpsc()`): [`Sender`]s
 /// never wait.
 ///
 /// ```

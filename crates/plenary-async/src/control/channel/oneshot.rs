@@ -1,6 +1,6 @@
 //! `oneshot`: one value, sent once, received once.
 //!
-//! The seed's `a.control.channel.oneshot()`: the sender is a plain function
+//! Plenary's `a.control.channel.oneshot()`: the sender is a plain function
 //! and the receiver is awaited. Either may come first: a value sent before
 //! anyone waits is kept until the receiver is awaited.
 //!
@@ -31,7 +31,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-enum State<T> {
+enum OneshotState<T> {
     /// Nothing sent yet, sender alive.
     Empty,
     Sent(T),
@@ -42,13 +42,13 @@ enum State<T> {
 }
 
 struct Inner<T> {
-    state: RefCell<State<T>>,
+    state: RefCell<OneshotState<T>>,
     rx_waker: Cell<Option<Waker>>,
     rx_alive: Cell<bool>,
 }
 
 /// Creates a oneshot channel: a [`Sender`] to send one value and a
-/// [`Receiver`] to await it (the seed's `channel.oneshot()`).
+/// [`Receiver`] to await it (plenary's `channel.oneshot()`).
 ///
 /// ```
 /// use plenary_async as a;
@@ -59,7 +59,7 @@ struct Inner<T> {
 /// ```
 pub fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Rc::new(Inner {
-        state: RefCell::new(State::Empty),
+        state: RefCell::new(OneshotState::Empty),
         rx_waker: Cell::new(None),
         rx_alive: Cell::new(true),
     });
@@ -101,7 +101,7 @@ impl<T> Sender<T> {
         if !inner.rx_alive.get() {
             return Err(SendError(value));
         }
-        *inner.state.borrow_mut() = State::Sent(value);
+        *inner.state.borrow_mut() = OneshotState::Sent(value);
         if let Some(w) = inner.rx_waker.take() {
             w.wake();
         }
@@ -124,7 +124,7 @@ impl<T> Sender<T> {
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         if let Some(inner) = self.inner.take() {
-            *inner.state.borrow_mut() = State::SenderGone;
+            *inner.state.borrow_mut() = OneshotState::SenderGone;
             if let Some(w) = inner.rx_waker.take() {
                 w.wake();
             }
@@ -175,15 +175,15 @@ impl<T> Receiver<T> {
     /// ```
     pub fn try_recv(&mut self) -> Result<Option<T>, RecvError> {
         let mut state = self.inner.state.borrow_mut();
-        match std::mem::replace(&mut *state, State::Taken) {
-            State::Sent(v) => Ok(Some(v)),
-            State::Empty => {
-                *state = State::Empty;
+        match std::mem::replace(&mut *state, OneshotState::Taken) {
+            OneshotState::Sent(v) => Ok(Some(v)),
+            OneshotState::Empty => {
+                *state = OneshotState::Empty;
                 Ok(None)
             }
-            State::Taken => Err(RecvError(())),
-            State::SenderGone => {
-                *state = State::SenderGone;
+            OneshotState::Taken => Err(RecvError(())),
+            OneshotState::SenderGone => {
+                *state = OneshotState::SenderGone;
                 Err(RecvError(()))
             }
         }
@@ -219,10 +219,10 @@ impl<T> Drop for Receiver<T> {
 impl<T> fmt::Debug for Receiver<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match *self.inner.state.borrow() {
-            State::Empty => "waiting",
-            State::Sent(_) => "sent",
-            State::Taken => "taken",
-            State::SenderGone => "closed",
+            OneshotState::Empty => "waiting",
+            OneshotState::Sent(_) => "sent",
+            OneshotState::Taken => "taken",
+            OneshotState::SenderGone => "closed",
         };
         f.debug_struct("Receiver").field("state", &state).finish()
     }

@@ -38,7 +38,7 @@ impl Drop for DirInner {
     }
 }
 
-/// An open directory, read in batches (the seed's `fs_opendir`,
+/// An open directory, read in batches (plenary's `fs_opendir`,
 /// `fs_readdir`, `fs_closedir`). Dropping it closes it.
 ///
 /// ```

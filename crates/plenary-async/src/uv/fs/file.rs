@@ -151,7 +151,7 @@ impl OpenOptions {
         flags
     }
 
-    /// Opens `path` with these options (the seed's `fs_open`).
+    /// Opens `path` with these options (plenary's `fs_open`).
     ///
     /// ```
     /// use plenary_async as a;
@@ -255,7 +255,7 @@ impl File {
         .await
     }
 
-    /// Reads up to `len` bytes at the current position (the seed's
+    /// Reads up to `len` bytes at the current position (plenary's
     /// `fs_read(fd, size)`). An empty result means the end of the file. One
     /// read returns at most 2,147,479,552 bytes (Linux's limit); a buffer
     /// that cannot be allocated is an `ENOMEM` error.
@@ -269,8 +269,8 @@ impl File {
         self.read_inner(len, -1).await
     }
 
-    /// Reads up to `len` bytes at `offset`, leaving the position alone (the
-    /// seed's `fs_read(fd, size, offset)`).
+    /// Reads up to `len` bytes at `offset`, leaving the position alone
+    /// (plenary's `fs_read(fd, size, offset)`).
     ///
     /// ```
     /// # use plenary_async as a;
@@ -366,7 +366,7 @@ impl File {
         Ok(())
     }
 
-    /// The file's metadata (the seed's `fs_fstat`).
+    /// The file's metadata (plenary's `fs_fstat`).
     ///
     /// ```
     /// # use plenary_async as a;
@@ -394,7 +394,7 @@ impl File {
         .await
     }
 
-    /// Flushes data and metadata to the disk (the seed's `fs_fsync`).
+    /// Flushes data and metadata to the disk (plenary's `fs_fsync`).
     ///
     /// ```
     /// # use plenary_async as a;
@@ -411,7 +411,7 @@ impl File {
         .await
     }
 
-    /// Flushes data to the disk, metadata only as needed (the seed's
+    /// Flushes data to the disk, metadata only as needed (plenary's
     /// `fs_fdatasync`).
     ///
     /// ```
@@ -429,7 +429,7 @@ impl File {
         .await
     }
 
-    /// Truncates or extends the file to `len` bytes (the seed's
+    /// Truncates or extends the file to `len` bytes (plenary's
     /// `fs_ftruncate`).
     ///
     /// ```
@@ -448,7 +448,7 @@ impl File {
         .await
     }
 
-    /// Changes the permission bits (the seed's `fs_fchmod`).
+    /// Changes the permission bits (plenary's `fs_fchmod`).
     ///
     /// ```
     /// # use plenary_async as a;
@@ -466,7 +466,7 @@ impl File {
         .await
     }
 
-    /// Sets the access and modification times (the seed's `fs_futime`).
+    /// Sets the access and modification times (plenary's `fs_futime`).
     ///
     /// ```
     /// # use plenary_async as a;
@@ -487,7 +487,7 @@ impl File {
         .await
     }
 
-    /// Changes the owner and group (the seed's `fs_fchown`); `u32::MAX`
+    /// Changes the owner and group (plenary's `fs_fchown`); `u32::MAX`
     /// leaves one unchanged.
     ///
     /// ```
@@ -507,7 +507,7 @@ impl File {
     }
 
     /// Closes the file on the thread pool, reporting an error if `close(2)`
-    /// fails (the seed's `fs_close`).
+    /// fails (plenary's `fs_close`).
     ///
     /// ```
     /// # use plenary_async as a;
@@ -544,7 +544,7 @@ impl AsRawFd for File {
 }
 
 impl IntoRawFd for File {
-    /// Gives up the descriptor without closing it (the seed's `fs_open`
+    /// Gives up the descriptor without closing it (plenary's `fs_open`
     /// hands out plain descriptors).
     ///
     /// ```

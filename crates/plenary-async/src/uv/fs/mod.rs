@@ -1,4 +1,4 @@
-//! The file system, awaitable (the seed's `a.uv.fs_*`).
+//! The file system, awaitable (plenary's `a.uv.fs_*`).
 //!
 //! Every function here is one libuv request run on libuv's thread pool and
 //! completed on the loop, so awaiting it never blocks the loop (or Neovim).

@@ -2,7 +2,7 @@
 
 use super::*;
 
-/// Metadata of `path`, following symbolic links (the seed's `fs_stat`).
+/// Metadata of `path`, following symbolic links (plenary's `fs_stat`).
 ///
 /// ```
 /// let m = plenary_async::block_on(plenary_async::uv::fs::stat("/")).unwrap();
@@ -18,8 +18,8 @@ pub async fn stat(path: impl AsRef<Path>) -> Result<Metadata> {
     .await
 }
 
-/// Metadata of `path` itself, not following a final symbolic link (the
-/// seed's `fs_lstat`).
+/// Metadata of `path` itself, not following a final symbolic link
+/// (plenary's `fs_lstat`).
 ///
 /// ```
 /// let m = plenary_async::block_on(plenary_async::uv::fs::lstat("/")).unwrap();
@@ -35,7 +35,7 @@ pub async fn lstat(path: impl AsRef<Path>) -> Result<Metadata> {
     .await
 }
 
-/// Removes a file (the seed's `fs_unlink`).
+/// Removes a file (plenary's `fs_unlink`).
 ///
 /// ```
 /// let err = plenary_async::block_on(plenary_async::uv::fs::unlink("/no/such/file")).unwrap_err();
@@ -49,8 +49,8 @@ pub async fn unlink(path: impl AsRef<Path>) -> Result<()> {
     .await
 }
 
-/// Creates a directory with permission bits `mode` (before the umask; the
-/// seed's `fs_mkdir`).
+/// Creates a directory with permission bits `mode` (before the umask;
+/// plenary's `fs_mkdir`).
 ///
 /// ```
 /// # use plenary_async as a;
@@ -67,7 +67,7 @@ pub async fn mkdir(path: impl AsRef<Path>, mode: u32) -> Result<()> {
     .await
 }
 
-/// Removes an empty directory (the seed's `fs_rmdir`).
+/// Removes an empty directory (plenary's `fs_rmdir`).
 ///
 /// ```
 /// # use plenary_async as a;
@@ -83,7 +83,7 @@ pub async fn rmdir(path: impl AsRef<Path>) -> Result<()> {
 }
 
 /// Creates a new directory from a template ending in `XXXXXX` and returns
-/// its path (the seed's `fs_mkdtemp`).
+/// its path (plenary's `fs_mkdtemp`).
 ///
 /// ```
 /// # use plenary_async as a;
@@ -108,7 +108,7 @@ pub async fn mkdtemp(template: impl AsRef<Path>) -> Result<PathBuf> {
 }
 
 /// Creates and opens a new file from a template ending in `XXXXXX`; returns
-/// it with its path (the seed's `fs_mkstemp`).
+/// it with its path (plenary's `fs_mkstemp`).
 ///
 /// ```
 /// # use plenary_async as a;
@@ -133,7 +133,7 @@ pub async fn mkstemp(template: impl AsRef<Path>) -> Result<(File, PathBuf)> {
     .await
 }
 
-/// Lists a directory at once (the seed's `fs_scandir`); `.` and `..` are
+/// Lists a directory at once (plenary's `fs_scandir`); `.` and `..` are
 /// left out. See [`read_dir`] for a stream.
 ///
 /// ```
@@ -178,7 +178,7 @@ pub(super) fn dirent(ent: &sys::uv_dirent_t) -> DirEntry {
     }
 }
 
-/// Renames `from` to `to`, replacing `to` if it exists (the seed's
+/// Renames `from` to `to`, replacing `to` if it exists (plenary's
 /// `fs_rename`).
 ///
 /// ```
@@ -197,7 +197,7 @@ pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> Result<()> 
     .await
 }
 
-/// Makes `to` a hard link to `from` (the seed's `fs_link`).
+/// Makes `to` a hard link to `from` (plenary's `fs_link`).
 ///
 /// ```
 /// # use plenary_async as a;
@@ -215,7 +215,7 @@ pub async fn link(from: impl AsRef<Path>, to: impl AsRef<Path>) -> Result<()> {
     .await
 }
 
-/// Makes `link` a symbolic link to `target` (the seed's `fs_symlink`; the
+/// Makes `link` a symbolic link to `target` (plenary's `fs_symlink`; the
 /// Windows-only flags are not needed on Unix).
 ///
 /// ```
@@ -238,7 +238,7 @@ pub async fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) -> Result
     .await
 }
 
-/// Where a symbolic link points (the seed's `fs_readlink`).
+/// Where a symbolic link points (plenary's `fs_readlink`).
 ///
 /// ```
 /// let err = plenary_async::block_on(plenary_async::uv::fs::readlink("/")).unwrap_err();
@@ -254,7 +254,7 @@ pub async fn readlink(path: impl AsRef<Path>) -> Result<PathBuf> {
     .await
 }
 
-/// The canonical, absolute path, with every link resolved (the seed's
+/// The canonical, absolute path, with every link resolved (plenary's
 /// `fs_realpath`).
 ///
 /// ```
@@ -298,8 +298,8 @@ pub const W_OK: c_int = libc::W_OK;
 pub const X_OK: c_int = libc::X_OK;
 
 /// Checks whether the calling process may access `path` with `mode`
-/// ([`R_OK`] `|` [`W_OK`] `|` [`X_OK`], or [`F_OK`] for existence; the
-/// seed's `fs_access`).
+/// ([`R_OK`] `|` [`W_OK`] `|` [`X_OK`], or [`F_OK`] for existence;
+/// plenary's `fs_access`).
 ///
 /// ```
 /// use plenary_async as a;
@@ -315,7 +315,7 @@ pub async fn access(path: impl AsRef<Path>, mode: c_int) -> Result<()> {
     .await
 }
 
-/// Changes the permission bits (the seed's `fs_chmod`).
+/// Changes the permission bits (plenary's `fs_chmod`).
 ///
 /// ```
 /// # use plenary_async as a;
@@ -332,7 +332,7 @@ pub async fn chmod(path: impl AsRef<Path>, mode: u32) -> Result<()> {
     .await
 }
 
-/// Sets the access and modification times, following links (the seed's
+/// Sets the access and modification times, following links (plenary's
 /// `fs_utime`).
 ///
 /// ```
@@ -357,7 +357,7 @@ pub async fn utime(
     .await
 }
 
-/// Sets the times of a symbolic link itself (the seed's `fs_lutime`).
+/// Sets the times of a symbolic link itself (plenary's `fs_lutime`).
 ///
 /// ```
 /// # use plenary_async as a;
@@ -382,7 +382,7 @@ pub async fn lutime(
     .await
 }
 
-/// Changes the owner and group, following links (the seed's `fs_chown`);
+/// Changes the owner and group, following links (plenary's `fs_chown`);
 /// `u32::MAX` leaves one unchanged.
 ///
 /// ```
@@ -399,7 +399,7 @@ pub async fn chown(path: impl AsRef<Path>, uid: u32, gid: u32) -> Result<()> {
     .await
 }
 
-/// Changes the owner and group of a link itself (the seed's `fs_lchown`).
+/// Changes the owner and group of a link itself (plenary's `fs_lchown`).
 ///
 /// ```
 /// # use plenary_async as a;
@@ -472,7 +472,7 @@ impl std::ops::BitOr for CopyFlags {
     }
 }
 
-/// Copies a file (the seed's `fs_copyfile`).
+/// Copies a file (plenary's `fs_copyfile`).
 ///
 /// ```
 /// # use plenary_async as a;
@@ -502,7 +502,7 @@ pub async fn copyfile(
 }
 
 /// Copies up to `len` bytes from `input` at `offset` to the current
-/// position of `output`, in the kernel (the seed's `fs_sendfile`); returns
+/// position of `output`, in the kernel (plenary's `fs_sendfile`); returns
 /// how many bytes it copied.
 ///
 /// ```
@@ -528,7 +528,7 @@ pub async fn sendfile(output: &File, input: &File, offset: u64, len: usize) -> R
     .await
 }
 
-/// Reports on the file system that holds `path` (the seed's `fs_statfs`).
+/// Reports on the file system that holds `path` (plenary's `fs_statfs`).
 ///
 /// ```
 /// let s = plenary_async::block_on(plenary_async::uv::fs::statfs("/")).unwrap();

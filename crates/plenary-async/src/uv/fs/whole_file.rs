@@ -28,7 +28,7 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> Result<String> {
 }
 
 /// Writes `data` as the whole content of `path`, creating or truncating it
-/// (the seed's `fs_write` of a whole file).
+/// (plenary's `fs_write` of a whole file).
 ///
 /// ```
 /// # use plenary_async as a;
