@@ -113,7 +113,55 @@ where
     F::Output: 'static,
     C: FnOnce(Result<F::Output, Error>) + 'static,
 {
-    let location = Location::caller();
+    run_with(future, callback, Location::caller(), false)
+}
+
+/// [`run`] with [`spawn_now`]'s start: the task runs at once, up to its
+/// first wait, before `run_now` returns (plenary's own order for `a.run`);
+/// `callback` gets the result when it ends, exactly once, as with `run`.
+/// Called from inside a task, the task is queued instead (tasks never
+/// nest).
+///
+/// ```
+/// use plenary_async as a;
+/// use std::{cell::RefCell, rc::Rc};
+///
+/// let log = Rc::new(RefCell::new(Vec::new()));
+/// let (l1, l2) = (log.clone(), log.clone());
+/// a::run_now(
+///     async move {
+///         l1.borrow_mut().push("started");
+///         a::util::sleep(1).await;
+///         7
+///     },
+///     move |result| l2.borrow_mut().push(if result == Ok(7) { "done" } else { "failed" }),
+/// )
+/// .detach();
+/// assert_eq!(*log.borrow(), ["started"]); // before run_now returned
+/// a::block_on(a::util::sleep(20));
+/// assert_eq!(*log.borrow(), ["started", "done"]);
+/// ```
+#[track_caller]
+pub fn run_now<F, C>(future: F, callback: C) -> Task<()>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+    C: FnOnce(Result<F::Output, Error>) + 'static,
+{
+    run_with(future, callback, Location::caller(), true)
+}
+
+fn run_with<F, C>(
+    future: F,
+    callback: C,
+    location: &'static Location<'static>,
+    eager: bool,
+) -> Task<()>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+    C: FnOnce(Result<F::Output, Error>) + 'static,
+{
     // The guard is made here and moved into the future, so that it exists
     // (and calls back with Canceled when dropped) even if the task is
     // canceled or the runtime shuts down before its first poll.
@@ -124,7 +172,7 @@ where
         let callback = guard.0.take().expect("callback present until called");
         call_reporting(callback, result);
     };
-    runtime::with_current_executor(|ex| ex.spawn(body, location, false))
+    runtime::with_current_executor(|ex| ex.spawn(body, location, eager))
 }
 
 /// Calls the callback of `run` with `Err(Canceled)` if the task is dropped

@@ -56,7 +56,7 @@ pub mod util;
 pub mod uv;
 pub mod wrap;
 
-pub use entry::{block_on, run, spawn, spawn_now, void, VoidFn};
+pub use entry::{block_on, run, run_now, spawn, spawn_now, void, VoidFn};
 pub use error::Error;
 pub use runtime::{Runtime, Task};
 pub use wrap::{wrap, Callback, CallbackFuture, WrapFn};

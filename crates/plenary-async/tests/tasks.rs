@@ -402,3 +402,30 @@ fn detach_gives_the_thread_a_fresh_runtime_even_while_a_clone_is_alive() {
         assert_eq!(a::block_on(old_task), Ok("old"));
     });
 }
+
+#[test]
+fn run_now_starts_at_once_and_calls_back_exactly_once() {
+    on_fresh_thread(|| {
+        let calls = Rc::new(RefCell::new(Vec::new()));
+        let started = Rc::new(Cell::new(false));
+        let (c, s) = (calls.clone(), started.clone());
+        let mut task = a::run_now(
+            async move {
+                s.set(true);
+                a::util::sleep(60_000).await;
+            },
+            move |r| c.borrow_mut().push(r),
+        );
+        assert!(
+            started.get(),
+            "it ran up to its first wait before run_now returned"
+        );
+        assert!(calls.borrow().is_empty());
+        task.cancel();
+        assert_eq!(*calls.borrow(), vec![Err(a::Error::Canceled)]);
+        let got = Rc::new(Cell::new(0));
+        let g = got.clone();
+        a::run_now(async { 5 }, move |r| g.set(r.unwrap())).detach();
+        assert_eq!(got.get(), 5, "a task that does not wait calls back at once");
+    });
+}

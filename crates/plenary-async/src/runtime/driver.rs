@@ -5,6 +5,18 @@
 //! - attached, a `uv_idle_t` on the host's loop ticks while work is queued;
 //! - attached with a hook, the host is told that work is queued and calls
 //!   `Runtime::tick` from a context of its choosing.
+//!
+//! Its flags, and who may touch them (all on the runtime's thread):
+//!
+//! | field | true while | set by | cleared by |
+//! |---|---|---|---|
+//! | `armed` | a tick has been asked for (idle handle started, hook called, `uv_stop` issued) and has not begun | `arm`, `interrupt_loop` | `disarm` (a tick begins; standalone: each `uv_run` returned) |
+//! | `in_uv_run` | standalone `block_on` is inside `uv_run` (only then may `uv_stop` be used to wake it) | `block_on` around `uv_run` | `block_on` (also when it unwinds) |
+//! | `kind` | — | construction | `close` at shutdown (`Closed`: arming does nothing) |
+//!
+//! Invariant: while `armed` is set, a tick will run without another
+//! request, so `arm` does nothing more; a tick that leaves work arms again
+//! (hosts) or is followed by the next `uv_run(NOWAIT)` (standalone).
 
 use super::executor::Driver;
 use crate::ffi::handle::Handle;
