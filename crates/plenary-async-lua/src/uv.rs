@@ -544,7 +544,10 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
             lua,
             |lua, (Name(host), service): (Name, Option<Name>)| async move {
                 let service = service.map(|Name(s)| s);
-                match plenary_async::uv::dns::getaddrinfo(&host, service.as_deref()).await {
+                // luv gives every (address, socket type) pair: so does this.
+                match plenary_async::uv::dns::getaddrinfo_typed(&host, service.as_deref(), None)
+                    .await
+                {
                     Ok(found) => {
                         let list = lua.create_table()?;
                         for ai in found {

@@ -500,3 +500,22 @@ async fn a_dropped_tcp_stream_finishes_its_queued_writes() {
     assert_eq!(got.len(), data.len());
     assert!(got == data, "the bytes differ");
 }
+
+/// "localhost" comes back once per address (the system lists each once per
+/// socket type); asking for a socket type gives only that type.
+#[a::test]
+async fn getaddrinfo_lists_each_address_once() {
+    use a::uv::dns::{getaddrinfo, getaddrinfo_typed, SockType};
+    let unique = getaddrinfo("localhost", None).await.unwrap();
+    let mut addrs: Vec<_> = unique.iter().map(|ai| ai.addr).collect();
+    let n = addrs.len();
+    addrs.sort();
+    addrs.dedup();
+    assert_eq!(addrs.len(), n, "{unique:?}");
+    let every = getaddrinfo_typed("localhost", None, None).await.unwrap();
+    assert!(every.len() >= unique.len());
+    let tcp = getaddrinfo_typed("localhost", None, Some(SockType::Stream))
+        .await
+        .unwrap();
+    assert!(!tcp.is_empty() && tcp.iter().all(|ai| ai.socktype == SockType::Stream));
+}

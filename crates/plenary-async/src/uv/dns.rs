@@ -69,8 +69,11 @@ fn c_string(op: &'static str, s: &str) -> Result<CString, Error> {
 }
 
 /// Resolves `node` (a host name or address) and an optional `service` (a
-/// port number or name such as `"http"`) to addresses. Unknown names are
-/// an error such as `EAI_NONAME`, naming the host.
+/// port number or name such as `"http"`) to addresses, each address once
+/// (the system lists an address once per socket type; the first is kept).
+/// Unknown names are an error such as `EAI_NONAME`, naming the host. See
+/// [`getaddrinfo_typed`] for one socket type, or for every (address,
+/// socket type) pair as the system gives them.
 ///
 /// **Cancellation safety:** dropping the future cancels the lookup if it
 /// has not started (`uv_cancel`); otherwise it finishes and its result is
@@ -82,11 +85,49 @@ fn c_string(op: &'static str, s: &str) -> Result<CString, Error> {
 /// assert!(err.to_string().contains("no-such-host.invalid"), "{err}");
 /// ```
 pub async fn getaddrinfo(node: &str, service: Option<&str>) -> Result<Vec<AddrInfo>, Error> {
+    let mut all = getaddrinfo_typed(node, service, None).await?;
+    let mut seen = std::collections::HashSet::new();
+    all.retain(|ai| seen.insert(ai.addr));
+    Ok(all)
+}
+
+/// Resolves like [`getaddrinfo`], for the socket type `socktype` only
+/// (`SOCK_STREAM` for TCP, …), or, with `None`, every (address, socket
+/// type) pair as the system gives them (libuv's and luv's result).
+///
+/// ```
+/// use plenary_async as a;
+/// use a::uv::dns::{getaddrinfo, getaddrinfo_typed, SockType};
+/// a::block_on(async {
+///     let tcp = getaddrinfo_typed("127.0.0.1", Some("80"), Some(SockType::Stream)).await?;
+///     assert!(tcp.iter().all(|ai| ai.socktype == SockType::Stream));
+///     let every = getaddrinfo_typed("127.0.0.1", Some("80"), None).await?;
+///     let unique = getaddrinfo("127.0.0.1", Some("80")).await?;
+///     assert_eq!(unique.len(), 1);
+///     assert!(every.len() >= unique.len());
+///     Ok::<_, a::Error>(())
+/// })
+/// .unwrap();
+/// ```
+pub async fn getaddrinfo_typed(
+    node: &str,
+    service: Option<&str>,
+    socktype: Option<SockType>,
+) -> Result<Vec<AddrInfo>, Error> {
+    // SAFETY: all-zero is a valid addrinfo (no hints).
+    let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
+    if let Some(t) = socktype {
+        hints.ai_socktype = match t {
+            SockType::Stream => libc::SOCK_STREAM,
+            SockType::Datagram => libc::SOCK_DGRAM,
+            SockType::Raw => libc::SOCK_RAW,
+            SockType::Other(n) => n,
+        };
+    }
     let query = Query {
         node: c_string("getaddrinfo", node)?,
         service: service.map(|s| c_string("getaddrinfo", s)).transpose()?,
-        // SAFETY: all-zero is a valid addrinfo (no hints).
-        hints: unsafe { std::mem::zeroed() },
+        hints,
     };
     let loop_ = crate::runtime::with_current(|rt| rt.uv_loop());
     let shown = match service {
