@@ -334,3 +334,19 @@ async fn accept_returns_a_connection_reset_before_it_was_accepted() {
     let (_, peer) = listener.accept().await.unwrap();
     assert!(peer.ip().is_loopback());
 }
+
+/// `TcpListener::set_nodelay` applies to the connections it accepts.
+#[a::test]
+async fn a_listener_s_nodelay_applies_to_accepted_connections() {
+    let listener = TcpListener::bind(loopback()).unwrap();
+    let _c1 = TcpStream::connect(listener.local_addr()).await.unwrap();
+    let (plain, _) = listener.accept().await.unwrap();
+    assert!(!plain.nodelay().unwrap());
+    listener.set_nodelay(true);
+    let _c2 = TcpStream::connect(listener.local_addr()).await.unwrap();
+    let (fast, _) = listener.accept().await.unwrap();
+    assert!(fast.nodelay().unwrap());
+    let _c3 = TcpStream::connect(listener.local_addr()).await.unwrap();
+    let next = listener.incoming().next().await.unwrap().unwrap();
+    assert!(next.nodelay().unwrap());
+}
