@@ -74,6 +74,61 @@ pub use wrap::{wrap, Callback, CallbackFuture, WrapFn};
 /// ```
 pub use futures_util::join;
 
+/// Races futures of possibly different types with the same output type,
+/// concurrently in the current task (plenary's `util.race` for
+/// heterogeneous futures): the first to finish gives the value (on a tie,
+/// the earliest listed), and the others are dropped when the race future
+/// is. No boxing: it nests [`util::race2`].
+///
+/// ```
+/// use plenary_async as a;
+/// a::block_on(async {
+///     let winner = a::race!(
+///         async { a::util::sleep(60_000).await; "slow" },
+///         async { a::util::sleep(1).await; "fast" },
+///         std::future::pending::<&str>(),
+///     )
+///     .await;
+///     assert_eq!(winner, "fast");
+/// });
+/// ```
+#[macro_export]
+macro_rules! race {
+    ($only:expr $(,)?) => {
+        $crate::util::race2($only, ::std::future::pending())
+    };
+    ($first:expr, $($rest:expr),+ $(,)?) => {
+        $crate::util::race2($first, $crate::race!(@nested $($rest),+))
+    };
+    (@nested $only:expr) => {
+        $only
+    };
+    (@nested $first:expr, $($rest:expr),+) => {
+        $crate::util::race2($first, $crate::race!(@nested $($rest),+))
+    };
+}
+
+/// [`util::run_first`] for callback-style functions (closures) of
+/// different types: each gets a callback of one shared wait, and the
+/// first value called back wins. The closures are boxed by the macro, not
+/// by you.
+///
+/// ```
+/// use plenary_async as a;
+/// let at_once = |done: a::Callback<&'static str>| done.call("at once");
+/// let never = |done: a::Callback<&'static str>| std::mem::forget(done);
+/// let first = a::block_on(a::run_first!(never, at_once));
+/// assert_eq!(first, Ok("at once"));
+/// ```
+#[macro_export]
+macro_rules! run_first {
+    ($($f:expr),+ $(,)?) => {
+        $crate::util::run_first([
+            $(::std::boxed::Box::new($f) as ::std::boxed::Box<dyn ::std::ops::FnOnce($crate::Callback<_>)>),+
+        ])
+    };
+}
+
 /// Marks an `async fn` as a test run on a fresh runtime with a time limit
 /// (plenary's `a.it` / `a.tests.it`).
 ///

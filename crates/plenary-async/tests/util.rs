@@ -297,3 +297,43 @@ fn will_block_makes_a_blocking_function() {
         assert_eq!(f(), Ok(3));
     });
 }
+
+/// `race!` over futures of three different types: the first to finish
+/// wins, and the losers' destructors run when the race resolves.
+#[a::test]
+async fn race_macro_takes_futures_of_different_types_and_drops_the_losers() {
+    let (dropped, flag) = flag();
+    let loser = async move {
+        let _flag = flag;
+        a::util::sleep(60_000).await;
+        0u32
+    };
+    let winner = async {
+        a::util::sleep(1).await;
+        7u32
+    };
+    let ready_later = async {
+        a::util::scheduler().await;
+        a::util::sleep(30_000).await;
+        1u32
+    };
+    assert_eq!(a::race!(loser, winner, ready_later).await, 7);
+    assert!(dropped.get(), "the loser was dropped");
+    // A tie goes to the earliest listed.
+    assert_eq!(a::race!(async { "a" }, async { "b" }).await, "a");
+}
+
+/// `run_first!` over closures of different types (no boxing by the caller).
+#[a::test]
+async fn run_first_macro_takes_closures_of_different_types() {
+    let captured = String::from("captured");
+    let slow = move |done: a::Callback<String>| {
+        a::spawn(async move {
+            a::util::sleep(60_000).await;
+            done.call(captured);
+        })
+        .detach();
+    };
+    let fast = |done: a::Callback<String>| done.call("fast".to_owned());
+    assert_eq!(a::run_first!(slow, fast).await.unwrap(), "fast");
+}

@@ -28,7 +28,7 @@ pub use block_on::{block_on, will_block};
 pub use interval::{interval, Interval};
 pub use join::join;
 pub use protected::{apcall, protected, Protected};
-pub use race::{race, Race};
+pub use race::{race, race2, Race, Race2};
 pub use run_first::run_first;
 pub use scheduler::{scheduler, Scheduler};
 pub use sleep::{sleep, sleep_until, IntoDuration, Sleep};

@@ -67,3 +67,59 @@ impl<F> fmt::Debug for Race<F> {
             .finish()
     }
 }
+
+/// Races two futures of different types with the same output: the first
+/// to finish wins (on a tie, `a`), and the loser is dropped when this
+/// future is. No boxing; [`race!`](crate::race!) nests it for more.
+///
+/// ```
+/// use plenary_async as a;
+/// let slow = async { a::util::sleep(60_000).await; "slow" };
+/// let fast = async { a::util::sleep(1).await; "fast" };
+/// assert_eq!(a::block_on(a::util::race2(slow, fast)), "fast");
+/// ```
+pub fn race2<A, B>(a: A, b: B) -> Race2<A, B>
+where
+    A: Future,
+    B: Future<Output = A::Output>,
+{
+    Race2 { a, b }
+}
+
+pin_project_lite::pin_project! {
+    /// The future of [`race2`] (and of [`race!`](crate::race!)).
+    ///
+    /// ```
+    /// let r: plenary_async::util::Race2<_, _> =
+    ///     plenary_async::util::race2(std::future::ready(1), std::future::pending());
+    /// assert_eq!(plenary_async::block_on(r), 1);
+    /// ```
+    pub struct Race2<A, B> {
+        #[pin]
+        a: A,
+        #[pin]
+        b: B,
+    }
+}
+
+impl<A, B> Future for Race2<A, B>
+where
+    A: Future,
+    B: Future<Output = A::Output>,
+{
+    type Output = A::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<A::Output> {
+        let this = self.project();
+        if let Poll::Ready(v) = this.a.poll(cx) {
+            return Poll::Ready(v);
+        }
+        this.b.poll(cx)
+    }
+}
+
+impl<A, B> fmt::Debug for Race2<A, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Race2").finish_non_exhaustive()
+    }
+}
