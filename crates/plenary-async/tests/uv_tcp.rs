@@ -350,3 +350,50 @@ async fn a_listener_s_nodelay_applies_to_accepted_connections() {
     let next = listener.incoming().next().await.unwrap().unwrap();
     assert!(next.nodelay().unwrap());
 }
+
+/// Split halves from two tasks at once: the client writes 4 MiB in one
+/// task while another reads the echo; the echo server reads and writes
+/// through halves too. Both sides wait on reading and writing at the same
+/// time (the writer is held back by the reader's pace); every byte comes
+/// back in order, and dropping the write half ends the echo.
+#[a::test]
+async fn split_halves_read_and_write_from_two_tasks_at_once() {
+    const LEN: usize = 4 * 1024 * 1024;
+    let listener = TcpListener::bind(loopback()).unwrap();
+    let client = TcpStream::connect(listener.local_addr()).await.unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    let (mut srx, mut stx) = server.into_split();
+    let echo = a::spawn(async move {
+        let mut buf = vec![0u8; 65536];
+        loop {
+            let n = srx.read(&mut buf).await?;
+            if n == 0 {
+                return Ok::<_, a::Error>(());
+            }
+            stx.write_all(&buf[..n]).await?;
+        }
+    });
+    let (mut rx, mut tx) = client.into_split();
+    let data = pattern(7, LEN);
+    let sent = data.clone();
+    let writer = a::spawn(async move {
+        for chunk in sent.chunks(100_000) {
+            tx.write_all(chunk).await?;
+        }
+        drop(tx); // the end of the stream, once the queued bytes are out
+        Ok::<_, a::Error>(())
+    });
+    let mut got = Vec::with_capacity(LEN);
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let n = rx.read(&mut buf).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+    writer.await.unwrap().unwrap();
+    echo.await.unwrap().unwrap();
+    assert_eq!(got.len(), LEN);
+    assert!(got == data, "the echoed bytes differ");
+}

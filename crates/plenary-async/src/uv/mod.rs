@@ -36,6 +36,7 @@ pub mod pipe;
 pub mod process;
 pub(crate) mod req;
 pub mod signal;
+mod split;
 pub(crate) mod stream;
 pub mod tcp;
 pub mod tty;

@@ -33,6 +33,7 @@
 //! ```
 
 use super::req::{on_status, Req, StatusKeep};
+pub use super::split::{OwnedReadHalf, OwnedWriteHalf};
 use super::stream::{stream_io, ListenKind, Listener, Ops, Stream};
 use crate::ffi::sys::{self, uv_loop_t, uv_pipe_t, uv_stream_t};
 use crate::Error;
@@ -202,6 +203,33 @@ stream_io!(
 );
 
 impl Pipe {
+    /// Splits the stream into a read half and a write half that two tasks
+    /// may use at once (see [`OwnedReadHalf`] and [`OwnedWriteHalf`]):
+    /// one reads while the other writes. Dropping the write half shuts the
+    /// writing side down; the stream closes when both halves are gone.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let (x, y) = std::os::unix::net::UnixStream::pair().unwrap();
+    ///     let ours = a::uv::pipe::Pipe::open(x.into())?;
+    ///     let mut theirs = a::uv::pipe::Pipe::open(y.into())?;
+    ///     let (mut rx, mut tx) = ours.into_split();
+    ///     let reader = a::spawn(async move {
+    ///         let mut buf = [0u8; 16];
+    ///         rx.read(&mut buf).await.map(|n| buf[..n].to_vec())
+    ///     });
+    ///     theirs.write_all(b"to the reader").await?;
+    ///     tx.write_all(b"from the writer").await?;
+    ///     assert!(!reader.await.unwrap()?.is_empty());
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        super::split::split(self.stream)
+    }
+
     /// Connects to the Unix domain socket at `path` (plenary's
     /// `pipe_connect`).
     ///

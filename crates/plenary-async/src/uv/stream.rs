@@ -394,6 +394,34 @@ impl Drop for Stream {
     }
 }
 
+impl Stream {
+    /// Starts a shutdown that nobody awaits (a dropped write half): libuv
+    /// sends the end of the stream once the queued writes are out. Does
+    /// nothing if a shutdown was started already or libuv refuses it.
+    pub(crate) fn shutdown_detached(&mut self) {
+        if self.shutdown.is_some() {
+            return;
+        }
+        let stream: *mut uv_stream_t = self.raw();
+        // SAFETY: uv_shutdown on a live stream; `on_status` completes
+        // requests started with `StatusKeep` and `()`, and frees this one
+        // (detached) in its callback.
+        let req = unsafe {
+            Req::<StatusKeep, ()>::start(
+                sys::UV_SHUTDOWN,
+                self.ops.shutdown,
+                self.label.clone(),
+                Box::new(()),
+                false,
+                |req, _: &mut StatusKeep| sys::uv_shutdown(req, stream, Some(on_status)),
+            )
+        };
+        if let Ok(req) = req {
+            req.detach();
+        }
+    }
+}
+
 /// What a queued write keeps alive: its bytes, and where to report.
 struct WriteKeep {
     data: Vec<u8>,

@@ -31,6 +31,7 @@
 
 use super::addr::{to_socket_addr, RawAddr};
 use super::req::{on_status, Req, StatusKeep};
+pub use super::split::{OwnedReadHalf, OwnedWriteHalf};
 use super::stream::{stream_io, ListenKind, Listener, Ops, Stream};
 use crate::ffi::sys::{self, uv_loop_t, uv_stream_t, uv_tcp_t};
 use crate::Error;
@@ -318,6 +319,33 @@ stream_io!(
 );
 
 impl TcpStream {
+    /// Splits the stream into a read half and a write half that two tasks
+    /// may use at once (see [`OwnedReadHalf`] and [`OwnedWriteHalf`]):
+    /// one reads while the other writes. Dropping the write half shuts the
+    /// writing side down; the stream closes when both halves are gone.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let ours = a::uv::tcp::TcpStream::connect(l.local_addr()).await?;
+    ///     let (mut theirs, _) = l.accept().await?;
+    ///     let (mut rx, mut tx) = ours.into_split();
+    ///     let reader = a::spawn(async move {
+    ///         let mut buf = [0u8; 16];
+    ///         rx.read(&mut buf).await.map(|n| buf[..n].to_vec())
+    ///     });
+    ///     theirs.write_all(b"to the reader").await?;
+    ///     tx.write_all(b"from the writer").await?;
+    ///     assert!(!reader.await.unwrap()?.is_empty());
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
+        super::split::split(self.stream)
+    }
+
     /// Connects to `addr` (plenary's `tcp_connect`). A refused connection
     /// is `ECONNREFUSED`, naming the address.
     ///
