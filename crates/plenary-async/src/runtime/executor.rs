@@ -16,7 +16,7 @@
 //! |---|---|---|
 //! | `queue` | runnables to poll, FIFO | `push_local` (wakes on this thread), `tick` (remote wakes drained in) |
 //! | `deferred` | wakers of tasks that yielded to the loop (`util::scheduler`) | `defer`; woken at the start of the next tick |
-//! | `active` | a waker of every live task | `spawn` (insert), a task's end (remove); shutdown wakes them all to drop them |
+//! | `active` | a waker of every task that has waited once and not ended (one that ends at its first poll never enters) | a task's first wait (insert), its end (remove); shutdown wakes them all to drop them |
 //! | `draining` | a tick (or an eager first poll) is polling tasks now | `tick`, `spawn_inner`; while set, wakes queue without arming the driver |
 //! | `shutting_down` | every task is being dropped; `spawn` gives canceled tasks | `drop_all_tasks`, once |
 //! | `canceling` | the task `Task::cancel` is dropping now: its last schedule drops the runnable | `cancel` |
@@ -207,9 +207,7 @@ impl Executor {
             drop(future);
             return Task::canceled();
         }
-        let mut active = self.active.borrow_mut();
-        let entry = active.vacant_entry();
-        let future = task::TaskFuture::new(future, location, entry.key());
+        let future = task::TaskFuture::new(future, location);
         // SAFETY: spawn_unchecked lets the future be !Send. Its runnable is
         // run and dropped only on this thread: the schedule function puts it
         // on this thread's queue, or, from other threads, on the Remote queue
@@ -220,8 +218,6 @@ impl Executor {
                 .metadata(self.remote.clone())
                 .spawn_unchecked(move |_| future, super::context::schedule)
         };
-        entry.insert(runnable.waker());
-        drop(active);
         let id = std::ptr::from_ref(task.metadata()).cast::<()>();
         if eager && !self.draining.get() {
             // Polled like a tick would, so that a task it wakes or spawns is
@@ -239,7 +235,13 @@ impl Executor {
         Task::new(task.fallible(), id)
     }
 
-    /// A task ended: it leaves the registry of live tasks.
+    /// A task waits for the first time: it enters the registry of waiting
+    /// tasks (which shutdown wakes to drop them), under the returned key.
+    pub(crate) fn register(&self, waker: &Waker) -> usize {
+        self.active.borrow_mut().insert(waker.clone())
+    }
+
+    /// A task ended: it leaves the registry of waiting tasks.
     pub(crate) fn forget_task(&self, key: usize) {
         if let Ok(mut active) = self.active.try_borrow_mut() {
             active.try_remove(key);

@@ -10,20 +10,23 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// What async-task stores and polls: the user's future, with the panic
-/// boundary and the registry entry around it.
+/// boundary and its entry in the executor's registry of waiting tasks.
 pub(super) struct TaskFuture<F> {
     /// `None` once finished; dropped in place (it is pinned).
     fut: Option<F>,
     location: &'static Location<'static>,
-    key: usize,
+    /// The registry entry, made the first time the future waits (a task
+    /// that ends at its first poll never needs one: shutdown finds queued
+    /// tasks in the queue).
+    key: Option<usize>,
 }
 
 impl<F: Future> TaskFuture<F> {
-    pub(super) fn new(fut: F, location: &'static Location<'static>, key: usize) -> Self {
+    pub(super) fn new(fut: F, location: &'static Location<'static>) -> Self {
         TaskFuture {
             fut: Some(fut),
             location,
-            key,
+            key: None,
         }
     }
 }
@@ -49,7 +52,12 @@ impl<F: Future> Future for TaskFuture<F> {
         let fut =
             unsafe { Pin::new_unchecked(this.fut.as_mut().expect("task polled after completion")) };
         let result = match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Pending) => {
+                if this.key.is_none() {
+                    this.key = with_executor(|ex| ex.register(cx.waker()));
+                }
+                return Poll::Pending;
+            }
             Ok(Poll::Ready(value)) => Ok(value),
             Err(payload) => Err(Error::panicked(payload, this.location)),
         };
@@ -65,8 +73,9 @@ impl<F> Drop for TaskFuture<F> {
                 with_executor(|ex| ex.report(&err));
             }
         }
-        let key = self.key;
-        with_executor(|ex| ex.forget_task(key));
+        if let Some(key) = self.key {
+            with_executor(|ex| ex.forget_task(key));
+        }
     }
 }
 
