@@ -287,6 +287,16 @@ fn main() {
         println!("{n} round trips of {size} bytes in 3 s");
         return;
     }
+    if let Some(what) = args.iter().find_map(|a| a.strip_prefix("--profile-core=")) {
+        // Ad-hoc: one core workload on plenary-async alone
+        // (`--profile-core=spawn|wake`), for `perf record`.
+        let took = match what {
+            "spawn" => spawn_await(Rt::Plenary, 10_000_000),
+            _ => ping_pong(Rt::Plenary, 10_000_000),
+        };
+        println!("{what}: {took:?} for 10,000,000");
+        return;
+    }
     let scale = if quick { 10 } else { 1 };
     let runs = if quick { 1 } else { 3 };
     println!("plenary-async benchmarks (best of {runs} runs; ratio = peer time / plenary-async time, >1 means plenary-async is faster)");
