@@ -289,9 +289,33 @@ fn main() {
     }
     if let Some(what) = args.iter().find_map(|a| a.strip_prefix("--profile-core=")) {
         // Ad-hoc: one core workload on plenary-async alone
-        // (`--profile-core=spawn|wake`), for `perf record`.
+        // (`--profile-core=spawn|wake|floor`), for `perf record`; `floor`
+        // measures an allocation and a poll through a function pointer.
         let took = match what {
             "spawn" => spawn_await(Rt::Plenary, 10_000_000),
+            "floor" => {
+                // What no executor can avoid per task and per wake: one
+                // allocation and free of a task-sized cell, and one poll
+                // through a function pointer.
+                let start = Instant::now();
+                for i in 0..10_000_000u64 {
+                    let cell = std::hint::black_box(Box::new([i; 16]));
+                    drop(cell);
+                }
+                let alloc = start.elapsed();
+                let poll: fn(&mut u64) -> bool = |n| {
+                    *n += 1;
+                    *n % 3 == 0
+                };
+                let poll = std::hint::black_box(poll);
+                let mut n = 0u64;
+                let start = Instant::now();
+                for _ in 0..10_000_000 {
+                    std::hint::black_box(poll(&mut n));
+                }
+                println!("floor: {alloc:?} for 10,000,000 allocations and frees of 128 bytes");
+                start.elapsed()
+            }
             _ => ping_pong(Rt::Plenary, 10_000_000),
         };
         println!("{what}: {took:?} for 10,000,000");

@@ -173,21 +173,25 @@ pub(crate) fn uninstall_executor() {
     });
 }
 
-/// The schedule function of every task: a wake on the runtime's own thread
-/// goes straight to its run queue; a wake from any other thread goes through
-/// the runtime's [`Remote`] (a mutex-protected queue and a signal).
+/// Whether `remote` is the remote of this thread's current runtime (so
+/// the task it belongs to is this thread's).
+pub(super) fn is_current_remote(remote: *const Remote) -> bool {
+    CONTEXT.with(|c| c.remote.get() == remote)
+}
+
+/// Queues a runnable on this thread's executor, which is its task's (the
+/// caller checked); or, where this thread's current runtime is another
+/// (a detached runtime still ticking), posts it to its task's remote.
 pub(super) fn schedule(runnable: Runnable) {
-    let remote = runnable.metadata();
     let local = CONTEXT.with(|c| {
-        if c.remote.get() == Arc::as_ptr(remote) {
+        if c.remote.get() == Arc::as_ptr(runnable.remote()) {
             c.executor.get()
         } else {
             ptr::null()
         }
     });
     if local.is_null() {
-        let remote = remote.clone();
-        remote.push(runnable);
+        runnable.post();
     } else {
         // SAFETY: as in `with_current_executor`; the remote matches, so this
         // is the task's own executor, alive on this thread.

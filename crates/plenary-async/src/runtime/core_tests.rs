@@ -434,3 +434,79 @@ fn concurrent_remote_wakes_while_ticking_lose_nothing() {
         }
     });
 }
+
+/// A detached task whose waker went to another thread, which drops it
+/// without waking: the drop is handed to this thread (a message), never
+/// done there; the task, still registered as waiting, is dropped at
+/// shutdown, on this thread (its destructors see this thread), and
+/// nothing leaks (Miri checks).
+#[test]
+fn a_task_whose_last_waker_is_dropped_on_another_thread_is_dropped_here() {
+    with_executor(|ex, _, _| {
+        let dropped_on: Rc<Cell<Option<std::thread::ThreadId>>> = Rc::new(Cell::new(None));
+        struct Where(Rc<Cell<Option<std::thread::ThreadId>>>);
+        impl Drop for Where {
+            fn drop(&mut self) {
+                self.0.set(Some(std::thread::current().id()));
+            }
+        }
+        let guard = Where(dropped_on.clone());
+        let (waker_tx, waker_rx) = std::sync::mpsc::channel::<Waker>();
+        let mut sent = false;
+        ex.spawn(
+            std::future::poll_fn(move |cx| {
+                let _g = &guard;
+                if !sent {
+                    sent = true;
+                    waker_tx.send(cx.waker().clone()).unwrap();
+                }
+                Poll::<()>::Pending
+            }),
+            std::panic::Location::caller(),
+            false,
+        )
+        .detach();
+        while ex.tick() {}
+        std::thread::spawn(move || drop(waker_rx.recv().unwrap()))
+            .join()
+            .unwrap();
+        while ex.tick() {} // delivers the foreign drop
+                           // Still registered as waiting (shutdown wakes it), so not dropped.
+        assert_eq!(dropped_on.get(), None);
+        ex.drop_all_tasks();
+        assert_eq!(dropped_on.get(), Some(std::thread::current().id()));
+    });
+}
+
+/// A task that finished while another thread held its waker: that thread
+/// dropping the waker later frees the cell there (only memory is left).
+#[test]
+fn a_foreign_waker_outliving_its_finished_task_frees_the_cell() {
+    with_executor(|ex, _, _| {
+        let (waker_tx, waker_rx) = std::sync::mpsc::channel::<Waker>();
+        let mut polled = false;
+        let task = ex.spawn(
+            std::future::poll_fn(move |cx| {
+                if !polled {
+                    polled = true;
+                    waker_tx.send(cx.waker().clone()).unwrap();
+                    cx.waker().wake_by_ref();
+                    return Poll::Pending;
+                }
+                Poll::Ready(5)
+            }),
+            std::panic::Location::caller(),
+            false,
+        );
+        while ex.tick() {}
+        assert_eq!(output(task), Ok(5));
+        let waker = waker_rx.recv().unwrap();
+        std::thread::spawn(move || {
+            waker.wake_by_ref(); // a wake after the end: ignored
+            drop(waker);
+        })
+        .join()
+        .unwrap();
+        while ex.tick() {}
+    });
+}

@@ -5,10 +5,11 @@
 //! libuv driver is `runtime::driver`; the tests' driver is a counter). So
 //! this module, `control/` and the pure parts of `util/` run under Miri.
 //!
-//! A task is an [`async_task`] cell whose schedule function
-//! (`context::schedule`) pushes its runnable onto the run queue of this
-//! thread's executor, or, from another thread, onto the executor's
-//! [`Remote`] queue, which the next tick drains.
+//! A task is a cell of our own (`cell.rs`: plain `Cell`s for the owning
+//! thread, atomics only for wakers used on other threads) whose wakes
+//! push its runnable onto the run queue of this thread's executor, or,
+//! from another thread, post a message to the executor's [`Remote`]
+//! queue, which the next tick delivers.
 //!
 //! The executor's state, and who touches it:
 //!
@@ -19,12 +20,12 @@
 //! | `active` | a waker of every task that has waited once and not ended (one that ends at its first poll never enters) | a task's first wait (insert), its end (remove); shutdown wakes them all to drop them |
 //! | `draining` | a tick (or an eager first poll) is polling tasks now | `tick`, `spawn_inner`; while set, wakes queue without arming the driver |
 //! | `shutting_down` | every task is being dropped; `spawn` gives canceled tasks | `drop_all_tasks`, once |
-//! | `canceling` | the task `Task::cancel` is dropping now: its last schedule drops the runnable | `cancel` |
 //!
 //! Everything is `Cell`/`RefCell`: the executor is only ever shared
 //! (`&Executor`), also while task code re-enters it through the
 //! thread-local's pointer.
 
+use super::cell;
 use super::remote::Remote;
 use super::task::{self, Task};
 use crate::Error;
@@ -37,14 +38,11 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::task::Waker;
 
-/// A task's runnable. Its metadata is the runtime's [`Remote`]: the schedule
-/// function reads it from there instead of capturing it, which keeps that
-/// function zero-sized, and async-task then wakes a task by value without
-/// an extra reference count increment and decrement.
-pub(crate) type Runnable = async_task::Runnable<Arc<Remote>>;
+/// A scheduled task (see `cell.rs`).
+pub(crate) type Runnable = cell::Runnable;
 
-/// A task's handle inside async-task (see [`Runnable`]).
-pub(crate) type RawTask<T> = async_task::FallibleTask<T, Arc<Remote>>;
+/// The executor's handle to a task (see `cell.rs`).
+pub(crate) type RawTask<T> = cell::TaskHandle<T>;
 type ErrorHandler = Rc<dyn Fn(&Error)>;
 
 /// Tasks polled per tick before control goes back to the driver.
@@ -79,15 +77,7 @@ pub(crate) struct Executor {
     draining: Cell<bool>,
     shutting_down: Cell<bool>,
     budget: Cell<usize>,
-    /// Id of the task `Task::cancel` is dropping right now (else null).
-    canceling: Cell<*const ()>,
     error_handler: RefCell<Option<ErrorHandler>>,
-}
-
-/// The identity of a task: the address of the metadata in its async-task
-/// header, the same whether reached from its `Runnable` or its `Task`.
-pub(crate) fn task_id(runnable: &Runnable) -> *const () {
-    std::ptr::from_ref(runnable.metadata()).cast::<()>()
 }
 
 /// Clears a flag when dropped (also by a panic).
@@ -110,7 +100,6 @@ impl Executor {
             draining: Cell::new(false),
             shutting_down: Cell::new(false),
             budget: Cell::new(DEFAULT_BUDGET),
-            canceling: Cell::new(std::ptr::null()),
             error_handler: RefCell::new(None),
         }
     }
@@ -141,12 +130,6 @@ impl Executor {
 
     /// Pushes a task woken on this thread.
     pub(crate) fn push_local(&self, runnable: Runnable) {
-        let canceling = self.canceling.get();
-        if !canceling.is_null() && task_id(&runnable) == canceling {
-            // `Task::cancel` is dropping this task: drop its future now.
-            drop(runnable);
-            return;
-        }
         self.queue.borrow_mut().push_back(runnable);
         if !self.draining.get() {
             self.driver.arm();
@@ -163,7 +146,7 @@ impl Executor {
         }
         let reset = Reset(&self.draining);
         self.driver.disarm();
-        self.remote.drain_into(&mut self.queue.borrow_mut());
+        self.deliver_letters();
         if !self.deferred.borrow().is_empty() {
             let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
             deferred.into_iter().for_each(Waker::wake);
@@ -183,6 +166,13 @@ impl Executor {
             self.driver.work_left();
         }
         more
+    }
+
+    /// Acts on the messages other threads posted (wakes, releases).
+    fn deliver_letters(&self) {
+        for letter in self.remote.take() {
+            letter.deliver(self);
+        }
     }
 
     pub(crate) fn has_work(&self) -> bool {
@@ -208,17 +198,7 @@ impl Executor {
             return Task::canceled();
         }
         let future = task::TaskFuture::new(future, location);
-        // SAFETY: spawn_unchecked lets the future be !Send. Its runnable is
-        // run and dropped only on this thread: the schedule function puts it
-        // on this thread's queue, or, from other threads, on the Remote queue
-        // that only this thread drains (and that leaks, never drops, what
-        // arrives after shutdown). The future and output are 'static.
-        let (runnable, task) = unsafe {
-            async_task::Builder::new()
-                .metadata(self.remote.clone())
-                .spawn_unchecked(move |_| future, super::context::schedule)
-        };
-        let id = std::ptr::from_ref(task.metadata()).cast::<()>();
+        let (runnable, task) = cell::spawn(future, self.remote.clone());
         if eager && !self.draining.get() {
             // Polled like a tick would, so that a task it wakes or spawns is
             // queued rather than run inside this poll.
@@ -232,7 +212,7 @@ impl Executor {
         } else {
             self.push_local(runnable);
         }
-        Task::new(task.fallible(), id)
+        Task::new(task)
     }
 
     /// A task waits for the first time: it enters the registry of waiting
@@ -265,27 +245,6 @@ impl Executor {
         }
     }
 
-    /// Drops a task's future now: see `Task::cancel`.
-    pub(crate) fn cancel<T>(&self, task: RawTask<T>, id: *const ()) {
-        // Dropping the handle of an idle task makes async-task schedule it
-        // one last time; `push_local` recognises it by `canceling` and drops
-        // the runnable, which drops the future.
-        let previous = self.canceling.replace(id);
-        drop(task);
-        self.canceling.set(previous);
-        // A task that was already queued is still in the queue: take it out
-        // and drop it there.
-        self.remote.drain_into(&mut self.queue.borrow_mut());
-        let found = {
-            let mut queue = self.queue.borrow_mut();
-            queue
-                .iter()
-                .position(|r| task_id(r) == id)
-                .and_then(|i| queue.remove(i))
-        };
-        drop(found);
-    }
-
     /// Drops every task, including those that only wait on each other, and
     /// closes the remote door. Runs once (then does nothing), through a
     /// shared borrow: the tasks' destructors and wakes re-enter the
@@ -294,7 +253,9 @@ impl Executor {
         if self.shutting_down.replace(true) {
             return;
         }
-        // Dropping a future may wake or free others, so repeat until quiet.
+        // Waking a waiting task queues its runnable, and dropping a
+        // runnable unrun closes its task (drops its future). Dropping a
+        // future may wake or free others, so repeat until quiet.
         loop {
             let wakers: Vec<Waker> = std::mem::take(&mut *self.active.borrow_mut())
                 .into_iter()
@@ -302,7 +263,7 @@ impl Executor {
                 .collect();
             let woke = !wakers.is_empty();
             wakers.into_iter().for_each(Waker::wake);
-            self.remote.drain_into(&mut self.queue.borrow_mut());
+            self.deliver_letters();
             let queued = std::mem::take(&mut *self.queue.borrow_mut());
             self.deferred.borrow_mut().clear();
             if queued.is_empty() && !woke {
@@ -310,8 +271,11 @@ impl Executor {
             }
             drop(queued);
         }
-        for runnable in self.remote.close() {
-            drop(runnable);
+        for letter in self.remote.close() {
+            letter.deliver(self);
         }
+        // What those letters queued (and anything queued later, when the
+        // executor itself is dropped) is dropped unrun: closed.
+        drop(std::mem::take(&mut *self.queue.borrow_mut()));
     }
 }

@@ -6,6 +6,7 @@
 //! | file | what |
 //! |---|---|
 //! | `executor.rs` | the run queue, task cells, spawning, waking, budget, cancellation: no libuv (Miri runs it) |
+//! | `cell.rs` | the task cell: state and references, plain `Cell`s on the owning thread, atomics only for wakers on others |
 //! | `task.rs` | [`Task`], the handle that awaits or cancels a task, and the wrapper every task runs in |
 //! | `remote.rs` | the door for wakes from other threads |
 //! | `context.rs` | which runtime belongs to this thread; the tasks' schedule function |
@@ -35,6 +36,7 @@
 //! std::thread::spawn(move || rt.tick()); // error: `Rc<…>` cannot be sent between threads
 //! ```
 
+mod cell;
 mod context;
 #[cfg(test)]
 pub(crate) mod core_tests;

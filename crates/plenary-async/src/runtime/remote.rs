@@ -12,8 +12,7 @@
 //! The signal is a function and a pointer given by the driver
 //! ([`Signal`]), so this module knows nothing of libuv.
 
-use super::executor::Runnable;
-use std::collections::VecDeque;
+use super::cell::Letter;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -35,7 +34,7 @@ pub(crate) struct Signal {
 }
 
 struct RemoteQueue {
-    queue: Vec<Runnable>,
+    queue: Vec<Letter>,
     /// `None` before the driver sets it and once the runtime has shut down.
     signal: Option<Signal>,
 }
@@ -72,18 +71,19 @@ impl Remote {
         self.lock().signal = Some(signal);
     }
 
-    /// Queues a task woken on another thread and signals the loop.
-    pub(super) fn push(&self, runnable: Runnable) {
+    /// Queues a message from another thread (a wake, a release) and
+    /// signals the loop.
+    pub(super) fn post(&self, letter: Letter) {
         let mut state = self.lock();
         let Some(signal) = state.signal else {
-            // The runtime is gone. Its tasks were all canceled at shutdown, so
-            // async-task does not schedule them any more; should one still
-            // arrive, its future may not be Send and must not be dropped on
-            // this thread: leaking it is the only sound choice.
-            std::mem::forget(runnable);
+            // The runtime is gone. The letter's task cell may hold a
+            // future that is not Send and must not be dropped on this
+            // thread: a letter has no destructor, so dropping it leaks the
+            // reference it carries, the only sound choice.
+            let _leaked = letter;
             return;
         };
-        state.queue.push(runnable);
+        state.queue.push(letter);
         self.pending.store(true, Ordering::Release);
         // SAFETY: set under the lock and not yet closed (`set_signal`'s
         // contract: callable from any thread).
@@ -103,10 +103,12 @@ impl Remote {
         self.pending.load(Ordering::Acquire)
     }
 
-    /// Moves the tasks woken from other threads into `queue`.
-    pub(super) fn drain_into(&self, queue: &mut VecDeque<Runnable>) {
+    /// Takes the messages from other threads.
+    pub(super) fn take(&self) -> Vec<Letter> {
         if self.pending.swap(false, Ordering::AcqRel) {
-            queue.extend(self.lock().queue.drain(..));
+            std::mem::take(&mut self.lock().queue)
+        } else {
+            Vec::new()
         }
     }
 
@@ -124,7 +126,7 @@ impl Remote {
 
     /// Called at shutdown, before the signal's target is closed: later
     /// wakes from other threads find no signal and leak their task.
-    pub(super) fn close(&self) -> Vec<Runnable> {
+    pub(super) fn close(&self) -> Vec<Letter> {
         let mut state = self.lock();
         state.signal = None;
         std::mem::take(&mut state.queue)

@@ -80,7 +80,7 @@ impl<F> Drop for TaskFuture<F> {
 }
 
 enum HandleState<T> {
-    Running(super::executor::RawTask<Result<T, Error>>, *const ()),
+    Running(super::executor::RawTask<Result<T, Error>>),
     Canceled,
     Done,
 }
@@ -110,9 +110,9 @@ pub struct Task<T> {
 }
 
 impl<T> Task<T> {
-    pub(super) fn new(task: super::executor::RawTask<Result<T, Error>>, id: *const ()) -> Self {
+    pub(super) fn new(task: super::executor::RawTask<Result<T, Error>>) -> Self {
         Task {
-            state: HandleState::Running(task, id),
+            state: HandleState::Running(task),
         }
     }
 
@@ -151,22 +151,14 @@ impl<T> Task<T> {
     /// });
     /// ```
     pub fn cancel(&mut self) {
-        let HandleState::Running(task, id) = &self.state else {
+        let HandleState::Running(task) = &self.state else {
             return;
         };
         if task.is_finished() {
             return;
         }
-        let id = *id;
-        let HandleState::Running(task, _) =
-            std::mem::replace(&mut self.state, HandleState::Canceled)
-        else {
-            unreachable!()
-        };
-        match with_executor(|ex| ex.cancel(task, id)) {
-            Some(()) => {}
-            None => unreachable!("a running task outlived its runtime"),
-        }
+        task.cancel();
+        self.state = HandleState::Canceled;
     }
 
     /// Whether the task has finished (completed, panicked or been canceled).
@@ -182,7 +174,7 @@ impl<T> Task<T> {
     /// ```
     pub fn is_finished(&self) -> bool {
         match &self.state {
-            HandleState::Running(task, _) => task.is_finished(),
+            HandleState::Running(task) => task.is_finished(),
             HandleState::Canceled | HandleState::Done => true,
         }
     }
@@ -208,7 +200,7 @@ impl<T> Future for Task<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let result = match &mut self.state {
-            HandleState::Running(task, _) => match Pin::new(task).poll(cx) {
+            HandleState::Running(task) => match task.poll_output(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(result)) => result,
                 Poll::Ready(None) => Err(Error::Canceled),
@@ -223,8 +215,7 @@ impl<T> Future for Task<T> {
 
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
-        if let HandleState::Running(task, _) = std::mem::replace(&mut self.state, HandleState::Done)
-        {
+        if let HandleState::Running(task) = std::mem::replace(&mut self.state, HandleState::Done) {
             task.detach();
         }
     }
