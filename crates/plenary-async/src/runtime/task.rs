@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// What async-task stores and polls: the user's future, with the panic
+/// What the task cell stores and polls: the user's future, with the panic
 /// boundary and its entry in the executor's registry of waiting tasks.
 pub(super) struct TaskFuture<F> {
     /// `None` once finished; dropped in place (it is pinned).
