@@ -116,7 +116,7 @@ macro_rules! race {
 /// ```
 /// use plenary_async as a;
 /// let at_once = |done: a::Callback<&'static str>| done.call("at once");
-/// let never = |done: a::Callback<&'static str>| std::mem::forget(done);
+/// let never = |done: a::Callback<&'static str>| drop(done); // never calls back
 /// let first = a::block_on(a::run_first!(never, at_once));
 /// assert_eq!(first, Ok("at once"));
 /// ```

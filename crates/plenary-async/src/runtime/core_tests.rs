@@ -510,3 +510,45 @@ fn a_foreign_waker_outliving_its_finished_task_frees_the_cell() {
         while ex.tick() {}
     });
 }
+
+/// `util`'s pure combinators on the core (no timers): join, race and
+/// race!, run_first and run_first!, protected.
+#[test]
+fn util_combinators_run_on_the_core() {
+    with_executor(|ex, _, _| {
+        let out = run(ex, async {
+            let joined = crate::util::join((0..4).map(|i| async move {
+                yield_once().await;
+                i * 10
+            }))
+            .await;
+            assert_eq!(joined, [0, 10, 20, 30]);
+            let raced = crate::util::race([
+                Box::pin(std::future::pending::<u8>())
+                    as std::pin::Pin<Box<dyn Future<Output = u8>>>,
+                Box::pin(async { 2 }),
+            ])
+            .await;
+            assert_eq!(raced, 2);
+            let mixed = crate::race!(std::future::pending::<&str>(), async { "ready" }).await;
+            assert_eq!(mixed, "ready");
+            let first = crate::util::run_first((1..=3u8).map(|n| {
+                move |cb: crate::Callback<u8>| {
+                    if n == 2 {
+                        cb.call(n);
+                    }
+                }
+            }))
+            .await;
+            assert_eq!(first, Ok(2));
+            let never = |cb: crate::Callback<u8>| drop(cb);
+            let one = |cb: crate::Callback<u8>| cb.call(1);
+            let boxed = crate::run_first!(never, one).await;
+            assert_eq!(boxed, Ok(1u8));
+            let caught = crate::util::protected(async { panic!("inside") }).await;
+            assert!(matches!(caught, Err(Error::Panicked { .. })));
+            joined.len() + raced as usize
+        });
+        assert_eq!(out, 6);
+    });
+}
