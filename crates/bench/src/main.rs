@@ -289,7 +289,7 @@ fn main() {
     }
     if let Some(what) = args.iter().find_map(|a| a.strip_prefix("--profile-core=")) {
         // Ad-hoc: one core workload on plenary-async alone
-        // (`--profile-core=spawn|wake|floor`), for `perf record`; `floor`
+        // (`--profile-core=spawn|wake|sleeps|floor`), for `perf record`; `floor`
         // measures an allocation and a poll through a function pointer.
         let took = match what {
             "spawn" => spawn_await(Rt::Plenary, 10_000_000),
@@ -315,6 +315,13 @@ fn main() {
                 }
                 println!("floor: {alloc:?} for 10,000,000 allocations and frees of 128 bytes");
                 start.elapsed()
+            }
+            "sleeps" => sleeps(Rt::Plenary, 100_000).total,
+            "sleeps-after" => {
+                // As in the suite: after the other core workloads.
+                spawn_await(Rt::Plenary, 1_000_000);
+                ping_pong(Rt::Plenary, 1_000_000);
+                sleeps(Rt::Plenary, 100_000).total
             }
             _ => ping_pong(Rt::Plenary, 10_000_000),
         };
@@ -459,7 +466,14 @@ fn core(scale: usize, runs: usize) {
         format!("two tasks waking each other {n_wake} times"),
         ALL.map(|rt| best_of(runs, || ping_pong(rt, n_wake))),
     );
-    let timers = ALL.map(|rt| sleeps(rt, n_sleep));
+    // Best of `runs` by total time, as for the other rows (one run alone
+    // swings with the allocator's state left by the workloads before).
+    let timers = ALL.map(|rt| {
+        (0..runs)
+            .map(|_| sleeps(rt, n_sleep))
+            .min_by_key(|t| t.total)
+            .expect("at least one run")
+    });
     row(
         format!("{n_sleep} concurrent sleeps, 0-100 ms (total time)"),
         [timers[0].total, timers[1].total, timers[2].total],
