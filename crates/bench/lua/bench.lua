@@ -7,10 +7,8 @@ local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h:h
 package.cpath = root .. "/lua/?.so;" .. package.cpath
 local a = require("plenary_async")
 
--- PLENARY_BENCH_SCALE divides every count (default 1: the issue's sizes).
--- Until the module stops holding one mlua reference per pending task, a
--- run is limited to under ~8,000 tasks alive at once (LuaJIT's 8,000-slot
--- limit on mlua's reference stack); scale 5 stays under it.
+-- PLENARY_BENCH_SCALE divides every count (default 1: the issue's sizes),
+-- for a quicker run.
 local scale = tonumber(vim.env.PLENARY_BENCH_SCALE) or 1
 local function n(count)
   return math.floor(count / scale)
