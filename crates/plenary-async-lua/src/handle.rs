@@ -89,7 +89,7 @@ enum State {
 }
 
 /// What a Lua handle refers to; operations hold it while they wait.
-struct Shared {
+struct HandleShared {
     kind: Kind,
     state: RefCell<State>,
     /// Connections `listen` has taken, for `accept`.
@@ -104,7 +104,7 @@ struct Shared {
 }
 
 /// The Lua userdata of a handle.
-pub struct Handle(Rc<Shared>);
+pub struct Handle(Rc<HandleShared>);
 
 impl LuaUserData for Handle {
     fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {
@@ -152,9 +152,9 @@ fn io_message(e: std::io::Error) -> String {
     }
 }
 
-impl Shared {
-    fn new(kind: Kind) -> Shared {
-        Shared {
+impl HandleShared {
+    fn new(kind: Kind) -> HandleShared {
+        HandleShared {
             kind,
             state: RefCell::new(State::Fresh),
             pending: RefCell::new(VecDeque::new()),
@@ -248,7 +248,7 @@ fn not_connected(op: &'static str, kind: Kind) -> String {
     )
 }
 
-fn shared(v: &LuaValue, fname: &str, want: Option<Kind>) -> LuaResult<Rc<Shared>> {
+fn shared(v: &LuaValue, fname: &str, want: Option<Kind>) -> LuaResult<Rc<HandleShared>> {
     let h = match v {
         LuaValue::UserData(ud) => ud.borrow::<Handle>().ok(),
         _ => None,
@@ -319,7 +319,7 @@ fn sync_status(lua: &Lua, r: Result<(), String>) -> LuaResult<LuaMultiValue> {
 }
 
 /// Takes the fresh state for a new role, or says why not.
-fn take_fresh(s: &Shared, op: &'static str, next: State) -> Result<(), String> {
+fn take_fresh(s: &HandleShared, op: &'static str, next: State) -> Result<(), String> {
     let mut st = s.state.borrow_mut();
     match &*st {
         State::Fresh => {
@@ -344,7 +344,7 @@ fn take_fresh(s: &Shared, op: &'static str, next: State) -> Result<(), String> {
 
 /// Gives a fresh handle its role: `make` binds or opens it.
 fn establish(
-    s: &Shared,
+    s: &HandleShared,
     op: &'static str,
     make: impl FnOnce() -> Result<State, Error>,
 ) -> Result<(), String> {
@@ -355,7 +355,7 @@ fn establish(
 }
 
 async fn connect<T>(
-    s: Rc<Shared>,
+    s: Rc<HandleShared>,
     op: &'static str,
     fut: impl Future<Output = Result<T, Error>>,
     wrap: impl FnOnce(T) -> Conn,
@@ -378,7 +378,11 @@ async fn connect<T>(
 
 /// The UDP socket, bound to the wildcard address of `family_of`'s family
 /// first if the handle is fresh (as luv does on a first send or receive).
-fn udp_socket(s: &Shared, op: &'static str, family_of: IpAddr) -> Result<Rc<UdpSocket>, String> {
+fn udp_socket(
+    s: &HandleShared,
+    op: &'static str,
+    family_of: IpAddr,
+) -> Result<Rc<UdpSocket>, String> {
     let fresh = matches!(*s.state.borrow(), State::Fresh);
     if fresh {
         let any: IpAddr = if family_of.is_ipv4() {
@@ -407,7 +411,9 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     ] {
         sync.set(
             name,
-            lua.create_function(move |_, _: LuaMultiValue| Ok(Handle(Rc::new(Shared::new(kind)))))?,
+            lua.create_function(move |_, _: LuaMultiValue| {
+                Ok(Handle(Rc::new(HandleShared::new(kind))))
+            })?,
         )?;
     }
     sync.set(
