@@ -5,24 +5,9 @@
 
 use crate::control::channel::{counter, mpsc, oneshot};
 use crate::control::{Condvar, Semaphore};
-use crate::runtime::core_tests::{run, with_executor};
+use crate::runtime::core_tests::{run, with_executor, yield_once as yield_now};
 use std::cell::RefCell;
 use std::rc::Rc;
-
-/// Lets every other ready task run (one trip through the run queue).
-async fn yield_now() {
-    let mut yielded = false;
-    std::future::poll_fn(move |cx| {
-        if yielded {
-            std::task::Poll::Ready(())
-        } else {
-            yielded = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    })
-    .await
-}
 
 #[test]
 fn oneshot_delivers_once_and_reports_a_dropped_sender() {

@@ -251,6 +251,18 @@ fn set_done(h: NonNull<Header>) {
     header(h).done.store(true, Ordering::Release);
 }
 
+/// Drops whatever the stage holds (the future or the output), for good
+/// (owning thread, a live cell).
+fn empty_stage(h: NonNull<Header>) {
+    let hd = header(h);
+    // SAFETY: the owning thread; the caller holds a reference to the cell.
+    unsafe {
+        (hd.vtable.drop_future)(h);
+        (hd.vtable.drop_output)(h);
+    }
+    set_done(h);
+}
+
 /// Drops a local reference (owning thread). The last reference of all
 /// drops a future still in the cell (a task nobody can wake or await any
 /// more), then frees the cell.
@@ -268,12 +280,7 @@ fn release_local(h: NonNull<Header>) {
         // that the destructors cannot free the cell under us.
         hd.local.set(1);
         hd.state.set(hd.state.get() | CLOSED);
-        // SAFETY: the owning thread; a live cell.
-        unsafe {
-            (hd.vtable.drop_future)(h);
-            (hd.vtable.drop_output)(h);
-        }
-        set_done(h);
+        empty_stage(h);
         drop(hd.awaiter.take());
         return release_local(h);
     }
@@ -465,12 +472,7 @@ impl Runnable {
         hd.state.set(s);
         if s & CLOSED != 0 {
             // Canceled from inside its own poll: drop the future now.
-            // SAFETY: as above.
-            unsafe {
-                (hd.vtable.drop_future)(h);
-                (hd.vtable.drop_output)(h);
-            }
-            set_done(h);
+            empty_stage(h);
             wake_awaiter(h);
         } else if ready {
             hd.state.set(s | COMPLETED);
@@ -504,9 +506,7 @@ impl Drop for Runnable {
         let s = hd.state.get() & !SCHEDULED;
         if s & (COMPLETED | CLOSED) == 0 {
             hd.state.set(s | CLOSED);
-            // SAFETY: the owning thread; a live cell (our reference).
-            unsafe { (hd.vtable.drop_future)(h) };
-            set_done(h);
+            empty_stage(h);
             wake_awaiter(h);
         } else {
             hd.state.set(s);
@@ -568,10 +568,8 @@ impl<T> TaskHandle<T> {
         if s & RUNNING != 0 {
             return;
         }
-        // SAFETY: the owning thread; a live cell (our reference).
-        unsafe { (hd.vtable.drop_future)(h) };
         // A queued runnable finds the task closed and only lets go.
-        set_done(h);
+        empty_stage(h);
     }
 
     /// Lets the task run on without a handle.

@@ -98,7 +98,7 @@ fn output<T>(task: Task<T>) -> Result<T, Error> {
 }
 
 /// A future that is pending once (waking itself), then ready.
-fn yield_once() -> impl Future<Output = ()> {
+pub(crate) fn yield_once() -> impl Future<Output = ()> {
     let mut yielded = false;
     std::future::poll_fn(move |cx| {
         if yielded {

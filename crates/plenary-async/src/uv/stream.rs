@@ -328,20 +328,7 @@ impl Stream {
                 Poll::Ready(Ok(())) => {}
                 other => return other,
             }
-            let stream: *mut uv_stream_t = self.raw();
-            // SAFETY: uv_shutdown on a live stream; `on_status` completes
-            // requests started with `StatusKeep` and `()`.
-            let req = unsafe {
-                Req::<StatusKeep, ()>::start(
-                    sys::UV_SHUTDOWN,
-                    self.ops.shutdown,
-                    self.label.clone(),
-                    Box::new(()),
-                    false,
-                    |req, _: &mut StatusKeep| sys::uv_shutdown(req, stream, Some(on_status)),
-                )
-            };
-            match req {
+            match self.start_shutdown() {
                 Ok(req) => self.shutdown = Some(req),
                 Err(e) => return Poll::Ready(Err(e)),
             }
@@ -395,18 +382,14 @@ impl Drop for Stream {
 }
 
 impl Stream {
-    /// Starts a shutdown that nobody awaits (a dropped write half): libuv
-    /// sends the end of the stream once the queued writes are out. Does
-    /// nothing if a shutdown was started already or libuv refuses it.
-    pub(crate) fn shutdown_detached(&mut self) {
-        if self.shutdown.is_some() {
-            return;
-        }
+    /// Starts libuv's shutdown request, which waits for the queued writes
+    /// and then sends the end of the stream.
+    fn start_shutdown(&self) -> Result<Req<StatusKeep, ()>, Error> {
         let stream: *mut uv_stream_t = self.raw();
         // SAFETY: uv_shutdown on a live stream; `on_status` completes
-        // requests started with `StatusKeep` and `()`, and frees this one
-        // (detached) in its callback.
-        let req = unsafe {
+        // requests started with `StatusKeep` and `()` (and frees a detached
+        // one in its callback).
+        unsafe {
             Req::<StatusKeep, ()>::start(
                 sys::UV_SHUTDOWN,
                 self.ops.shutdown,
@@ -415,9 +398,16 @@ impl Stream {
                 false,
                 |req, _: &mut StatusKeep| sys::uv_shutdown(req, stream, Some(on_status)),
             )
-        };
-        if let Ok(req) = req {
-            req.detach();
+        }
+    }
+
+    /// Starts a shutdown that nobody awaits (a dropped write half). Does
+    /// nothing if a shutdown was started already or libuv refuses it.
+    pub(crate) fn shutdown_detached(&mut self) {
+        if self.shutdown.is_none() {
+            if let Ok(req) = self.start_shutdown() {
+                req.detach();
+            }
         }
     }
 }
