@@ -98,6 +98,9 @@ struct VTable {
     drop_future: unsafe fn(NonNull<Header>),
     /// Drops the output, if the stage holds it.
     drop_output: unsafe fn(NonNull<Header>),
+    /// Hands the output to [`Unclaimed::unclaimed`] (the task finished
+    /// with no handle to take it), if the stage holds it.
+    drop_unclaimed: unsafe fn(NonNull<Header>),
     /// Moves the output into `*out` (an `Option<F::Output>`), if stored.
     take_output: unsafe fn(NonNull<Header>, *mut ()),
     /// Frees the cell.
@@ -127,11 +130,22 @@ struct TaskCell<F: Future> {
     stage: UnsafeCell<Stage<F>>,
 }
 
-impl<F: Future> TaskCell<F> {
+/// What becomes of an output that no handle will take (the task was
+/// detached before it finished): the executor's outputs report an error
+/// (a panic) to the runtime's error handler rather than drop it unseen.
+pub(crate) trait Unclaimed {
+    fn unclaimed(self);
+}
+
+impl<F: Future> TaskCell<F>
+where
+    F::Output: Unclaimed,
+{
     const VTABLE: VTable = VTable {
         poll: Self::poll,
         drop_future: Self::drop_future,
         drop_output: Self::drop_output,
+        drop_unclaimed: Self::drop_unclaimed,
         take_output: Self::take_output,
         dealloc: Self::dealloc,
     };
@@ -179,6 +193,16 @@ impl<F: Future> TaskCell<F> {
         }
     }
 
+    unsafe fn drop_unclaimed(h: NonNull<Header>) {
+        // SAFETY: the caller's contract.
+        let stage = unsafe { Self::stage(h) };
+        if let Stage::Output(_) = stage {
+            if let Stage::Output(v) = std::mem::replace(stage, Stage::Empty) {
+                v.unclaimed();
+            }
+        }
+    }
+
     unsafe fn take_output(h: NonNull<Header>, out: *mut ()) {
         // SAFETY: the caller's contract.
         let stage = unsafe { Self::stage(h) };
@@ -199,10 +223,11 @@ impl<F: Future> TaskCell<F> {
 
 /// Allocates a task holding `future`: its first runnable (not queued) and
 /// its handle.
-pub(crate) fn spawn<F: Future + 'static>(
-    future: F,
-    remote: Arc<Remote>,
-) -> (Runnable, TaskHandle<F::Output>) {
+pub(crate) fn spawn<F>(future: F, remote: Arc<Remote>) -> (Runnable, TaskHandle<F::Output>)
+where
+    F: Future + 'static,
+    F::Output: Unclaimed,
+{
     let cell = Box::new(TaskCell {
         header: Header {
             state: Cell::new(SCHEDULED | HANDLE),
@@ -479,7 +504,7 @@ impl Runnable {
             if s & HANDLE == 0 {
                 // Nobody will take the output.
                 // SAFETY: as above.
-                unsafe { (hd.vtable.drop_output)(h) };
+                unsafe { (hd.vtable.drop_unclaimed)(h) };
                 set_done(h);
             }
             wake_awaiter(h);

@@ -246,6 +246,34 @@ fn a_panic_is_the_task_s_error_and_the_executor_goes_on() {
 }
 
 #[test]
+fn a_detached_task_s_panic_goes_to_the_error_handler() {
+    with_executor(|ex, _, _| {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let sink = seen.clone();
+        ex.set_error_handler(Rc::new(move |e: &Error| sink.borrow_mut().push(e.to_string())));
+        ex.spawn(
+            async { panic!("nobody awaits this") },
+            std::panic::Location::caller(),
+            false,
+        )
+        .detach();
+        // A handle that is kept, then dropped after the panic: its owner
+        // chose not to look, as with tokio's JoinHandle (not reported).
+        let kept = ex.spawn(
+            async { panic!("the handle's") },
+            std::panic::Location::caller(),
+            false,
+        );
+        while ex.tick() {}
+        drop(kept);
+        let seen = seen.borrow();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert!(seen[0].contains("nobody awaits this"), "{seen:?}");
+        assert!(seen[0].contains("core_tests.rs"), "the spawn location: {seen:?}");
+    });
+}
+
+#[test]
 fn wakes_from_other_threads_go_through_the_remote_queue() {
     with_executor(|ex, _, signals| {
         let waker_slot: Rc<RefCell<Option<Waker>>> = Rc::new(RefCell::new(None));

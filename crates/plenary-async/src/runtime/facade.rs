@@ -279,7 +279,8 @@ impl Runtime {
     }
 
     /// Sets what happens to errors that no caller can receive: a panic in a
-    /// [`void`](crate::void) function or in a [`run`](crate::run) callback. The
+    /// [`void`](crate::void) function, in a [`run`](crate::run) callback, or in
+    /// a task whose [`Task`] handle was dropped before it finished. The
     /// default prints them to standard error.
     ///
     /// ```

@@ -79,6 +79,16 @@ impl<F> Drop for TaskFuture<F> {
     }
 }
 
+impl<T> super::cell::Unclaimed for Result<T, Error> {
+    /// A detached task that panicked: nobody will await the panic, so it
+    /// goes to the error handler (in Neovim, to its error messages).
+    fn unclaimed(self) {
+        if let Err(err) = self {
+            with_executor(|ex| ex.report(&err));
+        }
+    }
+}
+
 enum HandleState<T> {
     Running(super::executor::RawTask<Result<T, Error>>),
     Canceled,
@@ -89,8 +99,10 @@ enum HandleState<T> {
 ///
 /// Awaiting it gives `Ok(value)`, or `Err(`[`Error::Canceled`]`)` if the task
 /// was canceled, or `Err(`[`Error::Panicked`]`)` if it panicked. Dropping the
-/// handle detaches the task: it keeps running. `Task` is `!Send`, like the
-/// runtime it belongs to.
+/// handle detaches the task: it keeps running, and if it then panics the
+/// panic goes to the runtime's error handler
+/// ([`Runtime::set_error_handler`](crate::Runtime::set_error_handler)).
+/// `Task` is `!Send`, like the runtime it belongs to.
 ///
 /// ```
 /// use plenary_async as a;
