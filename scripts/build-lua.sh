@@ -4,7 +4,7 @@
 # step, e.g. lazy.nvim's `build = "scripts/build-lua.sh"`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --manifest-path crates/plenary-async-lua/Cargo.toml
+cargo build --release --manifest-path crates/nvim/Cargo.toml -p plenary-async-lua
 mkdir -p lua
-cp crates/plenary-async-lua/target/release/libplenary_async.so lua/plenary_async.so
+cp crates/nvim/target/release/libplenary_async.so lua/plenary_async.so
 echo "built lua/plenary_async.so"

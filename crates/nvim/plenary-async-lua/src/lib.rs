@@ -7,10 +7,11 @@
 //! operations (`a.uv`'s files, sockets, pipes, DNS), which a task awaits
 //! through [`park`], and the runtime's attachment to Neovim's loop.
 //!
-//! The runtime is attached to Neovim's own libuv loop (`luv_loop`), with no
-//! libuv of its own; its tick runs from `vim.schedule`, and tasks resume
-//! from Lua code that runs there too, so task code always runs where
-//! calling the Neovim API is safe.
+//! The runtime is attached to Neovim's own libuv loop by
+//! `plenary_async_nvim::attach`, as any Rust plugin's is (no libuv of its
+//! own); its tick runs from `vim.schedule`, and tasks resume from Lua code
+//! that runs there too, so task code always runs where calling the Neovim
+//! API is safe.
 
 // Every unsafe block states its invariant in a `// SAFETY:` comment.
 #![warn(clippy::undocumented_unsafe_blocks)]
@@ -19,7 +20,6 @@
 mod args;
 mod handle;
 mod park;
-mod runtime;
 mod uv;
 
 use mlua::prelude::*;
@@ -37,7 +37,7 @@ const SOURCES: [(&str, &str); 6] = [
 
 #[mlua::lua_module]
 fn plenary_async(lua: &Lua) -> LuaResult<LuaValue> {
-    runtime::attach(lua)?;
+    plenary_async_nvim::attach(lua)?;
     let core = lua.create_table()?;
     park::register(lua, &core)?;
     uv::register(lua, &core)?;

@@ -189,9 +189,5 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "_panic_in_tick",
         create_async(lua, |_, ()| PanicAfterWait(false))?,
     )?;
-    core.set(
-        "tick",
-        lua.create_function(|_, ()| Ok(crate::runtime::tick_now()))?,
-    )?;
     Ok(())
 }

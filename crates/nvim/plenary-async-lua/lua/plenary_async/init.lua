@@ -174,10 +174,42 @@ function M.wrap(fn, argc)
     if t == nil then
       not_in_task("a wrapped function")
     end
-    return await_call(t, fn, argc, ...)
+    return await_call(t, fn, argc, false, ...)
   end
   leaves[wrapped] = argc
   return wrapped
+end
+
+--- Whether the running code is a task of this module (`run`, `void`, a
+--- test): where async functions may be called.
+function M.in_task()
+  return running() ~= nil
+end
+
+--- Calls `fn` with the arguments `...` and a callback at position `argc`,
+--- and waits for the callback's first call, whose arguments it returns;
+--- for task code (`wrap` without making a function). If `fn` returns a
+--- handle with a `close` method and the task is canceled while it waits,
+--- the handle is closed (`vim.async`'s convention: a Rust plugin's future
+--- is dropped, a process handle released).
+function M.await(argc, fn, ...)
+  if type(argc) ~= "number" or argc ~= argc or argc < 1 or argc > MAX_ARGC or argc % 1 ~= 0 then
+    error(
+      ("plenary_async.await: argument #1 (argc) must be the callback's position, a whole number from 1 to %d, got %s"):format(
+        MAX_ARGC,
+        tostring(argc)
+      ),
+      2
+    )
+  end
+  if not is_callable(fn) then
+    argument_error("await", 2, "a function", fn)
+  end
+  local t = running()
+  if t == nil then
+    not_in_task("await")
+  end
+  return task.await_call(t, fn, argc, true, ...)
 end
 
 --- Whether `f` is an async function that takes a callback (made by `wrap`).
@@ -371,7 +403,7 @@ util.run_first = leaf("util.run_first", 2, function(t, fns)
         return fn(cb)
       end)
     end
-  end, 1))
+  end, 1, false))
   cancel_all()
   return unpack(result, 1, result.n)
 end)

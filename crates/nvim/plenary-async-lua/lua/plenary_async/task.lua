@@ -337,6 +337,7 @@ function M.spawn(fn, on_done, cb, ...)
     at = 0,
     seq = 0,
     sleep_id = false,
+    closer = false,
   }
   if depth >= MAX_DEPTH or in_fast_event() then
     enqueue(t, select("#", ...) > 0 and pack(...) or false)
@@ -360,6 +361,17 @@ function M.cancel(t)
     core.cancel_op(t.op)
     t.op = nil
   end
+  local closer = t.closer
+  if closer then
+    -- The handle an awaited callback-style call returned (`await_call`
+    -- with `closable`): closing it ends the operation (a Rust plugin's
+    -- future is dropped).
+    t.closer = false
+    local ok, err = pcall(closer.close, closer)
+    if not ok then
+      report(err)
+    end
+  end
 end
 
 --- The callback-style call `f(..., cb)` (`cb` at position `argc`), awaited
@@ -367,31 +379,41 @@ end
 --- called before `f` returns, the task does not yield at all (no resume, no
 --- stack). `cb` ends the wait once; later calls are ignored. `f` runs in
 --- the task, so it may itself await (the task then waits for that first).
-function M.await_call(t, f, argc, ...)
+--- With `closable`, a value `f` returns that has a `close` method is
+--- closed if the task is canceled while it waits (vim.async's convention).
+function M.await_call(t, f, argc, closable, ...)
   local state, early, id = 0, nil, 0 -- 0: f is running; 1: waiting; 2: called
   local function cb(...)
     if state == 0 then
       state, early = 2, pack(...)
     elseif state == 1 then
       state = 2
+      t.closer = false
       return wake(t, id, ...)
     end
   end
   local n = select("#", ...)
+  local handle
   if argc == 1 then
-    f(cb)
+    handle = f(cb)
   elseif argc == 2 and n <= 1 then
-    f((...), cb)
+    handle = f((...), cb)
   elseif argc == 3 and n <= 2 then
     local a1, a2 = ...
-    f(a1, a2, cb)
+    handle = f(a1, a2, cb)
   else
     local args = pack(...)
     args[argc] = cb
-    f(unpack(args, 1, argc))
+    handle = f(unpack(args, 1, argc))
   end
   if state == 2 then
     return unpack(early, 1, early.n)
+  end
+  if closable and handle ~= nil then
+    local ht = type(handle)
+    if (ht == "table" or ht == "userdata") and handle.close ~= nil then
+      t.closer = handle
+    end
   end
   state, id = 1, new_wait()
   return suspend(t, id)

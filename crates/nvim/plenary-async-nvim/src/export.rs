@@ -1,0 +1,304 @@
+//! Rust async functions exported to Lua.
+//!
+//! [`function`] turns an `async fn` (any `Fn(A) -> impl Future<Output =
+//! Result<R, E>>`) into a Lua function that works the two ways Lua code
+//! awaits things:
+//!
+//! * **Callback style**, when its last argument is a function:
+//!   `plugin.read_config(path, function(err, text) ... end)`. The callback
+//!   gets `nil, results...` or the error's message. This is the form that
+//!   plenary.async's `a.wrap(fn, 2)`, `vim.async`'s `await(2, fn, ...)`,
+//!   nvim-nio and coop.nvim all wrap. The call returns a handle whose
+//!   `close()` drops the future (its libuv requests canceled, its handles
+//!   closed): a `vim.async` task closed while awaiting it closes it.
+//! * **Awaited**, inside a `plenary_async` task, with no callback: `local
+//!   text = plugin.read_config(path)` returns the results or raises the
+//!   error. Canceling the task drops the future.
+//!
+//! Anywhere else (no callback, no task) the call is an error that says so.
+//!
+//! **How it runs.** The call makes the future and polls it once, at once:
+//! if it is ready, the callback is called before the call returns (an
+//! awaiting task does not even yield). If not, the future becomes a task of
+//! the plugin's runtime, polled from Neovim's `vim.schedule` ticks, and its
+//! callback is called right after the tick in which it finished, where
+//! Neovim's API may be used. Called from a fast event (a raw libuv
+//! callback), the future is not polled there but from the next tick, so its
+//! code never runs where the API is unsafe.
+
+use crate::host;
+use mlua::prelude::*;
+use plenary_async as a;
+use std::any::Any;
+use std::cell::RefCell;
+use std::fmt::Display;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+/// The Lua side of an exported function: dispatches on the call's form.
+/// `make(name, start, start_later)` returns the function; `start(...)` and
+/// `start_later(...)` take the arguments and the callback last.
+const FACTORY_LUA: &str = r##"
+local select, type, error = select, type, error
+local in_fast = vim.in_fast_event
+local loaded = package.loaded
+
+local function settle(err, ...)
+  if err ~= nil then
+    error(err, 2)
+  end
+  return ...
+end
+
+return function(name, start, start_later)
+  local not_here = name
+    .. " is an async function: call it inside a plenary_async task, or pass a callback as its last argument"
+  return function(...)
+    local n = select("#", ...)
+    if n > 0 and type((select(n, ...))) == "function" then
+      if in_fast() then
+        return start_later(...)
+      end
+      return start(...)
+    end
+    local pa = loaded.plenary_async
+    if pa ~= nil and pa.in_task() then
+      return settle(pa.await(n + 1, start, ...))
+    end
+    error(not_here, 2)
+  end
+end
+"##;
+
+pub(crate) fn factory(lua: &Lua) -> LuaResult<LuaFunction> {
+    lua.load(FACTORY_LUA)
+        .set_name("@plenary_async_nvim/export.lua")
+        .call(())
+}
+
+/// Makes a Lua function of the Rust async function `f`, named `name` in
+/// error messages. Its arguments convert from Lua through mlua's
+/// [`FromLuaMulti`] (a tuple for several; `mlua::LuaSerdeExt` for tables),
+/// its results through [`IntoLuaMulti`]; an `Err(e)` becomes a Lua error
+/// whose message is `e`'s `Display`. See the [module](self) for the two
+/// ways Lua calls it.
+///
+/// # Errors
+/// If [`attach`](crate::attach) has not run.
+///
+/// ```no_run
+/// use mlua::prelude::*;
+/// use plenary_async as a;
+/// use plenary_async_nvim as nvim;
+///
+/// async fn read_config(path: String) -> Result<String, a::Error> {
+///     let bytes = a::uv::fs::read(&path).await?;
+///     Ok(String::from_utf8_lossy(&bytes).into_owned())
+/// }
+///
+/// async fn add(a: i64, b: i64) -> Result<i64, a::Error> {
+///     Ok(a + b)
+/// }
+///
+/// fn exports(lua: &Lua) -> LuaResult<LuaTable> {
+///     nvim::attach(lua)?;
+///     let t = lua.create_table()?;
+///     t.set("read_config", nvim::function(lua, "read_config", read_config)?)?;
+///     t.set("add", nvim::function(lua, "add", |(a, b)| add(a, b))?)?;
+///     Ok(t)
+/// }
+/// // Lua:
+/// //   require("plenary_async").run(function()
+/// //     local text = plugin.read_config("init.lua")
+/// //   end)
+/// //   plugin.read_config("init.lua", function(err, text) end)
+/// ```
+pub fn function<A, R, E, F, Fut>(lua: &Lua, name: &str, f: F) -> LuaResult<LuaFunction>
+where
+    A: FromLuaMulti + 'static,
+    R: IntoLuaMulti + 'static,
+    E: Display + 'static,
+    F: Fn(A) -> Fut + 'static,
+    Fut: Future<Output = Result<R, E>> + 'static,
+{
+    let factory = host::with_host(|_, factory| factory.clone()).ok_or_else(|| {
+        LuaError::runtime(format!(
+            "plenary_async_nvim::function({name:?}): call plenary_async_nvim::attach(lua) first"
+        ))
+    })?;
+    let f = std::rc::Rc::new(f);
+    let f2 = f.clone();
+    let name2: std::rc::Rc<str> = name.into();
+    let name3 = name2.clone();
+    let start = lua.create_function(move |lua, args: LuaMultiValue| {
+        start_call(lua, &name2, &*f, args, true)
+    })?;
+    let start_later = lua.create_function(move |lua, args: LuaMultiValue| {
+        start_call(lua, &name3, &*f2, args, false)
+    })?;
+    factory.call((name, start, start_later))
+}
+
+/// [`function`], set as `table[name]`: one line per exported function.
+///
+/// # Errors
+/// As [`function`], or if the table cannot be written.
+///
+/// ```no_run
+/// use mlua::prelude::*;
+/// use plenary_async_nvim as nvim;
+///
+/// async fn double(x: i64) -> Result<i64, std::convert::Infallible> {
+///     Ok(2 * x)
+/// }
+///
+/// fn exports(lua: &Lua) -> LuaResult<LuaTable> {
+///     nvim::attach(lua)?;
+///     let t = lua.create_table()?;
+///     nvim::export(&t, "double", double)?;
+///     Ok(t)
+/// }
+/// ```
+pub fn export<A, R, E, F, Fut>(table: &LuaTable, name: &str, f: F) -> LuaResult<()>
+where
+    A: FromLuaMulti + 'static,
+    R: IntoLuaMulti + 'static,
+    E: Display + 'static,
+    F: Fn(A) -> Fut + 'static,
+    Fut: Future<Output = Result<R, E>> + 'static,
+{
+    let lua = host::lua();
+    table.set(name, function(&lua, name, f)?)
+}
+
+/// The message of a Rust error, as Lua code sees it (without mlua's
+/// "runtime error: " prefix for Lua errors).
+pub(crate) fn message<E: Display + 'static>(e: &E) -> String {
+    match (e as &dyn Any).downcast_ref::<LuaError>() {
+        Some(lua_error) => lua_message(lua_error),
+        None => e.to_string(),
+    }
+}
+
+pub(crate) fn lua_message(e: &LuaError) -> String {
+    match e {
+        LuaError::RuntimeError(m) => m.clone(),
+        LuaError::CallbackError { cause, .. } => lua_message(cause),
+        other => other.to_string(),
+    }
+}
+
+/// A future's outcome as a callback's arguments: `nil, results...` or the
+/// error's message.
+type Outcome = Result<LuaMultiValue, String>;
+
+fn callback_args(lua: &Lua, outcome: Outcome) -> LuaResult<LuaMultiValue> {
+    match outcome {
+        Ok(mut values) => {
+            values.push_front(LuaValue::Nil);
+            Ok(values)
+        }
+        Err(message) => (message,).into_lua_multi(lua),
+    }
+}
+
+/// One call of an exported function: the arguments, then the callback.
+fn start_call<A, R, E, F, Fut>(
+    lua: &Lua,
+    name: &str,
+    f: &F,
+    mut args: LuaMultiValue,
+    poll_now: bool,
+) -> LuaResult<LuaValue>
+where
+    A: FromLuaMulti + 'static,
+    R: IntoLuaMulti + 'static,
+    E: Display + 'static,
+    F: Fn(A) -> Fut + 'static,
+    Fut: Future<Output = Result<R, E>> + 'static,
+{
+    let Some(LuaValue::Function(callback)) = args.pop_back() else {
+        return Err(LuaError::runtime(format!(
+            "{name}: the last argument must be the callback"
+        )));
+    };
+    let args = A::from_lua_multi(args, lua)
+        .map_err(|e| LuaError::runtime(format!("{name}: bad arguments: {}", lua_message(&e))))?;
+    let lua2 = lua.clone();
+    let future = f(args);
+    let mut op: Pin<Box<dyn Future<Output = Outcome>>> = Box::pin(async move {
+        match future.await {
+            Ok(values) => values.into_lua_multi(&lua2).map_err(|e| lua_message(&e)),
+            Err(e) => Err(message(&e)),
+        }
+    });
+    if poll_now {
+        // A first poll with a waker that does nothing: if the future is
+        // not ready, its task polls it again before anything can be lost,
+        // and registers that task's waker then.
+        let mut cx = Context::from_waker(Waker::noop());
+        if let Poll::Ready(outcome) = poll_caught(&mut op, &mut cx) {
+            callback.call::<()>(callback_args(lua, outcome)?)?;
+            return Ok(LuaValue::Nil);
+        }
+    }
+    let lua2 = lua.clone();
+    let name = name.to_owned();
+    let task = a::spawn(async move {
+        let outcome = std::future::poll_fn(|cx| poll_caught(&mut op, cx)).await;
+        drop(op); // the future's destructors run in the tick, as its code did
+        host::deliver(move || {
+            let result = callback_args(&lua2, outcome).and_then(|args| callback.call::<()>(args));
+            if let Err(e) = result {
+                host::report_error(&format!("{name}: its callback failed: {}", lua_message(&e)));
+            }
+        });
+    });
+    let handle = OpHandle(RefCell::new(Some(task)));
+    Ok(LuaValue::UserData(lua.create_userdata(handle)?))
+}
+
+/// Polls an operation with panics caught: a panic (a bug) ends it with an
+/// error for its callback (whose task would otherwise wait for ever) and
+/// never unwinds into the runtime's tick or into Lua.
+fn poll_caught(
+    op: &mut Pin<Box<dyn Future<Output = Outcome>>>,
+    cx: &mut Context<'_>,
+) -> Poll<Outcome> {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| op.as_mut().poll(cx))) {
+        Ok(poll) => poll,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            Poll::Ready(Err(format!("panicked: {what}")))
+        }
+    }
+}
+
+/// What a callback-style call returns when the future has to wait: a handle
+/// with `close([cb])`, which drops the future (the convention `vim.async`
+/// closes awaited operations by), and `is_closing()`.
+struct OpHandle(RefCell<Option<a::Task<()>>>);
+
+impl LuaUserData for OpHandle {
+    fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {
+        methods.add_method("close", |_, this, cb: Option<LuaFunction>| {
+            let task = this.0.borrow_mut().take();
+            if let Some(mut task) = task {
+                task.cancel(); // drops the future now: its destructors run
+            }
+            if let Some(cb) = cb {
+                cb.call::<()>(())?;
+            }
+            Ok(())
+        });
+        methods.add_method("is_closing", |_, this, ()| {
+            Ok(this.0.borrow().as_ref().is_none_or(|t| t.is_finished()))
+        });
+    }
+}

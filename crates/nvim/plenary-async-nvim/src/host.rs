@@ -1,0 +1,276 @@
+//! The runtime on Neovim's loop: attached once, ticked from `vim.schedule`,
+//! detached before Neovim exits.
+//!
+//! [`attach`] finds Neovim's libuv loop through luv (`luv_loop`, a symbol
+//! Neovim exports, like libuv's own), and attaches this thread's runtime to
+//! it with [`Runtime::attach_with`]: when a task becomes ready, the runtime
+//! asks for a *tick*, and this module has Neovim call it from a
+//! `vim.schedule` callback. Tasks are thus polled only where Neovim's API
+//! may be called, whatever woke them (a libuv callback, another thread).
+//!
+//! A tick polls at most the runtime's budget of tasks; when work is left,
+//! the next tick goes through a 0 ms timer (`vim.defer_fn`) rather than
+//! `vim.schedule`, so that the loop polls its I/O and fires its timers
+//! between two ticks (Neovim runs all `vim.schedule` callbacks in one
+//! burst: re-scheduling from one would starve the editor).
+//!
+//! Lua callbacks that a finished operation must call (an exported
+//! function's callback) are not called inside the tick but right after it
+//! ([`deliver`]): the Lua code they run may run Neovim's loop (`vim.wait`),
+//! and the runtime's tick does not re-enter itself.
+//!
+//! Each plugin that links this crate has its own copy of everything here
+//! (its own thread-locals, its own runtime): two plugins, and the
+//! `plenary_async` Lua module, each attach their runtime to the same loop and
+//! run side by side.
+
+use mlua::prelude::*;
+use plenary_async::Runtime;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::ffi::c_void;
+
+extern "C" {
+    /// luv's accessor for the loop it runs on (Neovim's main loop). Neovim
+    /// exports it with the `uv_*` symbols; this crate links neither.
+    fn luv_loop(state: *mut mlua::ffi::lua_State) -> *mut c_void;
+}
+
+/// What the attached runtime keeps of Neovim: dropped (with every Lua value
+/// it holds) before Neovim closes its Lua state.
+struct Host {
+    runtime: Runtime,
+    lua: Lua,
+    /// `function(msg) vim.schedule(function() vim.notify(msg, ERROR) end) end`.
+    report: LuaFunction,
+    /// The factory of exported functions' Lua wrappers (`export.rs`).
+    pub(crate) factory: LuaFunction,
+}
+
+thread_local! {
+    static HOST: RefCell<Option<Host>> = const { RefCell::new(None) };
+    static TICKING: Cell<bool> = const { Cell::new(false) };
+    /// Lua callbacks to call when the running tick ends.
+    static OUTBOX: RefCell<VecDeque<Box<dyn FnOnce()>>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// Reports `msg` through `vim.notify` at the ERROR level, from a
+/// `vim.schedule` callback (so that it works from a fast event too), and
+/// runs the plugin's `detach` before Neovim exits.
+const HOST_LUA: &str = r#"
+local detach = ...
+local report = function(msg)
+  vim.schedule(function()
+    vim.notify(msg, vim.log.levels.ERROR)
+  end)
+end
+vim.api.nvim_create_autocmd("VimLeavePre", {
+  callback = function()
+    detach()
+  end,
+  desc = "plenary_async_nvim: drop a plugin's pending tasks before Neovim exits",
+})
+return report
+"#;
+
+/// Attaches this thread's runtime to Neovim's event loop. Call it once when
+/// the plugin is loaded (calling it again does nothing), before anything
+/// else of `plenary_async`: from then on `a::spawn`, `a::run`, `a::uv::*`,
+/// `a::control` and `a::util` run on Neovim's loop, and every task is polled
+/// from a `vim.schedule` callback, where Neovim's API may be called.
+///
+/// It links no libuv: the loop and the `uv_*` functions are Neovim's. Errors
+/// nobody can receive (a detached task's panic) go to `vim.notify` at the
+/// ERROR level, with the place the task was spawned. Before Neovim exits
+/// (`VimLeavePre`), the runtime is detached: pending tasks are dropped and
+/// their handles closed, and the [tokio bridge](crate::tokio), if used, is
+/// shut down.
+///
+/// A panic in a task is caught at the task's boundary and reported like
+/// an error (or given to whoever awaits the task); Rust's panic hook still
+/// prints it on standard error first, as in any Rust program (a plugin
+/// that wants Neovim's screen kept clean of it sets its own hook).
+///
+/// # Errors
+/// If this Lua state is not Neovim's (luv has no loop).
+///
+/// ```no_run
+/// use mlua::prelude::*;
+/// use plenary_async as a;
+/// use plenary_async_nvim as nvim;
+///
+/// // #[mlua::lua_module] (a cdylib loaded by Neovim's `require`)
+/// fn my_plugin(lua: &Lua) -> LuaResult<LuaTable> {
+///     nvim::attach(lua)?;
+///     a::spawn(async {
+///         a::util::sleep(10).await;
+///         // Neovim's API is safe here.
+///     })
+///     .detach();
+///     lua.create_table()
+/// }
+/// ```
+pub fn attach(lua: &Lua) -> LuaResult<()> {
+    if is_attached() {
+        return Ok(());
+    }
+    let mut loop_ptr: *mut c_void = std::ptr::null_mut();
+    // SAFETY: luv_loop reads luv's registry entry of this Lua state; it is
+    // called on the state's own thread, inside a C call of that state.
+    unsafe { lua.exec_raw::<()>((), |state| loop_ptr = luv_loop(state)) }?;
+    if loop_ptr.is_null() {
+        return Err(LuaError::runtime(
+            "plenary_async_nvim.attach: luv has no loop here; a plugin runs inside Neovim",
+        ));
+    }
+    let vim: LuaTable = lua.globals().get("vim")?;
+    let schedule: LuaFunction = vim.get("schedule")?;
+    let defer_fn: LuaFunction = vim.get("defer_fn")?;
+    let tick_fn = lua.create_function(|_, ()| {
+        tick();
+        Ok(())
+    })?;
+    // Called by the runtime when work is ready (at most once until the
+    // next tick). From inside a tick (its budget ran out), through a 0 ms
+    // timer, so that the loop turns first.
+    let notify = move || {
+        let result = if TICKING.with(Cell::get) {
+            defer_fn.call::<LuaValue>((tick_fn.clone(), 0)).map(|_| ())
+        } else {
+            schedule.call::<()>(tick_fn.clone())
+        };
+        if let Err(e) = result {
+            eprintln!("plenary_async_nvim: scheduling a tick failed: {e}");
+        }
+    };
+    let detach_fn = lua.create_function(|_, ()| {
+        detach();
+        Ok(())
+    })?;
+    let report: LuaFunction = lua
+        .load(HOST_LUA)
+        .set_name("@plenary_async_nvim/host.lua")
+        .call(detach_fn)?;
+    let factory = crate::export::factory(lua)?;
+    // SAFETY: Neovim's loop is live for the whole session and runs on this
+    // thread; the runtime is detached (VimLeavePre, above) before Neovim
+    // closes it.
+    let runtime = unsafe { Runtime::attach_with(loop_ptr, notify) };
+    runtime.set_error_handler(|e| report_error(&e.to_string()));
+    HOST.with(|h| {
+        *h.borrow_mut() = Some(Host {
+            runtime,
+            lua: lua.clone(),
+            report,
+            factory,
+        })
+    });
+    Ok(())
+}
+
+/// Whether [`attach`] ran (and Neovim has not begun to exit).
+///
+/// ```no_run
+/// # fn f(lua: &mlua::Lua) -> mlua::Result<()> {
+/// plenary_async_nvim::attach(lua)?;
+/// assert!(plenary_async_nvim::is_attached());
+/// # Ok(()) }
+/// ```
+pub fn is_attached() -> bool {
+    HOST.with(|h| h.borrow().is_some())
+}
+
+/// The Lua state of the attached plugin, for task code that calls Lua or
+/// Neovim's API (mlua's `Lua` is a cheap handle).
+///
+/// # Panics
+/// If [`attach`] has not run.
+///
+/// ```no_run
+/// use plenary_async as a;
+/// use plenary_async_nvim as nvim;
+///
+/// a::spawn(async {
+///     a::util::sleep(10).await;
+///     let lua = nvim::lua();
+///     let api: mlua::Table = lua.globals().get::<mlua::Table>("vim")?.get("api")?;
+///     api.get::<mlua::Function>("nvim_command")?.call::<()>("echo 'hello'")
+/// })
+/// .detach();
+/// ```
+pub fn lua() -> Lua {
+    HOST.with(|h| match h.borrow().as_ref() {
+        Some(host) => host.lua.clone(),
+        None => panic!("plenary_async_nvim::lua(): call plenary_async_nvim::attach(lua) first"),
+    })
+}
+
+pub(crate) fn with_host<R>(f: impl FnOnce(&Lua, &LuaFunction) -> R) -> Option<R> {
+    HOST.with(|h| h.borrow().as_ref().map(|host| f(&host.lua, &host.factory)))
+}
+
+/// Sends `msg` to `vim.notify` (ERROR level) from a `vim.schedule` callback;
+/// to standard error when the runtime is not attached.
+pub(crate) fn report_error(msg: &str) {
+    let report = HOST.with(|h| h.borrow().as_ref().map(|host| host.report.clone()));
+    let msg = format!("plenary_async_nvim: {msg}");
+    match report {
+        Some(report) => {
+            if let Err(e) = report.call::<()>(msg.as_str()) {
+                eprintln!("{msg} (and vim.notify failed: {e})");
+            }
+        }
+        None => eprintln!("{msg}"),
+    }
+}
+
+/// Clears the "ticking" flag when a tick ends, also by a panic.
+struct Ticking;
+
+impl Drop for Ticking {
+    fn drop(&mut self) {
+        TICKING.with(|t| t.set(false));
+    }
+}
+
+/// Polls ready tasks (unless a tick is running already), then calls the Lua
+/// callbacks their operations delivered.
+pub(crate) fn tick() {
+    if TICKING.with(|t| t.replace(true)) {
+        return;
+    }
+    {
+        let _ticking = Ticking;
+        // A handle of our own: task code may detach the runtime (Neovim
+        // exits) during the tick; the runtime then shuts down when this
+        // handle is dropped, after the tick.
+        let runtime = HOST.with(|h| h.borrow().as_ref().map(|host| host.runtime.clone()));
+        if let Some(runtime) = runtime {
+            runtime.tick();
+        }
+    }
+    while let Some(call) = OUTBOX.with(|o| o.borrow_mut().pop_front()) {
+        call();
+    }
+}
+
+/// Calls `f` (which calls Lua) now, or when the running tick ends.
+pub(crate) fn deliver(f: impl FnOnce() + 'static) {
+    if TICKING.with(Cell::get) {
+        OUTBOX.with(|o| o.borrow_mut().push_back(Box::new(f)));
+    } else {
+        f();
+    }
+}
+
+/// Drops the runtime (every pending task, its handles closed) and every Lua
+/// value kept here: Neovim is exiting.
+fn detach() {
+    let host = HOST.with(|h| h.borrow_mut().take());
+    OUTBOX.with(|o| o.borrow_mut().clear());
+    #[cfg(feature = "tokio")]
+    crate::tokio::shut_down();
+    if let Some(host) = host {
+        host.runtime.detach();
+    }
+}

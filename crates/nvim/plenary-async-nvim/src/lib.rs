@@ -1,0 +1,117 @@
+//! Run futures on Neovim's own event loop from a Rust plugin, and await
+//! between Lua and Rust.
+//!
+//! A Rust plugin (a `cdylib` that Neovim's `require` loads, written with
+//! [mlua](https://docs.rs/mlua)'s `#[mlua::lua_module]` or
+//! [nvim-oxi](https://docs.rs/nvim-oxi)'s `#[nvim_oxi::plugin]`) calls
+//! [`attach`] once when it is loaded. From then on `plenary_async`'s whole
+//! toolkit runs on Neovim's loop, in Neovim's thread, with Neovim's libuv
+//! (no second copy is linked): `a::spawn`, `a::run`, `a::uv::*` (files,
+//! processes, sockets, timers, watchers), `a::control` (channels, Condvar,
+//! Semaphore), `a::util` (sleep, join, race …).
+//!
+//! ```no_run
+//! use mlua::prelude::*;
+//! use plenary_async as a;
+//! use plenary_async_nvim as nvim;
+//!
+//! /// `require("hello").greet(name)`: awaitable in a plenary_async task, or
+//! /// `greet(name, function(err, text) end)` anywhere.
+//! async fn greet(name: String) -> Result<String, a::Error> {
+//!     a::util::sleep(100).await; // Neovim keeps running meanwhile
+//!     Ok(format!("hello, {name}"))
+//! }
+//!
+//! #[mlua::lua_module]
+//! fn hello(lua: &Lua) -> LuaResult<LuaTable> {
+//!     nvim::attach(lua)?;
+//!     let exports = lua.create_table()?;
+//!     nvim::export(&exports, "greet", greet)?;
+//!     Ok(exports)
+//! }
+//! ```
+//!
+//! **Where task code runs.** Tasks are polled only from `vim.schedule`
+//! callbacks (see [`attach`]), whatever woke them: after any `.await`, task
+//! code may call Neovim's API (through mlua, nvim-oxi or the C API).
+//! [`schedule`] is the explicit "let Neovim run, then go on" step.
+//!
+//! **Lua ⇄ Rust.** [`function`] / [`export`] make a Rust `async fn` a Lua
+//! function, awaitable in `plenary_async` tasks and callable with a
+//! callback elsewhere (so plenary's `a.wrap`, `vim.async`, nvim-nio and
+//! coop.nvim wrap it). [`call`] awaits a callback-style Lua function from
+//! Rust (`vim.ui.input`, `vim.lsp.buf_request`, any `fn(args, cb)`), and
+//! [`lua_task`] a `plenary_async` Lua task. Cancellation crosses both ways:
+//! a canceled Lua task drops the Rust future it awaits, and a dropped Rust
+//! future leaves no Lua callback waiting.
+//!
+//! **Errors** of tasks spawned with [`spawn`], and panics of detached
+//! tasks, go to `vim.notify` with the place the task was spawned; a panic
+//! never crosses into Neovim's C code.
+//!
+//! **Two plugins.** Each plugin links its own copy of this crate and of the
+//! runtime: each attaches its own runtime (its own thread-locals, handles
+//! and ticks) to the same loop, and they run side by side, with the
+//! `plenary_async` Lua module too.
+//!
+//! **tokio.** With the `tokio` feature, [`tokio::spawn`] runs a future
+//! on one shared background tokio runtime and awaits it on Neovim's loop,
+//! for the crates that need tokio's reactor.
+//!
+//! The examples in this crate's documentation compile but do not run as
+//! doctests: they need Neovim's process. The crate's tests load real
+//! plugins into headless Neovim (`tests/lua/rust_plugins_spec.lua`).
+
+// Every unsafe block states its invariant in a `// SAFETY:` comment.
+#![warn(clippy::undocumented_unsafe_blocks)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+mod callback;
+mod export;
+mod host;
+#[cfg(feature = "tokio")]
+pub mod tokio;
+
+pub use callback::{call, lua_task, schedule, Call};
+pub use export::{export, function};
+pub use host::{attach, is_attached, lua};
+
+use plenary_async as a;
+use std::fmt::Display;
+use std::future::Future;
+use std::panic::Location;
+
+/// Spawns a task on Neovim's loop whose error, if it returns one, goes to
+/// `vim.notify` (ERROR level) with the place it was spawned; a panic does
+/// too, unless the returned handle is kept and awaited. Dropping the
+/// handle detaches the task; [`a::Task::cancel`] drops it.
+///
+/// ```no_run
+/// use plenary_async as a;
+/// use plenary_async_nvim as nvim;
+///
+/// nvim::spawn(async {
+///     let text = a::uv::fs::read_to_string("/etc/hostname").await?;
+///     let lua = nvim::lua();
+///     let print: mlua::Function = lua.globals().get("print")?;
+///     print.call::<()>(text)?;
+///     Ok::<_, Box<dyn std::error::Error>>(())
+/// });
+/// ```
+#[track_caller]
+pub fn spawn<F, E>(future: F) -> a::Task<()>
+where
+    F: Future<Output = Result<(), E>> + 'static,
+    E: Display + 'static,
+{
+    let location = Location::caller();
+    a::Runtime::current().spawn(async move {
+        if let Err(e) = future.await {
+            host::report_error(&format!(
+                "the task spawned at {location} failed: {}",
+                export::message(&e)
+            ));
+        }
+    })
+}
