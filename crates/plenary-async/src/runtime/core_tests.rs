@@ -250,7 +250,9 @@ fn a_detached_task_s_panic_goes_to_the_error_handler() {
     with_executor(|ex, _, _| {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let sink = seen.clone();
-        ex.set_error_handler(Rc::new(move |e: &Error| sink.borrow_mut().push(e.to_string())));
+        ex.set_error_handler(Rc::new(move |e: &Error| {
+            sink.borrow_mut().push(e.to_string())
+        }));
         ex.spawn(
             async { panic!("nobody awaits this") },
             std::panic::Location::caller(),
@@ -269,7 +271,10 @@ fn a_detached_task_s_panic_goes_to_the_error_handler() {
         let seen = seen.borrow();
         assert_eq!(seen.len(), 1, "{seen:?}");
         assert!(seen[0].contains("nobody awaits this"), "{seen:?}");
-        assert!(seen[0].contains("core_tests.rs"), "the spawn location: {seen:?}");
+        assert!(
+            seen[0].contains("core_tests.rs"),
+            "the spawn location: {seen:?}"
+        );
     });
 }
 
