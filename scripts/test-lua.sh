@@ -15,6 +15,7 @@ if [ -z "$nvim" ]; then
   nvim=.venv-nvim/bin/nvim
 fi
 scripts/build-lua.sh
+scripts/build-plugins.sh
 # A Rust panic prints "panicked at" on stderr even when it is caught and
 # becomes a Lua error: the suite fails on one (bad input must never panic).
 stderr=$(mktemp)

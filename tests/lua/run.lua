@@ -3,7 +3,7 @@
 -- small describe/it harness, prints `N passed, N failed`, and exits non-zero
 -- on failure. Pass a pattern to run only the matching tests.
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h")
-package.cpath = root .. "/lua/?.so;" .. package.cpath
+package.cpath = root .. "/lua/?.so;" .. root .. "/crates/nvim/target/plugins/?.so;" .. package.cpath
 package.path = root .. "/tests/lua/?.lua;" .. package.path
 
 local filter = _G.arg and _G.arg[1] or nil

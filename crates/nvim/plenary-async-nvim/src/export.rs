@@ -35,6 +35,7 @@ use std::fmt::Display;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 /// The Lua side of an exported function: dispatches on the call's form.
@@ -52,20 +53,37 @@ local function settle(err, ...)
   return ...
 end
 
-return function(name, start, start_later)
-  local not_here = name
-    .. " is an async function: call it inside a plenary_async task, or pass a callback as its last argument"
+return function(name, argc, start, start_later)
+  local not_here = ("%s is an async function: call it inside a plenary_async task, or pass its %d argument(s) and a callback"):format(
+    name,
+    argc
+  )
+  -- `start` returns the handle, or false and a message (an error raised
+  -- here is a string, with the caller's position).
+  local function start_in_task(...)
+    local handle, err = start(...)
+    if handle == false then
+      error(err, 0)
+    end
+    return handle
+  end
   return function(...)
     local n = select("#", ...)
-    if n > 0 and type((select(n, ...))) == "function" then
+    if n == argc + 1 and type((select(n, ...))) == "function" then
+      local handle, err
       if in_fast() then
-        return start_later(...)
+        handle, err = start_later(...)
+      else
+        handle, err = start(...)
       end
-      return start(...)
+      if handle == false then
+        error(err, 2)
+      end
+      return handle
     end
     local pa = loaded.plenary_async
     if pa ~= nil and pa.in_task() then
-      return settle(pa.await(n + 1, start, ...))
+      return settle(pa.await(argc + 1, start_in_task, ...))
     end
     error(not_here, 2)
   end
@@ -78,12 +96,89 @@ pub(crate) fn factory(lua: &Lua) -> LuaResult<LuaFunction> {
         .call(())
 }
 
+/// A Rust async function that [`function`] can export: any `Fn(A1, …, An)
+/// -> impl Future<Output = Result<R, E>>` with up to 8 arguments, each
+/// converted from Lua by mlua's [`FromLua`], the results by
+/// [`IntoLuaMulti`], the error shown with [`Display`]. Implemented for
+/// every such function and closure; `Args` is the tuple of its argument
+/// types (inferred).
+///
+/// ```
+/// use plenary_async_nvim::AsyncFunction;
+///
+/// async fn add(a: i64, b: i64) -> Result<i64, std::convert::Infallible> {
+///     Ok(a + b)
+/// }
+/// fn argc<Args, F: AsyncFunction<Args>>(_: &F) -> usize {
+///     F::ARGC
+/// }
+/// assert_eq!(argc(&add), 2);
+/// ```
+pub trait AsyncFunction<Args>: 'static {
+    /// How many arguments it takes (its callback then comes at `ARGC + 1`).
+    const ARGC: usize;
+    /// The future it returns.
+    type Future: Future<Output = Result<Self::Output, Self::Error>> + 'static;
+    /// Its results.
+    type Output: IntoLuaMulti + 'static;
+    /// Its error.
+    type Error: Display + 'static;
+    /// Converts `args` and calls the function.
+    ///
+    /// # Errors
+    /// If an argument does not convert.
+    ///
+    /// ```no_run
+    /// # fn f(lua: &mlua::Lua) -> mlua::Result<()> {
+    /// use plenary_async_nvim::AsyncFunction;
+    /// async fn double(x: i64) -> Result<i64, String> { Ok(2 * x) }
+    /// let future = double.call_lua(lua, mlua::MultiValue::from_iter([mlua::Value::Integer(4)]))?;
+    /// # Ok(()) }
+    /// ```
+    fn call_lua(&self, lua: &Lua, args: LuaMultiValue) -> LuaResult<Self::Future>;
+}
+
+macro_rules! async_function {
+    ($n:expr; $($arg:ident)*) => {
+        impl<Func, Fut, R, E, $($arg,)*> AsyncFunction<($($arg,)*)> for Func
+        where
+            Func: Fn($($arg),*) -> Fut + 'static,
+            Fut: Future<Output = Result<R, E>> + 'static,
+            R: IntoLuaMulti + 'static,
+            E: Display + 'static,
+            $($arg: FromLua,)*
+        {
+            const ARGC: usize = $n;
+            type Future = Fut;
+            type Output = R;
+            type Error = E;
+
+            #[allow(non_snake_case, unused_variables)]
+            fn call_lua(&self, lua: &Lua, args: LuaMultiValue) -> LuaResult<Fut> {
+                let ($($arg,)*) = <($($arg,)*)>::from_lua_multi(args, lua)?;
+                Ok(self($($arg),*))
+            }
+        }
+    };
+}
+
+async_function!(0;);
+async_function!(1; A1);
+async_function!(2; A1 A2);
+async_function!(3; A1 A2 A3);
+async_function!(4; A1 A2 A3 A4);
+async_function!(5; A1 A2 A3 A4 A5);
+async_function!(6; A1 A2 A3 A4 A5 A6);
+async_function!(7; A1 A2 A3 A4 A5 A6 A7);
+async_function!(8; A1 A2 A3 A4 A5 A6 A7 A8);
+
 /// Makes a Lua function of the Rust async function `f`, named `name` in
 /// error messages. Its arguments convert from Lua through mlua's
-/// [`FromLuaMulti`] (a tuple for several; `mlua::LuaSerdeExt` for tables),
-/// its results through [`IntoLuaMulti`]; an `Err(e)` becomes a Lua error
-/// whose message is `e`'s `Display`. See the [module](self) for the two
-/// ways Lua calls it.
+/// [`FromLua`] (use `mlua::LuaSerdeExt` or a `serde` type for tables), its
+/// results through [`IntoLuaMulti`]; an `Err(e)` becomes a Lua error whose
+/// message is `e`'s `Display`. See the [module](self) for the two ways Lua
+/// calls it: with exactly its arguments and then a callback, or awaited in
+/// a task with its arguments (missing ones are `nil`).
 ///
 /// # Errors
 /// If [`attach`](crate::attach) has not run.
@@ -94,8 +189,7 @@ pub(crate) fn factory(lua: &Lua) -> LuaResult<LuaFunction> {
 /// use plenary_async_nvim as nvim;
 ///
 /// async fn read_config(path: String) -> Result<String, a::Error> {
-///     let bytes = a::uv::fs::read(&path).await?;
-///     Ok(String::from_utf8_lossy(&bytes).into_owned())
+///     a::uv::fs::read_to_string(&path).await
 /// }
 ///
 /// async fn add(a: i64, b: i64) -> Result<i64, a::Error> {
@@ -106,7 +200,7 @@ pub(crate) fn factory(lua: &Lua) -> LuaResult<LuaFunction> {
 ///     nvim::attach(lua)?;
 ///     let t = lua.create_table()?;
 ///     t.set("read_config", nvim::function(lua, "read_config", read_config)?)?;
-///     t.set("add", nvim::function(lua, "add", |(a, b)| add(a, b))?)?;
+///     t.set("add", nvim::function(lua, "add", add)?)?;
 ///     Ok(t)
 /// }
 /// // Lua:
@@ -115,30 +209,28 @@ pub(crate) fn factory(lua: &Lua) -> LuaResult<LuaFunction> {
 /// //   end)
 /// //   plugin.read_config("init.lua", function(err, text) end)
 /// ```
-pub fn function<A, R, E, F, Fut>(lua: &Lua, name: &str, f: F) -> LuaResult<LuaFunction>
-where
-    A: FromLuaMulti + 'static,
-    R: IntoLuaMulti + 'static,
-    E: Display + 'static,
-    F: Fn(A) -> Fut + 'static,
-    Fut: Future<Output = Result<R, E>> + 'static,
-{
+pub fn function<Args, F: AsyncFunction<Args>>(
+    lua: &Lua,
+    name: &str,
+    f: F,
+) -> LuaResult<LuaFunction> {
     let factory = host::with_host(|_, factory| factory.clone()).ok_or_else(|| {
         LuaError::runtime(format!(
             "plenary_async_nvim::function({name:?}): call plenary_async_nvim::attach(lua) first"
         ))
     })?;
-    let f = std::rc::Rc::new(f);
-    let f2 = f.clone();
-    let name2: std::rc::Rc<str> = name.into();
-    let name3 = name2.clone();
-    let start = lua.create_function(move |lua, args: LuaMultiValue| {
-        start_call(lua, &name2, &*f, args, true)
-    })?;
-    let start_later = lua.create_function(move |lua, args: LuaMultiValue| {
-        start_call(lua, &name3, &*f2, args, false)
-    })?;
-    factory.call((name, start, start_later))
+    let f = Rc::new(f);
+    let name: Rc<str> = name.into();
+    let starter = |poll_now: bool| {
+        let (f, name) = (f.clone(), name.clone());
+        lua.create_function(move |lua, args: LuaMultiValue| {
+            Ok(match start_call(lua, &name, &*f, args, poll_now) {
+                Ok(handle) => (handle, LuaValue::Nil),
+                Err(message) => (LuaValue::Boolean(false), message.into_lua(lua)?),
+            })
+        })
+    };
+    factory.call((&*name, F::ARGC, starter(true)?, starter(false)?))
 }
 
 /// [`function`], set as `table[name]`: one line per exported function.
@@ -161,14 +253,7 @@ where
 ///     Ok(t)
 /// }
 /// ```
-pub fn export<A, R, E, F, Fut>(table: &LuaTable, name: &str, f: F) -> LuaResult<()>
-where
-    A: FromLuaMulti + 'static,
-    R: IntoLuaMulti + 'static,
-    E: Display + 'static,
-    F: Fn(A) -> Fut + 'static,
-    Fut: Future<Output = Result<R, E>> + 'static,
-{
+pub fn export<Args, F: AsyncFunction<Args>>(table: &LuaTable, name: &str, f: F) -> LuaResult<()> {
     let lua = host::lua();
     table.set(name, function(&lua, name, f)?)
 }
@@ -205,29 +290,22 @@ fn callback_args(lua: &Lua, outcome: Outcome) -> LuaResult<LuaMultiValue> {
 }
 
 /// One call of an exported function: the arguments, then the callback.
-fn start_call<A, R, E, F, Fut>(
+/// Returns the handle of the running operation (nil if it finished at
+/// once), or the message of an error to raise in the caller.
+fn start_call<Args, F: AsyncFunction<Args>>(
     lua: &Lua,
     name: &str,
     f: &F,
     mut args: LuaMultiValue,
     poll_now: bool,
-) -> LuaResult<LuaValue>
-where
-    A: FromLuaMulti + 'static,
-    R: IntoLuaMulti + 'static,
-    E: Display + 'static,
-    F: Fn(A) -> Fut + 'static,
-    Fut: Future<Output = Result<R, E>> + 'static,
-{
+) -> Result<LuaValue, String> {
     let Some(LuaValue::Function(callback)) = args.pop_back() else {
-        return Err(LuaError::runtime(format!(
-            "{name}: the last argument must be the callback"
-        )));
+        return Err(format!("{name}: the last argument must be the callback"));
     };
-    let args = A::from_lua_multi(args, lua)
-        .map_err(|e| LuaError::runtime(format!("{name}: bad arguments: {}", lua_message(&e))))?;
+    let future = f
+        .call_lua(lua, args)
+        .map_err(|e| format!("{name}: bad arguments: {}", lua_message(&e)))?;
     let lua2 = lua.clone();
-    let future = f(args);
     let mut op: Pin<Box<dyn Future<Output = Outcome>>> = Box::pin(async move {
         match future.await {
             Ok(values) => values.into_lua_multi(&lua2).map_err(|e| lua_message(&e)),
@@ -240,8 +318,10 @@ where
         // and registers that task's waker then.
         let mut cx = Context::from_waker(Waker::noop());
         if let Poll::Ready(outcome) = poll_caught(&mut op, &mut cx) {
-            callback.call::<()>(callback_args(lua, outcome)?)?;
-            return Ok(LuaValue::Nil);
+            return callback_args(lua, outcome)
+                .and_then(|args| callback.call::<()>(args))
+                .map(|()| LuaValue::Nil)
+                .map_err(|e| lua_message(&e));
         }
     }
     let lua2 = lua.clone();
@@ -257,7 +337,9 @@ where
         });
     });
     let handle = OpHandle(RefCell::new(Some(task)));
-    Ok(LuaValue::UserData(lua.create_userdata(handle)?))
+    lua.create_userdata(handle)
+        .map(LuaValue::UserData)
+        .map_err(|e| lua_message(&e))
 }
 
 /// Polls an operation with panics caught: a panic (a bug) ends it with an

@@ -74,7 +74,7 @@ mod host;
 pub mod tokio;
 
 pub use callback::{call, lua_task, schedule, Call};
-pub use export::{export, function};
+pub use export::{export, function, AsyncFunction};
 pub use host::{attach, is_attached, lua};
 
 use plenary_async as a;
