@@ -154,3 +154,27 @@ fn busy_tasks_leave_the_hosts_callbacks_room_to_run() {
         rt.detach();
     });
 }
+
+#[test]
+fn detaching_with_a_task_waiting_on_a_handle_frees_the_task_and_the_handle() {
+    // What Neovim does at exit: VimLeavePre detaches the runtime while a
+    // task waits on a socket; then the host closes its loop. The task's
+    // cell and the handle must both be freed (valgrind checks this test).
+    on_fresh_thread(|| {
+        let host = HostLoop::new();
+        // SAFETY: the host loop is live, run on this thread, and outlives the
+        // runtime (detached below before the loop is closed).
+        let rt = unsafe { a::Runtime::attach_with(host.ptr.cast(), || {}) };
+        let listener = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let (seen, flag) = flag();
+        a::spawn(async move {
+            let _flag = flag;
+            while listener.accept().await.is_ok() {}
+        })
+        .detach();
+        rt.tick(); // the task waits on accept
+        host.run_nowait();
+        rt.detach();
+        assert!(seen.get(), "the task's future was dropped");
+    });
+}

@@ -339,15 +339,35 @@ fn schedule_local(h: NonNull<Header>) {
     super::context::schedule(Runnable { h });
 }
 
-/// Hands `message` to the owning thread (another thread is running this).
-/// If the runtime is gone, the reference the message carries is leaked:
-/// the cell may hold a future that is not `Send`, which must not be
-/// dropped here.
+/// Hands `message` to the owning thread (this thread's current runtime is
+/// not the task's). If the task's runtime is gone: on its own thread (a
+/// libuv handle's close callback dropping a waker after the runtime was
+/// detached, as Neovim's exit does), the message is carried out here, as
+/// no executor is needed once the task is closed; on another thread, the
+/// reference the message carries is leaked, since the cell may hold a
+/// future that is not `Send`, which must not be dropped there.
 fn post(h: NonNull<Header>, message: Message) {
-    header(h).remote.post(Letter { task: h, message });
+    let remote = &header(h).remote;
+    if let Err(letter) = remote.post(Letter { task: h, message }) {
+        if remote.on_owner_thread() {
+            letter.settle_without_runtime();
+        }
+        // else: a letter has no destructor; dropping it leaks its reference.
+    }
 }
 
 impl Letter {
+    /// Acts on the message on the owning thread once the task's runtime is
+    /// gone (every task closed): references are released, wakes are moot.
+    fn settle_without_runtime(self) {
+        let h = self.task;
+        match self.message {
+            Message::Schedule => drop(Runnable { h }), // closes, lets go
+            Message::Wake | Message::ReleaseForeign => drop_reference(h, true),
+            Message::ReleaseLocal | Message::WakeReleaseLocal => release_local(h),
+        }
+    }
+
     /// Acts on the message, on the owning thread; `executor` is the
     /// task's, which is draining its letters.
     pub(crate) fn deliver(self, executor: &super::executor::Executor) {

@@ -279,6 +279,30 @@ fn a_detached_task_s_panic_goes_to_the_error_handler() {
 }
 
 #[test]
+fn a_waker_dropped_on_the_runtime_s_thread_after_shutdown_frees_its_task() {
+    // A libuv handle's close callback may drop the waker it held after the
+    // runtime was detached (Neovim's exit). Miri's leak check fails this
+    // test if the task's cell is not freed.
+    let kept: Rc<RefCell<Option<Waker>>> = Rc::new(RefCell::new(None));
+    let slot = kept.clone();
+    with_executor(|ex, _, _| {
+        ex.spawn(
+            std::future::poll_fn(move |cx| {
+                *slot.borrow_mut() = Some(cx.waker().clone());
+                Poll::<()>::Pending
+            }),
+            std::panic::Location::caller(),
+            false,
+        )
+        .detach();
+        while ex.tick() {}
+    });
+    let waker = kept.borrow_mut().take().expect("the task stored its waker");
+    waker.wake_by_ref(); // a wake of a task whose runtime is gone: moot
+    drop(waker);
+}
+
+#[test]
 fn wakes_from_other_threads_go_through_the_remote_queue() {
     with_executor(|ex, _, signals| {
         let waker_slot: Rc<RefCell<Option<Waker>>> = Rc::new(RefCell::new(None));

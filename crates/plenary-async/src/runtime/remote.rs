@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 pub(crate) struct Remote {
+    /// The runtime's thread (where the remote was made).
+    owner: std::thread::ThreadId,
     /// A hint that `queue` is not empty, so that a tick need not lock.
     pending: AtomicBool,
     /// The future driven by `block_on` was woken.
@@ -48,6 +50,7 @@ unsafe impl Send for RemoteQueue {}
 impl Remote {
     pub(super) fn new() -> Remote {
         Remote {
+            owner: std::thread::current().id(),
             pending: AtomicBool::new(false),
             main_woken: AtomicBool::new(false),
             state: Mutex::new(RemoteQueue {
@@ -72,22 +75,24 @@ impl Remote {
     }
 
     /// Queues a message from another thread (a wake, a release) and
-    /// signals the loop.
-    pub(super) fn post(&self, letter: Letter) {
+    /// signals the loop. Once the runtime is gone, gives the letter back.
+    pub(super) fn post(&self, letter: Letter) -> Result<(), Letter> {
         let mut state = self.lock();
         let Some(signal) = state.signal else {
-            // The runtime is gone. The letter's task cell may hold a
-            // future that is not Send and must not be dropped on this
-            // thread: a letter has no destructor, so dropping it leaks the
-            // reference it carries, the only sound choice.
-            let _leaked = letter;
-            return;
+            return Err(letter);
         };
         state.queue.push(letter);
         self.pending.store(true, Ordering::Release);
         // SAFETY: set under the lock and not yet closed (`set_signal`'s
         // contract: callable from any thread).
         unsafe { (signal.send)(signal.target) };
+        Ok(())
+    }
+
+    /// Whether this is the runtime's thread (its current runtime may be
+    /// another one, or none).
+    pub(super) fn on_owner_thread(&self) -> bool {
+        std::thread::current().id() == self.owner
     }
 
     /// Signals the loop without queueing anything.
