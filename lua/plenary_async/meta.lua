@@ -264,6 +264,24 @@ function M.void(fn) end
 ---@return async fun(...): ...
 function M.wrap(fn, argc) end
 
+--- Whether the running code is a task of this module (`run`, `void`, a
+--- test): where async functions may be called.
+---@return boolean
+function M.in_task() end
+
+--- For task code: calls `fn(..., cb)` with the callback at position `argc`
+--- (1 to 64; missing arguments are nil) and returns the arguments of the
+--- callback's first call (`wrap` without making a function). If `fn`
+--- returns a handle with a `close` method and the task is canceled while
+--- it waits, the handle is closed (`vim.async`'s convention: a Rust
+--- plugin's future is dropped).
+---@async
+---@param argc integer
+---@param fn fun(...): any?
+---@param ... any
+---@return any ...
+function M.await(argc, fn, ...) end
+
 --- Whether `f` is an async function that takes plenary's callback form (made by `wrap`).
 ---@param f function
 ---@return boolean

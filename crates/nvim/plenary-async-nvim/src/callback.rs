@@ -34,7 +34,14 @@ enum State {
     Done,
 }
 
-/// The future of [`call`].
+/// The future of [`call`]: completes with the callback's arguments.
+///
+/// ```no_run
+/// # async fn f(func: mlua::Function) -> mlua::Result<()> {
+/// let call: plenary_async_nvim::Call<(i64,)> = plenary_async_nvim::call(&func, "arg");
+/// let (n,) = call.await?;
+/// # Ok(()) }
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Call<R> {
     state: State,

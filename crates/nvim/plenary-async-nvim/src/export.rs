@@ -176,9 +176,23 @@ async_function!(8; A1 A2 A3 A4 A5 A6 A7 A8);
 /// error messages. Its arguments convert from Lua through mlua's
 /// [`FromLua`] (use `mlua::LuaSerdeExt` or a `serde` type for tables), its
 /// results through [`IntoLuaMulti`]; an `Err(e)` becomes a Lua error whose
-/// message is `e`'s `Display`. See the [module](self) for the two ways Lua
-/// calls it: with exactly its arguments and then a callback, or awaited in
-/// a task with its arguments (missing ones are `nil`).
+/// message is `e`'s `Display`. Lua calls it two ways:
+///
+/// * **Callback style**: exactly its arguments, then a function:
+///   `plugin.read_config(path, function(err, text) ... end)`. The callback
+///   gets `nil, results...` or the error's message; the call returns a
+///   handle whose `close()` drops the future (nil if it finished at once).
+///   This is the form plenary's `a.wrap(f, n + 1)`, `vim.async`'s
+///   `await(n + 1, f, ...)`, nvim-nio and coop.nvim wrap.
+/// * **Awaited** in a `plenary_async` task, with its arguments (missing
+///   ones are `nil`): `local text = plugin.read_config(path)` returns the
+///   results or raises the error. Canceling the task drops the future.
+///
+/// Anywhere else it raises an error that says how to call it. The future is
+/// polled once when the call is made (in a fast event, at the next tick
+/// instead); if it is ready, the callback runs before the call returns.
+/// Otherwise it runs as a task of the plugin's runtime, and the callback is
+/// called from Neovim's `vim.schedule` tick, where the API may be used.
 ///
 /// # Errors
 /// If [`attach`](crate::attach) has not run.

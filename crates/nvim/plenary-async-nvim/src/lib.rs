@@ -87,6 +87,9 @@ use std::panic::Location;
 /// too, unless the returned handle is kept and awaited. Dropping the
 /// handle detaches the task; [`a::Task::cancel`] drops it.
 ///
+/// # Panics
+/// If [`attach`] has not run (a runtime of its own would start).
+///
 /// ```no_run
 /// use plenary_async as a;
 /// use plenary_async_nvim as nvim;
@@ -106,6 +109,10 @@ where
     E: Display + 'static,
 {
     let location = Location::caller();
+    assert!(
+        host::is_attached(),
+        "plenary_async_nvim::spawn at {location}: call plenary_async_nvim::attach(lua) first"
+    );
     a::Runtime::current().spawn(async move {
         if let Err(e) = future.await {
             host::report_error(&format!(

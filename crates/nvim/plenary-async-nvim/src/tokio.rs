@@ -101,6 +101,14 @@ where
 }
 
 /// A tokio task awaited on Neovim's loop (see [`spawn`]).
+///
+/// ```no_run
+/// # async fn f() {
+/// let task: plenary_async_nvim::tokio::TokioTask<u8> =
+///     plenary_async_nvim::tokio::spawn(async { 1 });
+/// drop(task); // aborts the tokio task
+/// # }
+/// ```
 #[must_use = "dropping a TokioTask aborts the tokio task"]
 pub struct TokioTask<T>(Result<tokio::task::JoinHandle<T>, Option<JoinError>>);
 
@@ -137,6 +145,15 @@ impl<T> Drop for TokioTask<T> {
 }
 
 /// Why a [`TokioTask`] has no output.
+///
+/// ```no_run
+/// # async fn f() {
+/// match plenary_async_nvim::tokio::spawn(async { 1 }).await {
+///     Ok(n) => println!("{n}"),
+///     Err(e) => eprintln!("{e}"), // "the tokio task panicked: …"
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JoinError(Kind);
 

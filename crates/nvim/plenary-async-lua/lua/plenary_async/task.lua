@@ -337,7 +337,6 @@ function M.spawn(fn, on_done, cb, ...)
     at = 0,
     seq = 0,
     sleep_id = false,
-    closer = false,
   }
   if depth >= MAX_DEPTH or in_fast_event() then
     enqueue(t, select("#", ...) > 0 and pack(...) or false)
@@ -364,9 +363,9 @@ function M.cancel(t)
   local closer = t.closer
   if closer then
     -- The handle an awaited callback-style call returned (`await_call`
-    -- with `closable`): closing it ends the operation (a Rust plugin's
-    -- future is dropped).
-    t.closer = false
+    -- with `closable`; not in the constructor: set only on that path):
+    -- closing it ends the operation (a Rust plugin's future is dropped).
+    t.closer = nil
     local ok, err = pcall(closer.close, closer)
     if not ok then
       report(err)
@@ -388,7 +387,9 @@ function M.await_call(t, f, argc, closable, ...)
       state, early = 2, pack(...)
     elseif state == 1 then
       state = 2
-      t.closer = false
+      if closable then
+        t.closer = nil
+      end
       return wake(t, id, ...)
     end
   end
