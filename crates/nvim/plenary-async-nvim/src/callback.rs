@@ -29,6 +29,8 @@ struct Slot {
 enum State {
     /// Not polled yet: the call is made at the first poll.
     Start(LuaFunction, LuaMultiValue),
+    /// The arguments did not convert, or the runtime is not attached.
+    Failed(LuaError),
     /// Called: waiting for the callback; the handle `func` returned.
     Waiting(Rc<Slot>, Option<LuaValue>),
     Done,
@@ -76,16 +78,10 @@ pub struct Call<R> {
 /// .detach();
 /// ```
 pub fn call<R: FromLuaMulti>(func: &LuaFunction, args: impl IntoLuaMulti) -> Call<R> {
-    let lua = host::lua();
-    let state = match args.into_lua_multi(&lua) {
+    // A failure here is the future's error, at its first poll.
+    let state = match host::try_lua().and_then(|lua| args.into_lua_multi(&lua)) {
         Ok(args) => State::Start(func.clone(), args),
-        Err(e) => {
-            // Reported at the first poll, as any failure of the call.
-            let fail = lua
-                .create_function(move |_, ()| Err::<(), _>(e.clone()))
-                .expect("creating a Lua function");
-            State::Start(fail, LuaMultiValue::new())
-        }
+        Err(e) => State::Failed(e),
     };
     Call {
         state,
@@ -98,12 +94,18 @@ impl<R: FromLuaMulti> Future for Call<R> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        if let State::Failed(..) = this.state {
+            let State::Failed(e) = std::mem::replace(&mut this.state, State::Done) else {
+                unreachable!()
+            };
+            return Poll::Ready(Err(e));
+        }
         if let State::Start(..) = this.state {
             let State::Start(func, mut args) = std::mem::replace(&mut this.state, State::Done)
             else {
                 unreachable!()
             };
-            let lua = host::lua();
+            let lua = host::try_lua()?;
             let slot = Rc::new(Slot::default());
             let s = slot.clone();
             let cb = lua.create_function(move |_, values: LuaMultiValue| {
@@ -130,7 +132,7 @@ impl<R: FromLuaMulti> Future for Call<R> {
         match values {
             Some(values) => {
                 this.state = State::Done;
-                Poll::Ready(R::from_lua_multi(values, &host::lua()))
+                Poll::Ready(host::try_lua().and_then(|lua| R::from_lua_multi(values, &lua)))
             }
             None => {
                 *slot.waker.borrow_mut() = Some(cx.waker().clone());
@@ -198,7 +200,7 @@ pub async fn lua_task<R: FromLuaMulti>(func: &LuaFunction) -> LuaResult<R> {
           local task = require("plenary_async").run(fn, cb)
           return { close = function() task:cancel() end }
         end"#;
-    let lua = host::lua();
+    let lua = host::try_lua()?;
     let run: LuaFunction = lua
         .load(RUN)
         .set_name("@plenary_async_nvim/lua_task.lua")
@@ -237,7 +239,7 @@ pub async fn lua_task<R: FromLuaMulti>(func: &LuaFunction) -> LuaResult<R> {
 /// .detach();
 /// ```
 pub async fn schedule() -> LuaResult<()> {
-    let lua = host::lua();
+    let lua = host::try_lua()?;
     let vim: LuaTable = lua.globals().get("vim")?;
     let schedule: LuaFunction = vim.get("schedule")?;
     call::<()>(&schedule, ()).await

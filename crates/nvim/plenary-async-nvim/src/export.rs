@@ -268,7 +268,7 @@ pub fn function<Args, F: AsyncFunction<Args>>(
 /// }
 /// ```
 pub fn export<Args, F: AsyncFunction<Args>>(table: &LuaTable, name: &str, f: F) -> LuaResult<()> {
-    let lua = host::lua();
+    let lua = host::try_lua()?;
     table.set(name, function(&lua, name, f)?)
 }
 

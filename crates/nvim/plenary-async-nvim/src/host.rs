@@ -226,6 +226,17 @@ pub fn lua() -> Lua {
     })
 }
 
+/// [`lua`], or an error when the runtime is not attached (before
+/// [`attach`], or once Neovim began to exit).
+pub(crate) fn try_lua() -> LuaResult<Lua> {
+    HOST.with(|h| match h.borrow().as_ref() {
+        Some(host) => Ok(host.lua.clone()),
+        None => Err(LuaError::runtime(
+            "plenary_async_nvim: not attached (call plenary_async_nvim::attach(lua) first; or Neovim is exiting)",
+        )),
+    })
+}
+
 pub(crate) fn with_host<R>(f: impl FnOnce(&Lua, &LuaFunction) -> R) -> Option<R> {
     HOST.with(|h| h.borrow().as_ref().map(|host| f(&host.lua, &host.factory)))
 }
