@@ -272,6 +272,11 @@ describe("Rust plugins: the tokio bridge", function()
     assert(body == "hello from Neovim's loop", body)
   end)
 
+  ait("gives a tokio task's panic as an error", function()
+    local message = probe.tokio_panic()
+    assert(message == "the tokio task panicked: tokio boom", message)
+  end)
+
   ait("canceling the awaiting task aborts the request midway", function()
     local port = probe.serve()
     local before = probe.slow_closed()

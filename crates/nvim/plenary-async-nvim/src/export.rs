@@ -365,15 +365,18 @@ fn poll_caught(
 ) -> Poll<Outcome> {
     match std::panic::catch_unwind(AssertUnwindSafe(|| op.as_mut().poll(cx))) {
         Ok(poll) => poll,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic without a message".to_owned());
-            Poll::Ready(Err(format!("panicked: {what}")))
-        }
+        Err(payload) => Poll::Ready(Err(format!("panicked: {}", panic_message(&*payload)))),
     }
+}
+
+/// The message of a panic's payload (a `&str` or a `String`, as `panic!`
+/// makes them).
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// What a callback-style call returns when the future has to wait: a handle

@@ -121,14 +121,7 @@ impl<T> Future for TokioTask<T> {
                 JoinError(if e.is_cancelled() {
                     Kind::Canceled
                 } else {
-                    let payload = e.into_panic();
-                    Kind::Panicked(
-                        payload
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| payload.downcast_ref::<String>().cloned())
-                            .unwrap_or_default(),
-                    )
+                    Kind::Panicked(crate::export::panic_message(&*e.into_panic()))
                 })
             }),
             Err(e) => Poll::Ready(Err(e.take().expect("TokioTask polled after completion"))),

@@ -230,6 +230,21 @@ async fn http_get(url: String) -> Result<String, Error> {
     Ok(body)
 }
 
+/// A tokio task that panics: its error, as the bridge reports it.
+async fn tokio_panic() -> Result<String, Error> {
+    let result = nvim::tokio::spawn(async {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        // resume_unwind: no panic message is printed (see panic_after_await).
+        std::panic::resume_unwind(Box::new("tokio boom"))
+    })
+    .await;
+    match result {
+        Err(e) if e.is_panic() => Ok(e.to_string()),
+        Err(e) => Err(format!("not a panic: {e}").into()),
+        Ok(()) => Err("the task did not panic".into()),
+    }
+}
+
 /// A future that is pending once: its task goes through a tick.
 struct YieldOnce(bool);
 
@@ -257,6 +272,7 @@ fn nvim_probe(lua: &Lua) -> LuaResult<LuaTable> {
     nvim::export(&t, "drop_lua_task", drop_lua_task)?;
     nvim::export(&t, "panic_after_await", panic_after_await)?;
     nvim::export(&t, "http_get", http_get)?;
+    nvim::export(&t, "tokio_panic", tokio_panic)?;
     nvim::export(&t, "ready", |x: f64| async move { Ok::<_, Error>(x) })?;
     nvim::export(&t, "yield_once", |x: f64| async move {
         YieldOnce(false).await;
