@@ -621,6 +621,47 @@ impl<T> TaskHandle<T> {
     pub(crate) fn detach(self) {
         drop(self);
     }
+
+    /// A second owner that may only cancel the task (`Task::abort_handle`).
+    pub(crate) fn abort_handle(&self) -> AbortRef {
+        acquire_local(self.h);
+        AbortRef { h: self.h }
+    }
+}
+
+/// A handle that can only cancel its task (and tell whether it ended):
+/// holds a local reference, like the [`TaskHandle`].
+pub(crate) struct AbortRef {
+    h: NonNull<Header>,
+}
+
+impl AbortRef {
+    pub(crate) fn is_finished(&self) -> bool {
+        header(self.h).state.get() & (COMPLETED | CLOSED) != 0
+    }
+
+    /// Cancels the task as `TaskHandle::cancel` does, and wakes whoever
+    /// awaits its `Task`, which then gets `Canceled`.
+    pub(crate) fn abort(&self) {
+        let h = self.h;
+        let hd = header(h);
+        let s = hd.state.get();
+        if s & (COMPLETED | CLOSED) != 0 {
+            return;
+        }
+        hd.state.set(s | CLOSED);
+        if s & RUNNING != 0 {
+            return; // `run` drops the future and wakes the awaiter after the poll
+        }
+        empty_stage(h);
+        wake_awaiter(h);
+    }
+}
+
+impl Drop for AbortRef {
+    fn drop(&mut self) {
+        release_local(self.h);
+    }
 }
 
 impl<T> Drop for TaskHandle<T> {

@@ -189,6 +189,12 @@ fn an_eager_spawn_runs_up_to_the_first_wait_at_once() {
 /// Sets its flag when dropped.
 struct DropFlag(Rc<Cell<bool>>);
 
+/// A flag and what sets it when dropped.
+fn drop_flag() -> (Rc<Cell<bool>>, DropFlag) {
+    let flag = Rc::new(Cell::new(false));
+    (flag.clone(), DropFlag(flag))
+}
+
 impl Drop for DropFlag {
     fn drop(&mut self) {
         self.0.set(true);
@@ -242,6 +248,51 @@ fn a_panic_is_the_task_s_error_and_the_executor_goes_on() {
         while ex.tick() {}
         assert!(matches!(output(bad), Err(Error::Panicked { message, .. }) if message == "boom"));
         assert_eq!(output(good), Ok(7));
+    });
+}
+
+#[test]
+fn an_abort_handle_cancels_from_elsewhere_and_wakes_the_awaiter() {
+    with_executor(|ex, _, _| {
+        let (dropped, flag) = drop_flag();
+        let target = ex.spawn(
+            async move {
+                let _flag = flag;
+                std::future::pending::<()>().await
+            },
+            std::panic::Location::caller(),
+            false,
+        );
+        let abort = target.abort_handle();
+        // The awaiter: a task that awaits `target`.
+        let awaiter = ex.spawn(target, std::panic::Location::caller(), false);
+        while ex.tick() {}
+        assert!(!dropped.get() && !abort.is_finished());
+        abort.abort();
+        assert!(dropped.get(), "the future is dropped at once");
+        while ex.tick() {}
+        assert_eq!(output(awaiter), Ok(Err(Error::Canceled)));
+        abort.abort(); // again: nothing
+                       // A task that aborts itself from inside its poll ends after it.
+        let slot: Rc<RefCell<Option<crate::AbortHandle>>> = Rc::new(RefCell::new(None));
+        let s = slot.clone();
+        let (dropped, flag) = drop_flag();
+        let me = ex.spawn(
+            async move {
+                let _flag = flag;
+                s.borrow()
+                    .as_ref()
+                    .expect("set before the first poll")
+                    .abort();
+                std::future::pending::<()>().await
+            },
+            std::panic::Location::caller(),
+            false,
+        );
+        *slot.borrow_mut() = Some(me.abort_handle());
+        while ex.tick() {}
+        assert!(dropped.get());
+        assert_eq!(output(me), Err(Error::Canceled));
     });
 }
 

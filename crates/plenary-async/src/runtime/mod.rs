@@ -54,7 +54,7 @@ pub(crate) use context::{with_current, with_current_executor, with_executor, wit
 pub(crate) use executor::Executor;
 pub use executor::DEFAULT_BUDGET;
 pub use facade::Runtime;
-pub use task::Task;
+pub use task::{AbortHandle, Task};
 pub use uv_loop::Loop;
 
 use crate::ffi::handle::Handle;

@@ -191,6 +191,30 @@ impl<T> Task<T> {
         }
     }
 
+    /// A handle that cancels this task from elsewhere (a scope closing its
+    /// children, a timeout), while this `Task` keeps awaiting it: after
+    /// [`AbortHandle::abort`], awaiting the `Task` gives
+    /// `Err(`[`Error::Canceled`]`)`. A task that already finished keeps its
+    /// result.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let task = a::spawn(std::future::pending::<()>());
+    ///     let abort = task.abort_handle();
+    ///     a::spawn(async move { abort.abort() }).detach();
+    ///     assert_eq!(task.await, Err(a::Error::Canceled));
+    /// });
+    /// ```
+    pub fn abort_handle(&self) -> AbortHandle {
+        AbortHandle {
+            task: match &self.state {
+                HandleState::Running(task) => Some(task.abort_handle()),
+                HandleState::Canceled | HandleState::Done => None,
+            },
+        }
+    }
+
     /// Lets the task run on without a handle (what dropping the `Task` does).
     ///
     /// ```
@@ -230,6 +254,67 @@ impl<T> Drop for Task<T> {
         if let HandleState::Running(task) = std::mem::replace(&mut self.state, HandleState::Done) {
             task.detach();
         }
+    }
+}
+
+/// Cancels a task from elsewhere than its [`Task`] handle
+/// ([`Task::abort_handle`]). Not `Send`: it belongs to the task's thread.
+///
+/// ```
+/// use plenary_async as a;
+/// a::block_on(async {
+///     let task = a::spawn(async { 5 });
+///     let abort = task.abort_handle();
+///     assert_eq!(task.await, Ok(5));
+///     assert!(abort.is_finished());
+///     abort.abort(); // too late: does nothing
+/// });
+/// ```
+pub struct AbortHandle {
+    task: Option<super::cell::AbortRef>,
+}
+
+impl AbortHandle {
+    /// Cancels the task: its future is dropped now (or right after its
+    /// current poll, if it is running), and its `Task` gives
+    /// `Err(`[`Error::Canceled`]`)`. Does nothing once it finished.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let task = a::spawn(a::util::sleep(60_000));
+    ///     task.abort_handle().abort();
+    ///     assert!(task.await.unwrap_err().is_canceled());
+    /// });
+    /// ```
+    pub fn abort(&self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+
+    /// Whether the task has finished (completed, panicked or been canceled).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let task = a::spawn(std::future::pending::<()>());
+    ///     let abort = task.abort_handle();
+    ///     assert!(!abort.is_finished());
+    ///     abort.abort();
+    ///     assert!(abort.is_finished());
+    /// });
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.task.as_ref().is_none_or(|t| t.is_finished())
+    }
+}
+
+impl fmt::Debug for AbortHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AbortHandle")
+            .field("finished", &self.is_finished())
+            .finish()
     }
 }
 
