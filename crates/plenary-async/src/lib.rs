@@ -51,6 +51,7 @@ mod entry;
 mod error;
 mod ffi;
 pub mod runtime;
+pub mod scope;
 pub mod tests;
 pub mod util;
 pub mod uv;
