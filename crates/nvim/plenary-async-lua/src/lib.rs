@@ -20,6 +20,7 @@
 mod args;
 mod handle;
 mod park;
+mod tree;
 mod uv;
 
 use mlua::prelude::*;
@@ -42,6 +43,7 @@ fn plenary_async(lua: &Lua) -> LuaResult<LuaValue> {
     park::register(lua, &core)?;
     uv::register(lua, &core)?;
     handle::register(lua, &core)?;
+    tree::register_core(lua, &core)?;
     let modules = lua.create_table()?;
     let mut init = None;
     for (name, source) in SOURCES {

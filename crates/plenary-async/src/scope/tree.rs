@@ -121,6 +121,8 @@ struct Inner {
     /// Someone takes this node's outcome (its failure does not fail the
     /// parent).
     observed: Cell<bool>,
+    /// The owner's number for it.
+    tag: Cell<u64>,
     hooks: Rc<dyn Hooks>,
 }
 
@@ -142,6 +144,7 @@ impl Node {
             closing: Cell::new(false),
             completed: Cell::new(false),
             observed: Cell::new(false),
+            tag: Cell::new(0),
             hooks,
         }))
     }
@@ -378,6 +381,35 @@ impl Node {
     /// ```
     pub fn is_completed(&self) -> bool {
         self.0.completed.get()
+    }
+
+    /// The number its owner gave it ([`set_tag`](Node::set_tag); 0 until
+    /// then): how an owner that names nodes to another language (the Lua
+    /// module) finds its own record from a `&Node` in a hook.
+    ///
+    /// ```
+    /// # use plenary_async::scope::tree::{Hooks, Node};
+    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
+    /// let node = Node::new(std::rc::Rc::new(H));
+    /// assert_eq!(node.tag(), 0);
+    /// node.set_tag(7);
+    /// assert_eq!(node.clone().tag(), 7);
+    /// ```
+    pub fn tag(&self) -> u64 {
+        self.0.tag.get()
+    }
+
+    /// Sets the number [`tag`](Node::tag) returns.
+    ///
+    /// ```
+    /// # use plenary_async::scope::tree::{Hooks, Node};
+    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
+    /// let node = Node::new(std::rc::Rc::new(H));
+    /// node.set_tag(42);
+    /// assert_eq!(node.tag(), 42);
+    /// ```
+    pub fn set_tag(&self, tag: u64) {
+        self.0.tag.set(tag);
     }
 
     /// Whether two handles are the same node.

@@ -462,6 +462,19 @@ end
 -- tick (its task gets the error; the runtime goes on).
 M._panic_in_tick = async("_panic_in_tick", awaiting(core._panic_in_tick))
 
+-- The task tree of the Rust core (plenary_async::scope::tree), for the
+-- structured tasks built on it and their tests: nodes are numbers.
+M._tree = {
+  new = core.tree_new,
+  finish = core.tree_finish,
+  close = core.tree_close,
+  detach = core.tree_detach,
+  observe = core.tree_observe,
+  state = core.tree_state,
+  children = core.tree_children,
+  set_hooks = core.tree_set_hooks,
+}
+
 -- plenary's callback form: called with every argument, the callback last,
 -- a file-system or DNS function calls luv's directly (plenary's sync path),
 -- with plenary's callback positions.

@@ -1,0 +1,163 @@
+//! The task tree (`plenary_async::scope::tree`) for Lua: the `vim_async`
+//! tasks are its nodes, named to Lua by numbers. Ownership, the order of a
+//! recursive close, completion after children and failure propagation are
+//! the tree's (shared with Rust scopes); what a close or a failure does to
+//! a Lua task is Lua's, through three hook functions that the tree calls
+//! with node numbers: `close(id)`, `child_failed(id, child_id)`,
+//! `completed(id)`.
+//!
+//! | Lua | |
+//! |---|---|
+//! | `tree_new(parent)` | a node (`parent` 0: top-level); returns its number |
+//! | `tree_finish(id, failed)` | the task's own work is over |
+//! | `tree_close(id)` | close it and, first, its children |
+//! | `tree_detach(id)` / `tree_observe(id)` | make it top-level / mark its failure handled |
+//! | `tree_state(id)` | `closing, failed, finished, completed, children` |
+//! | `tree_children(id)` | the numbers of its attached, uncompleted children |
+//! | `tree_set_hooks(t)` | `t.close`, `t.child_failed`, `t.completed` |
+
+use mlua::prelude::*;
+use plenary_async::scope::tree::{Hooks, Node};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+thread_local! {
+    /// Nodes that have not completed, by number.
+    static NODES: RefCell<HashMap<u64, Node>> = RefCell::new(HashMap::new());
+    static NEXT: Cell<u64> = const { Cell::new(0) };
+}
+
+const HOOKS: &str = "plenary_async.tree_hooks";
+
+fn node(id: u64) -> Option<Node> {
+    NODES.with(|n| n.borrow().get(&id).cloned())
+}
+
+fn id_of(node: &Node) -> u64 {
+    node.tag()
+}
+
+/// Calls the Lua hook `name` with `args`.
+fn call(name: &str, args: impl IntoLuaMulti) {
+    let Ok(lua) = std::panic::catch_unwind(plenary_async_nvim::lua) else {
+        return; // Neovim is exiting
+    };
+    let result = lua
+        .named_registry_value::<LuaTable>(HOOKS)
+        .and_then(|hooks| hooks.get::<LuaFunction>(name))
+        .and_then(|f| f.call::<()>(args));
+    if let Err(e) = result {
+        eprintln!("plenary_async: the task tree's {name} hook failed: {e}");
+    }
+}
+
+struct LuaHooks(u64);
+
+impl Hooks for LuaHooks {
+    fn close(&self, _: &Node) {
+        call("close", self.0);
+    }
+    fn child_failed(&self, _: &Node, child: &Node) {
+        call("child_failed", (self.0, id_of(child)));
+    }
+    fn completed(&self, _: &Node) {
+        NODES.with(|n| n.borrow_mut().remove(&self.0));
+        call("completed", self.0);
+    }
+}
+
+/// A new node under `parent` (0: top-level). Under a closing parent it is
+/// closed at once, before Lua knows its number: the close hook then finds
+/// no task for it, and the Lua side checks `tree_state` after `tree_new`.
+fn new_node(parent: u64) -> LuaResult<u64> {
+    let id = NEXT.get() + 1;
+    NEXT.set(id);
+    let hooks = Rc::new(LuaHooks(id));
+    let node = if parent == 0 {
+        Node::new(hooks)
+    } else {
+        let parent = node(parent).ok_or_else(|| {
+            LuaError::runtime(format!(
+                "tree_new: node {parent} has completed or does not exist"
+            ))
+        })?;
+        parent.child(hooks)
+    };
+    node.set_tag(id);
+    if !node.is_completed() {
+        NODES.with(|n| n.borrow_mut().insert(id, node));
+    }
+    Ok(id)
+}
+
+pub fn register_core(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
+    core.set(
+        "tree_new",
+        lua.create_function(|_, parent: u64| new_node(parent))?,
+    )?;
+    core.set(
+        "tree_finish",
+        lua.create_function(|_, (id, failed): (u64, bool)| {
+            if let Some(n) = node(id) {
+                n.finish(failed);
+            }
+            Ok(())
+        })?,
+    )?;
+    core.set(
+        "tree_close",
+        lua.create_function(|_, id: u64| {
+            if let Some(n) = node(id) {
+                n.close();
+            }
+            Ok(())
+        })?,
+    )?;
+    core.set(
+        "tree_detach",
+        lua.create_function(|_, id: u64| {
+            if let Some(n) = node(id) {
+                n.detach();
+            }
+            Ok(())
+        })?,
+    )?;
+    core.set(
+        "tree_observe",
+        lua.create_function(|_, id: u64| {
+            if let Some(n) = node(id) {
+                n.observe();
+            }
+            Ok(())
+        })?,
+    )?;
+    core.set(
+        "tree_state",
+        lua.create_function(|_, id: u64| {
+            Ok(match node(id) {
+                Some(n) => (
+                    n.is_closing(),
+                    n.is_failed(),
+                    n.is_finished(),
+                    n.is_completed(),
+                    n.children().len(),
+                ),
+                None => (false, false, true, true, 0),
+            })
+        })?,
+    )?;
+    core.set(
+        "tree_children",
+        lua.create_function(|_, id: u64| {
+            Ok(node(id)
+                .map(|n| n.children().iter().map(id_of).collect::<Vec<_>>())
+                .unwrap_or_default())
+        })?,
+    )?;
+    core.set(
+        "tree_set_hooks",
+        lua.create_function(|lua, hooks: LuaTable| lua.set_named_registry_value(HOOKS, hooks))?,
+    )?;
+    Ok(())
+}

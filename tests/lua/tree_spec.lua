@@ -1,0 +1,125 @@
+-- The Rust core's task tree, as the Lua module binds it (a._tree): the
+-- rules that vim_async's structured tasks rest on, seen from Lua.
+local a = require("plenary_async")
+local tree = a._tree
+
+--- Sets hooks that log "<event> <id>" and, for the ids in `stop`, finish
+--- the node when it is closed or its child fails.
+local function logging(stop)
+  local log = {}
+  tree.set_hooks({
+    close = function(id)
+      table.insert(log, "close " .. id)
+      if stop[id] then
+        tree.finish(id, false)
+      end
+    end,
+    child_failed = function(id, child)
+      table.insert(log, ("child_failed %d (%d)"):format(id, child))
+      if stop[id] then
+        tree.finish(id, true)
+      end
+    end,
+    completed = function(id)
+      table.insert(log, "completed " .. id)
+    end,
+  })
+  return log
+end
+
+describe("the task tree (Rust core) from Lua", function()
+  it("completes a parent after its children", function()
+    local stop = {}
+    local log = logging(stop)
+    local root = tree.new(0)
+    local c1, c2 = tree.new(root), tree.new(root)
+    assert(vim.deep_equal(tree.children(root), { c1, c2 }))
+    tree.finish(root, false)
+    local _, _, finished, completed, children = tree.state(root)
+    assert(finished and not completed and children == 2)
+    tree.finish(c2, false)
+    tree.finish(c1, false)
+    assert(vim.deep_equal(log, { "completed " .. c2, "completed " .. c1, "completed " .. root }), vim.inspect(log))
+  end)
+
+  it("closes depth first, children before their parent", function()
+    local stop = {}
+    local log = logging(stop)
+    local root = tree.new(0)
+    local a1 = tree.new(root)
+    local a2 = tree.new(a1)
+    local b = tree.new(root)
+    for _, id in ipairs({ root, a1, a2, b }) do
+      stop[id] = true
+    end
+    tree.close(root)
+    assert(
+      vim.deep_equal(log, {
+        "close " .. a2,
+        "completed " .. a2,
+        "close " .. a1,
+        "completed " .. a1,
+        "close " .. b,
+        "completed " .. b,
+        "close " .. root,
+        "completed " .. root,
+      }),
+      vim.inspect(log)
+    )
+  end)
+
+  it("fails the parent with an unobserved child failure and closes the siblings", function()
+    local stop = {}
+    local log = logging(stop)
+    local root = tree.new(0)
+    local bad, sibling = tree.new(root), tree.new(root)
+    stop[root], stop[sibling] = true, true
+    tree.finish(bad, true)
+    assert(
+      vim.deep_equal(log, {
+        "completed " .. bad,
+        "close " .. sibling,
+        "completed " .. sibling,
+        ("child_failed %d (%d)"):format(root, bad),
+        "completed " .. root,
+      }),
+      vim.inspect(log)
+    )
+  end)
+
+  it("keeps an observed failure from the parent, and a detached child out of it", function()
+    local stop = {}
+    local log = logging(stop)
+    local root = tree.new(0)
+    local seen = tree.new(root)
+    tree.observe(seen)
+    tree.finish(seen, true)
+    local free = tree.new(root)
+    tree.detach(free)
+    stop[root] = true
+    tree.close(root)
+    assert(vim.deep_equal(log, { "completed " .. seen, "close " .. root, "completed " .. root }), vim.inspect(log))
+    tree.finish(free, true)
+    assert(log[#log] == "completed " .. free, "the detached failure reached no one: " .. vim.inspect(log))
+  end)
+
+  it("closes at once a child made under a closing parent", function()
+    local log = logging({})
+    local root = tree.new(0)
+    tree.close(root)
+    local late = tree.new(root)
+    local closing = tree.state(late)
+    assert(closing, "the new node is closing")
+    assert(vim.deep_equal(log, { "close " .. root, "close " .. late }), vim.inspect(log))
+    tree.finish(late, false)
+    tree.finish(root, false)
+  end)
+
+  it("refuses a parent that has completed", function()
+    logging({})
+    local root = tree.new(0)
+    tree.finish(root, false)
+    local ok, err = pcall(tree.new, root)
+    assert(not ok and tostring(err):find("has completed", 1, true), tostring(err))
+  end)
+end)
