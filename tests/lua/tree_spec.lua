@@ -3,11 +3,14 @@
 local a = require("plenary_async")
 local tree = a._tree
 
+-- The hooks in place (vim_async's), put back after each test.
+local saved = nil
+
 --- Sets hooks that log "<event> <id>" and, for the ids in `stop`, finish
 --- the node when it is closed or its child fails.
 local function logging(stop)
   local log = {}
-  tree.set_hooks({
+  local previous = tree.set_hooks({
     close = function(id)
       table.insert(log, "close " .. id)
       if stop[id] then
@@ -24,10 +27,18 @@ local function logging(stop)
       table.insert(log, "completed " .. id)
     end,
   })
+  saved = saved or previous
   return log
 end
 
 describe("the task tree (Rust core) from Lua", function()
+  after_each(function()
+    if saved then
+      tree.set_hooks(saved)
+      saved = nil
+    end
+  end)
+
   it("completes a parent after its children", function()
     local stop = {}
     local log = logging(stop)

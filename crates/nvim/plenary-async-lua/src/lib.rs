@@ -27,12 +27,16 @@ use mlua::prelude::*;
 
 /// The Lua files of the module, compiled in, in the order `init.lua` loads
 /// them (each gets the core and a table they share).
-const SOURCES: [(&str, &str); 6] = [
+const SOURCES: [(&str, &str); 7] = [
     ("task", include_str!("../lua/plenary_async/task.lua")),
     ("timer", include_str!("../lua/plenary_async/timer.lua")),
     ("structs", include_str!("../lua/plenary_async/structs.lua")),
     ("control", include_str!("../lua/plenary_async/control.lua")),
     ("plenary", include_str!("../lua/plenary_async/plenary.lua")),
+    (
+        "vim_async",
+        include_str!("../lua/plenary_async/vim_async.lua"),
+    ),
     ("init", include_str!("../lua/plenary_async/init.lua")),
 ];
 

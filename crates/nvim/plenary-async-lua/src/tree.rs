@@ -14,7 +14,7 @@
 //! | `tree_detach(id)` / `tree_observe(id)` | make it top-level / mark its failure handled |
 //! | `tree_state(id)` | `closing, failed, finished, completed, children` |
 //! | `tree_children(id)` | the numbers of its attached, uncompleted children |
-//! | `tree_set_hooks(t)` | `t.close`, `t.child_failed`, `t.completed` |
+//! | `tree_set_hooks(t)` | `t.close`, `t.child_failed`, `t.completed`; returns the previous table |
 
 use mlua::prelude::*;
 use plenary_async::scope::tree::{Hooks, Node};
@@ -157,7 +157,11 @@ pub fn register_core(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     core.set(
         "tree_set_hooks",
-        lua.create_function(|lua, hooks: LuaTable| lua.set_named_registry_value(HOOKS, hooks))?,
+        lua.create_function(|lua, hooks: LuaTable| {
+            let previous: LuaValue = lua.named_registry_value(HOOKS)?;
+            lua.set_named_registry_value(HOOKS, hooks)?;
+            Ok(previous)
+        })?,
     )?;
     Ok(())
 }

@@ -704,6 +704,20 @@ local plenary = load("plenary")
 --- plenary's own contracts where they differ from this module's (see
 --- plenary.lua), so that plugins written against plenary.async run on it
 --- unchanged. Returns that table.
+-- vim.async's API (vim_async.lua): structured tasks on the same scheduler.
+shared.is_callable = is_callable
+M.vim_async = load("vim_async")
+
+--- Installs `M.vim_async` as `vim.async` when Neovim has none (0.11, 0.12);
+--- with `force`, also over a built-in one. Returns the table now in
+--- `vim.async`.
+function M.as_vim_async(force)
+  if vim.async == nil or force then
+    vim.async = M.vim_async
+  end
+  return vim.async
+end
+
 function M.as_plenary()
   return plenary.install()
 end

@@ -196,11 +196,23 @@ local function wake(t, id, ...)
 end
 M.wake = wake
 
+-- What `interrupt` resumes a waiting task with: this marker and a
+-- function that raises the reason (a close, a child's failure) in the task.
+local INTERRUPTED = {}
+
+local function after_wait(first, ...)
+  if first == INTERRUPTED then
+    return (...)()
+  end
+  return first, ...
+end
+
 --- Waits (yields the running task `t`) for the wait `id`, which the caller
---- registered; returns the values `wake` passes.
+--- registered; returns the values `wake` passes, or raises what
+--- `interrupt` says.
 local function suspend(t, id)
   t.waiting = not t.done and id
-  return co_yield(SUSPENDED)
+  return after_wait(co_yield(SUSPENDED))
 end
 M.suspend = suspend
 
@@ -371,6 +383,34 @@ function M.cancel(t)
       report(err)
     end
   end
+end
+
+--- Ends the wait task `t` is in, if any, by raising `raise()` in it (at
+--- once if it may run now, else from the queue): what it waited for is
+--- released (a closable handle closed, a Rust operation dropped; a
+--- channel or a sleep skips a wait that is over). A failure to close the
+--- handle is raised instead. Returns whether the task was waiting.
+function M.interrupt(t, raise)
+  local id = t.waiting
+  if not id or t.done then
+    return false
+  end
+  local closer = t.closer
+  if closer then
+    t.closer = nil
+    local ok, err = pcall(closer.close, closer)
+    if not ok then
+      raise = function()
+        error(err, 0)
+      end
+    end
+  end
+  if t.op then
+    core.cancel_op(t.op)
+    t.op = nil
+  end
+  wake(t, id, INTERRUPTED, raise)
+  return true
 end
 
 --- The callback-style call `f(..., cb)` (`cb` at position `argc`), awaited

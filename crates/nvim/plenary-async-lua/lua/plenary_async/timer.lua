@@ -112,10 +112,14 @@ fire = function()
     local f = e.fn
     if f then
       enqueue(f, false)
-    elseif e.waiting == e.sleep_id and not e.done then
-      -- (`e` is the sleeping task itself.)
-      e.waiting = false
-      enqueue(e, false)
+    else
+      -- (`e` is the sleeping task itself; it leaves the heap here.)
+      local id = e.sleep_id
+      e.sleep_id = false
+      if e.waiting == id and not e.done then
+        e.waiting = false
+        enqueue(e, false)
+      end
     end
   end
   arm()
@@ -143,6 +147,20 @@ local new_wait, suspend = task.new_wait, task.suspend
 function M.sleep(t, ms)
   local id = new_wait()
   seq = seq + 1
+  if t.sleep_id then
+    -- Still in the heap from a sleep that was interrupted (a closed
+    -- vim_async task): that entry stays as it is, and this sleep gets an
+    -- entry of its own.
+    push({
+      at = loop_now() + ms,
+      seq = seq,
+      fn = function()
+        task.wake(t, id)
+      end,
+    })
+    arm()
+    return suspend(t, id)
+  end
   t.at, t.seq, t.sleep_id = loop_now() + ms, seq, id
   push(t)
   if armed_at ~= heap[1].at then

@@ -1,0 +1,643 @@
+-- `vim_async`: Neovim's `vim.async` API (runtime/doc/lua-async.txt) on
+-- this runtime: structured tasks, beside plenary's API.
+--
+-- A vim_async task is a task of the scheduler (task.lua: the same
+-- coroutines, waits and ordering as plenary's API, so each API can await
+-- the other's functions) plus a record, `T`, and a node of the Rust
+-- core's task tree (`core.tree_*`, plenary_async::scope::tree), which
+-- keeps who owns whom, closes depth first, completes a task after its
+-- children and sends an unobserved child failure up. This file decides
+-- what those events do to a Lua task:
+--
+-- * close(id): the task is marked closing; a task suspended at a
+--   checkpoint is interrupted (task.interrupt: the closable it awaits is
+--   closed, a Rust operation dropped) and raises "closed" there; a child
+--   that has not started completes as closed without running.
+-- * child_failed(id, child): the child's error becomes the task's pending
+--   failure, raised at its checkpoint (interrupting a wait).
+-- * completed(id): the task's result is final; its waiters and
+--   `on_complete` callbacks get it.
+--
+-- Checkpoints (await, pawait, checkpoint, and the end of the task's
+-- function) start the task's pending children, then raise a pending
+-- failure or "closed".
+local core, shared = ...
+local task = shared.task
+local pack, unpack = shared.pack, shared.unpack
+local running, spawn, suspend, wake, new_wait = task.running, task.spawn, task.suspend, task.wake, task.new_wait
+local interrupt, await_call, failure = task.interrupt, task.await_call, task.failure
+local tree_new, tree_finish, tree_close = core.tree_new, core.tree_finish, core.tree_close
+local tree_detach, tree_observe, tree_state = core.tree_detach, core.tree_observe, core.tree_state
+local uv = vim.uv or vim.loop
+local select, type, error, pcall, setmetatable = select, type, error, pcall, setmetatable
+local co_running, co_status = coroutine.running, coroutine.status
+
+local M = {}
+
+local CLOSED = "closed"
+
+--- Live tasks by tree node number; finished ones stay reachable from
+--- their handles only.
+local by_id = {}
+
+---@class plenary_async.vim_async.Task
+local Task = {}
+Task.__index = Task
+
+--- The errors of failed tasks by node number, until their parent's
+--- child_failed hook (which runs right after their completion) read them.
+local failed_errs = {}
+
+local on_done -- the scheduler's completion of vim_async tasks (marks them)
+
+--- The record of the running vim_async task, or nil.
+local function current()
+  local t = running()
+  if t ~= nil and t.on_done == on_done then
+    local T = t.cb
+    T.t = t -- (set here too: a task runs before `spawn` returns it)
+    return T
+  end
+  return nil
+end
+
+local function current_or_error(name)
+  local T = current()
+  if T == nil then
+    error(("vim_async.%s: call it inside a task (vim_async.run)"):format(name), 3)
+  end
+  return T
+end
+
+local function raise_closed()
+  error(CLOSED, 0)
+end
+
+--- The reason task `T` must stop at a checkpoint, as a raiser, or nil.
+local function stop_reason(T)
+  if T.failure ~= nil then
+    local err = T.failure
+    return function()
+      error(err, 0)
+    end
+  end
+  if T.closing then
+    return raise_closed
+  end
+  return nil
+end
+
+local start
+
+--- Starts the pending children of `T` (in the order they were made).
+local function start_pending(T)
+  local pending = T.pending
+  if pending == nil then
+    return
+  end
+  T.pending = nil
+  for i = 1, #pending do
+    local child = pending[i]
+    if not child.started and not child.is_done and child.parent == T then
+      start(child)
+    end
+  end
+end
+
+--- A checkpoint of the running task `T`: pending children start, then a
+--- pending failure or a close is raised. Does not yield.
+local function checkpoint(T)
+  start_pending(T)
+  local stop = stop_reason(T)
+  if stop then
+    stop()
+  end
+end
+
+-- Completion --------------------------------------------------------------------
+
+local function deliver(T)
+  local waiters = T.waiters
+  T.waiters = nil
+  if waiters == nil then
+    return
+  end
+  for i = 1, #waiters do
+    local cb = waiters[i]
+    if cb then
+      if T.ok then
+        cb(nil, unpack(T.results, 1, T.results.n))
+      else
+        cb(T.err)
+      end
+    end
+  end
+end
+
+--- The task's own function ended (`ok`, results or error): the final
+--- checkpoint starts pending children; the tree completes the task once
+--- they are done.
+on_done = function(t, ok, ...)
+  local T = t.cb
+  if ok then
+    -- The final checkpoint: pending children start (a task that failed
+    -- leaves them to be closed unrun), a close or a failure still pending
+    -- is the task's outcome.
+    start_pending(T)
+    if T.failure ~= nil then
+      ok = false
+      T.ok, T.err = false, T.failure
+    elseif T.closing then
+      ok = false
+      T.ok, T.err = false, CLOSED
+    else
+      T.ok, T.results = true, pack(...)
+    end
+  end
+  if not ok and T.ok == nil then
+    local err = ...
+    T.ok = false
+    T.err = err
+    T.tb = failure(t, err)
+  end
+  if T.tb == nil and not T.ok then
+    T.tb = failure(t, T.err)
+  end
+  local failed = not ok and not (T.closing and T.err == CLOSED)
+  if failed then
+    failed_errs[T.id] = T.err
+  end
+  tree_finish(T.id, failed)
+end
+
+core.tree_set_hooks({
+  close = function(id)
+    local T = by_id[id]
+    if T == nil or T.is_done then
+      return
+    end
+    T.closing = true
+    if not T.started then
+      -- Closed before it ran: it completes as closed, its function unrun.
+      T.started = true
+      T.ok, T.err = false, CLOSED
+      tree_finish(id, false)
+      return
+    end
+    interrupt(T.t, raise_closed)
+  end,
+  child_failed = function(id, child_id)
+    local T = by_id[id]
+    if T == nil or T.failure ~= nil then
+      return
+    end
+    T.failure = failed_errs[child_id] or "a child task failed"
+    if T.started and T.t then
+      interrupt(T.t, stop_reason(T))
+    end
+  end,
+  completed = function(id)
+    local T = by_id[id]
+    if T == nil then
+      return
+    end
+    by_id[id] = nil
+    T.is_done = true
+    if failed_errs[id] ~= nil then
+      vim.schedule(function()
+        failed_errs[id] = nil
+      end)
+    end
+    if T.raise and not T.ok and T.err ~= CLOSED then
+      task.report(T.tb or T.err)
+    end
+    deliver(T)
+  end,
+})
+
+start = function(T)
+  T.started = true
+  local args = T.args
+  T.args = nil
+  T.t = spawn(T.fn, on_done, T, unpack(args, 1, args.n))
+end
+
+-- Creating tasks -------------------------------------------------------------------
+
+local function new_task(name, fn, ...)
+  if type(fn) ~= "function" and not shared.is_callable(fn) then
+    error(("vim_async.run: expected a function, got %s"):format(type(fn)), 3)
+  end
+  local parent = current()
+  local T = setmetatable({
+    name = name,
+    fn = fn,
+    args = pack(...),
+    parent = parent,
+    started = false,
+    is_done = false,
+    closing = false,
+  }, Task)
+  local id = tree_new(parent and parent.id or 0)
+  T.id = id
+  by_id[id] = T
+  if parent == nil then
+    start(T)
+  else
+    local closing = tree_state(id)
+    if closing then
+      -- Made under a closing parent: closed without running.
+      T.closing, T.started, T.ok, T.err = true, true, false, CLOSED
+      tree_finish(id, false)
+    else
+      local pending = parent.pending
+      if pending == nil then
+        parent.pending = { T }
+      else
+        pending[#pending + 1] = T
+      end
+    end
+  end
+  return T
+end
+
+--- Runs `fn(...)` as a task; `run(name, fn, ...)` names it. A top-level
+--- task starts at once; one made inside a running task is its child and
+--- starts at the parent's next checkpoint.
+function M.run(name, fn, ...)
+  if type(name) == "string" then
+    return new_task(name, fn, ...)
+  end
+  return new_task(nil, name, fn, ...)
+end
+
+-- Awaiting -------------------------------------------------------------------------
+
+--- Waits in `T` for task `other`; returns `true, results...` or
+--- `false, err`.
+local function wait_task(T, other)
+  if other == T then
+    error("vim_async.await: a task cannot await itself", 4)
+  end
+  if not other.is_done then
+    tree_observe(other.id)
+    if not other.started and other.parent == nil then
+      start(other)
+    end
+    local id = new_wait()
+    local waiters = other.waiters
+    if waiters == nil then
+      waiters = {}
+      other.waiters = waiters
+    end
+    local slot = #waiters + 1
+    waiters[slot] = function()
+      wake(T.t, id)
+    end
+    T.awaiting = other
+    local ok, err = pcall(suspend, T.t, id)
+    T.awaiting = nil
+    if not ok then
+      waiters[slot] = false
+      error(err, 0)
+    end
+  else
+    tree_observe(other.id)
+  end
+  if other.ok then
+    return true, unpack(other.results, 1, other.results.n)
+  end
+  return false, other.err
+end
+
+local function returned(ok, ...)
+  if ok then
+    return ...
+  end
+  error((...), 0)
+end
+
+--- `await` and `pawait`'s forms: a task, `fn(cb)`, or `argc, fn, ...`.
+--- Returns `true, values...` or `false, err` (an error of the awaited
+--- operation); a close or a pending failure of `T` is raised.
+local function await_any(T, a1, a2, ...)
+  if getmetatable(a1) == Task then
+    -- Observed before the checkpoint starts it: its failure is this
+    -- await's, not an unhandled one.
+    tree_observe(a1.id)
+  end
+  checkpoint(T)
+  if getmetatable(a1) == Task then
+    return wait_task(T, a1)
+  end
+  local argc, fn
+  if type(a1) == "number" then
+    argc, fn = a1, a2
+    return pcall(await_call, T.t, fn, argc, true, ...)
+  end
+  return pcall(await_call, T.t, a1, 1, true)
+end
+
+local function check_interrupted(T, ok, ...)
+  -- An error raised while the task is closing or failing is the
+  -- interruption's (or comes after it): it is never protected.
+  if not ok and (T.closing or T.failure ~= nil) then
+    error((...), 0)
+  end
+  return ok, ...
+end
+
+--- Suspends the running task until the awaitable completes: a task (its
+--- results, or its error raised), `fn(cb)` or `argc, fn, ...` (the
+--- callback's arguments). A checkpoint.
+function M.await(...)
+  local T = current_or_error("await")
+  return returned(check_interrupted(T, await_any(T, ...)))
+end
+
+--- Like `await`, but returns `ok, ...`: an error of the awaited operation
+--- is returned, not raised (a close or a pending failure still is).
+function M.pawait(...)
+  local T = current_or_error("pawait")
+  return check_interrupted(T, await_any(T, ...))
+end
+
+--- Starts pending children and raises a pending close or failure; does
+--- not yield.
+function M.checkpoint()
+  checkpoint(current_or_error("checkpoint"))
+end
+
+--- Whether the running task is closing.
+function M.is_closing()
+  local T = current()
+  return T ~= nil and T.closing
+end
+
+--- Sleeps `ms` milliseconds (a closable libuv timer).
+function M.sleep(ms)
+  M.await(1, function(cb)
+    local timer = uv.new_timer()
+    timer:start(ms, 0, function()
+      timer:close()
+      cb()
+    end)
+    return timer
+  end)
+end
+
+--- `fn` with the callback at `argc`, as an async function.
+function M.wrap(argc, fn)
+  return function(...)
+    return M.await(argc, fn, ...)
+  end
+end
+
+--- Awaits `other` for at most `ms`: on expiry it is closed, and "timeout"
+--- is raised once its cleanup is done.
+function M.timeout(ms, other)
+  local T = current_or_error("timeout")
+  local expired = false
+  local timer = uv.new_timer()
+  timer:start(ms, 0, function()
+    expired = true
+    other:close()
+  end)
+  local r = pack(pcall(M.pawait, other))
+  if not timer:is_closing() then
+    timer:close()
+  end
+  if not r[1] then
+    error(r[2], 0) -- the running task was closed or failed
+  end
+  if expired then
+    error("timeout", 0)
+  end
+  return returned(unpack(r, 2, r.n))
+end
+
+--- An iterator over `tasks` in completion order (task handles).
+function M.iter(tasks)
+  local T = current_or_error("iter")
+  local done, head, total, given = {}, 1, #tasks, 0
+  local waiting_id = nil
+  for i = 1, total do
+    tasks[i]:on_complete(function()
+      done[#done + 1] = tasks[i]
+      if waiting_id then
+        local id = waiting_id
+        waiting_id = nil
+        wake(T.t, id)
+      end
+    end)
+  end
+  return function()
+    if given == total then
+      return nil
+    end
+    checkpoint(T)
+    if done[head] == nil then
+      waiting_id = new_wait()
+      suspend(T.t, waiting_id)
+    end
+    local nxt = done[head]
+    head = head + 1
+    given = given + 1
+    return nxt
+  end
+end
+
+-- Semaphore --------------------------------------------------------------------------
+
+local Semaphore = {}
+Semaphore.__index = Semaphore
+
+--- A semaphore of `permits` (default 1).
+function M.semaphore(permits)
+  permits = permits or 1
+  return setmetatable({ permits = permits, max = permits, queue = {}, head = 1, tail = 1 }, Semaphore)
+end
+
+--- Takes a permit, waiting (first come, first served) while none is free.
+function Semaphore:acquire()
+  local T = current_or_error("Semaphore:acquire")
+  checkpoint(T)
+  if self.permits > 0 and self.head == self.tail then
+    self.permits = self.permits - 1
+    return
+  end
+  local id = new_wait()
+  local slot = self.tail
+  self.queue[slot] = { T = T, id = id }
+  self.tail = slot + 1
+  local ok, err = pcall(suspend, T.t, id)
+  if not ok then
+    local entry = self.queue[slot]
+    if entry then
+      entry.gone = true
+    else
+      self:release() -- it was handed a permit as it was interrupted
+    end
+    error(err, 0)
+  end
+end
+
+--- Gives a permit back (to the longest waiter, if any).
+function Semaphore:release()
+  while self.head < self.tail do
+    local entry = self.queue[self.head]
+    self.queue[self.head] = nil
+    self.head = self.head + 1
+    if not entry.gone then
+      wake(entry.T.t, entry.id)
+      return
+    end
+  end
+  if self.permits >= self.max then
+    error("vim_async: Semaphore:release() called more times than acquire()", 2)
+  end
+  self.permits = self.permits + 1
+end
+
+--- Runs `fn()` holding a permit; releases it however `fn` ends.
+function Semaphore:with(fn)
+  self:acquire()
+  local r = pack(pcall(fn))
+  self:release()
+  return returned(unpack(r, 1, r.n))
+end
+
+M.Semaphore = Semaphore
+
+-- Task methods -------------------------------------------------------------------------
+
+--- Closes the task and its children (cooperatively); `cb()` runs when it
+--- has completed.
+function Task:close(cb)
+  if cb ~= nil then
+    self:on_complete(function()
+      cb()
+    end)
+  end
+  if not self.is_done then
+    tree_close(self.id)
+  end
+end
+
+--- Whether the task has completed (its function and its children).
+function Task:completed()
+  return self.is_done
+end
+
+--- Makes the task top-level; a pending child starts.
+function Task:detach()
+  local parent = self.parent
+  if parent ~= nil then
+    self.parent = nil
+    tree_detach(self.id)
+    if not self.started and not self.is_done then
+      start(self)
+    end
+  end
+  return self
+end
+
+--- Calls `cb(err, ...)` when the task completes (at once if it has);
+--- returns a function that unsubscribes.
+function Task:on_complete(cb)
+  if self.is_done then
+    if self.ok then
+      cb(nil, unpack(self.results, 1, self.results.n))
+    else
+      cb(self.err)
+    end
+    return function() end
+  end
+  local waiters = self.waiters
+  if waiters == nil then
+    waiters = {}
+    self.waiters = waiters
+  end
+  local slot = #waiters + 1
+  waiters[slot] = cb
+  return function()
+    waiters[slot] = false
+  end
+end
+
+--- Pumps the loop until the task completes (at most `timeout` ms: then
+--- raises "timeout"); returns its results or raises its error.
+function Task:wait(timeout)
+  if not self.started and not self.is_done then
+    start(self)
+  end
+  if not self.is_done then
+    local done = vim.wait(timeout or 2 ^ 31 - 1, function()
+      return self.is_done
+    end, 1)
+    if not done then
+      error("timeout", 2)
+    end
+  end
+  if self.ok then
+    return unpack(self.results, 1, self.results.n)
+  end
+  error(self.err, 0)
+end
+
+function Task:pwait(timeout)
+  return pcall(self.wait, self, timeout)
+end
+
+--- Reports the task's error (to Neovim) when it completes failed.
+function Task:raise_on_error()
+  self.raise = true
+  if self.is_done and not self.ok and self.err ~= CLOSED then
+    task.report(self.tb or self.err)
+  end
+  return self
+end
+
+--- "running", "normal" (it resumed another coroutine), "awaiting" or
+--- "completed".
+function Task:status()
+  if self.is_done then
+    return "completed"
+  end
+  local t = self.t
+  if t ~= nil then
+    local st = co_status(t.co)
+    if st == "running" then
+      return "running"
+    elseif st == "normal" then
+      return "normal"
+    end
+  end
+  return "awaiting"
+end
+
+--- The task's stack (and those of the tasks it awaits, nested), with
+--- `msg` first.
+function Task:traceback(msg, level)
+  local parts = {}
+  local T = self
+  local first = true
+  while T ~= nil do
+    local t = T.t
+    if t ~= nil and co_status(t.co) ~= "dead" then
+      -- (LuaJIT's debug.traceback returns a nil message as it is: pass a
+      -- string, and drop the empty line it makes.)
+      local text = debug.traceback(t.co, first and msg or "", level or 0)
+      parts[#parts + 1] = (text:gsub("^\n", ""))
+    elseif T.tb ~= nil then
+      parts[#parts + 1] = first and msg and (msg .. "\n" .. T.tb) or T.tb
+    elseif first and msg then
+      parts[#parts + 1] = msg
+    end
+    first = false
+    T = T.awaiting
+  end
+  return table.concat(parts, "\n")
+end
+
+return M

@@ -1,0 +1,389 @@
+-- vim_async: Neovim's vim.async API (runtime/doc/lua-async.txt) on this
+-- runtime, a spec per sentence of the contract, and the awaits across the
+-- two APIs.
+local a = require("plenary_async")
+local va = a.vim_async
+
+--- A task that never ends by itself, with a closable handle (a libuv
+--- timer that is never started) whose closing it records.
+local function forever(record)
+  return va.await(1, function(_cb)
+    local timer = vim.uv.new_timer()
+    return {
+      close = function(_, cb)
+        record.closed = true
+        timer:close(cb)
+      end,
+    }
+  end)
+end
+
+describe("vim_async: tasks and children", function()
+  it("starts a top-level task at once, a child at its parent's next checkpoint", function()
+    local log = {}
+    local parent = va.run(function()
+      table.insert(log, "parent")
+      va.run(function()
+        table.insert(log, "child")
+      end)
+      table.insert(log, "parent goes on")
+      va.checkpoint()
+      table.insert(log, "after the checkpoint")
+    end)
+    table.insert(log, "run returned")
+    parent:wait(1000)
+    assert(
+      vim.deep_equal(log, { "parent", "parent goes on", "child", "after the checkpoint", "run returned" }),
+      vim.inspect(log)
+    )
+  end)
+
+  it("completes a parent only after its children, awaited or not", function()
+    local child
+    local parent = va.run(function()
+      child = va.run(function()
+        va.sleep(20)
+        return "late"
+      end)
+      return "parent's"
+    end)
+    assert(not parent:completed())
+    assert(parent:wait(1000) == "parent's")
+    assert(child:completed() and child:wait() == "late")
+  end)
+
+  it("fails the parent with an unhandled child failure and closes the other children", function()
+    local sibling
+    local parent = va.run(function()
+      sibling = va.run(function()
+        va.sleep(10000)
+      end)
+      va.run(function()
+        va.sleep(5)
+        error("child broke", 0)
+      end)
+      va.sleep(10000)
+    end)
+    local ok, err = parent:pwait(2000)
+    assert(not ok and err == "child broke", tostring(err))
+    local sok, serr = sibling:pwait(100)
+    assert(not sok and serr == "closed", tostring(serr))
+  end)
+
+  it("lets a parent handle a child's failure with pawait", function()
+    local parent = va.run(function()
+      local ok, err = va.pawait(va.run(function()
+        error("handled", 0)
+      end))
+      assert(not ok and err == "handled")
+      return "went on"
+    end)
+    assert(parent:wait(1000) == "went on")
+  end)
+
+  it("detach() makes a child top-level: not waited for, not closed with the parent", function()
+    local free
+    local parent = va.run(function()
+      free = va.run(function()
+        va.sleep(30)
+        return "free"
+      end):detach()
+      va.sleep(1)
+    end)
+    parent:close()
+    assert(not parent:pwait(1000))
+    assert(free:wait(1000) == "free")
+  end)
+
+  it("a task created outside the parent is not closed with it", function()
+    local outside = va.run(function()
+      va.sleep(20)
+      return "kept"
+    end)
+    local parent = va.run(function()
+      va.await(outside)
+    end)
+    parent:close()
+    local ok, err = parent:pwait(1000)
+    assert(not ok and err == "closed")
+    assert(outside:wait(1000) == "kept")
+  end)
+end)
+
+describe("vim_async: close", function()
+  it("closes recursively, the awaited closable of each level first", function()
+    local rec1, rec2 = {}, {}
+    local child
+    local root = va.run(function()
+      child = va.run(function()
+        forever(rec2)
+      end)
+      forever(rec1)
+    end)
+    vim.wait(20)
+    root:close()
+    local ok, err = root:pwait(1000)
+    assert(not ok and err == "closed", tostring(err))
+    assert(rec1.closed and rec2.closed)
+    assert(not child:pwait(10))
+  end)
+
+  it("closes a child that has not started without running it", function()
+    local ran = false
+    local child
+    local parent = va.run(function()
+      child = va.run(function()
+        ran = true
+      end)
+      error("before the checkpoint", 0)
+    end)
+    assert(not parent:pwait(1000))
+    assert(not ran)
+    local ok, err = child:pwait(10)
+    assert(not ok and err == "closed")
+  end)
+
+  it("is_closing() turns true inside a closed task; cleanup can run before the checkpoint", function()
+    local cleaned = false
+    local t = va.run(function()
+      local ok, err = pcall(va.sleep, 10000)
+      assert(not ok and err == "closed")
+      assert(va.is_closing())
+      cleaned = true
+      va.checkpoint() -- delivers the close again
+    end)
+    t:close()
+    local ok, err = t:pwait(1000)
+    assert(not ok and err == "closed" and cleaned)
+  end)
+
+  ait("a closed task leaves a plenary channel consistent", function()
+    local tx, rx = a.control.channel.mpsc()
+    local t = va.run(function()
+      rx.recv()
+    end)
+    t:close()
+    assert(not t:pwait(100))
+    tx.send("for the next receiver")
+    assert(rx.recv() == "for the next receiver")
+  end)
+
+  ait("a closed task releases its a.uv handle operation", function()
+    local server = a.uv.new_tcp()
+    a.uv.tcp_bind(server, "127.0.0.1", 0)
+    local port = a.uv.getsockname(server).port
+    local client = a.uv.new_tcp()
+    a.run(function()
+      a.uv.listen(server)
+    end)
+    assert(a.uv.tcp_connect(client, "127.0.0.1", port) == nil)
+    local reader = va.run(function()
+      return a.uv.read(client)
+    end)
+    a.util.sleep(5)
+    reader:close()
+    assert(not reader:pwait(100))
+    -- The read was dropped: a new read on the handle is served.
+    local conn = a.uv.new_tcp()
+    a.uv.accept(server, conn)
+    a.uv.write(conn, "hello")
+    local err, data = a.uv.read(client)
+    assert(err == nil and data == "hello", tostring(err))
+    for _, h in ipairs({ conn, client, server }) do
+      a.uv.close(h)
+    end
+  end)
+end)
+
+describe("vim_async: await, timeout, iter, wait", function()
+  it("await returns callback values unchanged, raises a task's error; pawait returns ok", function()
+    local t = va.run(function()
+      local x, y = va.await(2, function(v, cb)
+        cb(v, "two")
+      end, "one")
+      assert(x == "one" and y == "two")
+      local ok, err = va.pawait(function()
+        error("boom", 0)
+      end)
+      assert(not ok and err == "boom")
+      local ok2, err2 = pcall(va.await, va.run(function()
+        error("inner", 0)
+      end))
+      assert(not ok2 and err2 == "inner")
+      return "fine"
+    end)
+    assert(t:wait(1000) == "fine")
+  end)
+
+  it("timeout closes the task on expiry and raises timeout after its cleanup", function()
+    local cleaned = false
+    local t = va.run(function()
+      local slow = va.run(function()
+        local ok = pcall(va.sleep, 10000)
+        cleaned = not ok
+      end):detach()
+      va.timeout(10, slow)
+    end)
+    local ok, err = t:pwait(1000)
+    assert(not ok and err == "timeout", tostring(err))
+    assert(cleaned, "the timed out task ran its cleanup first")
+  end)
+
+  it("iter yields tasks in completion order", function()
+    local order = {}
+    local t = va.run(function()
+      local tasks = {}
+      for i, ms in ipairs({ 30, 10, 20 }) do
+        tasks[i] = va.run(function()
+          va.sleep(ms)
+          return i
+        end)
+      end
+      for done in va.iter(tasks) do
+        table.insert(order, va.await(done))
+      end
+    end)
+    t:wait(2000)
+    assert(vim.deep_equal(order, { 2, 3, 1 }), vim.inspect(order))
+  end)
+
+  it("wait(ms) pumps the loop from sync code and raises timeout; pwait returns ok", function()
+    local t = va.run(function()
+      va.sleep(10000)
+    end)
+    local ok, err = pcall(t.wait, t, 10)
+    assert(not ok and tostring(err):find("timeout", 1, true), tostring(err))
+    t:close()
+    local pok, perr = t:pwait(100)
+    assert(not pok and perr == "closed")
+  end)
+
+  it("on_complete observes, and its unsubscribe works", function()
+    local got, never = nil, false
+    local t = va.run(function()
+      va.sleep(5)
+      return 7
+    end)
+    t:on_complete(function(err, v)
+      got = { err, v }
+    end)
+    local unsubscribe = t:on_complete(function()
+      never = true
+    end)
+    unsubscribe()
+    t:wait(1000)
+    assert(got[1] == nil and got[2] == 7 and not never)
+  end)
+
+  it("status: running, awaiting, normal, completed", function()
+    local inside, normal
+    local t
+    t = va.run(function()
+      inside = t and t:status()
+      va.sleep(5)
+      inside = t:status()
+      coroutine.wrap(function()
+        normal = t:status()
+      end)()
+    end)
+    assert(t:status() == "awaiting")
+    t:wait(1000)
+    assert(inside == "running" and normal == "normal" and t:status() == "completed")
+  end)
+
+  it("traceback() includes the nested task awaited", function()
+    local t = va.run(function()
+      va.await(va.run(function()
+        va.sleep(10000)
+      end))
+    end)
+    vim.wait(10)
+    local tb = t:traceback("where")
+    assert(tb:find("^where"), tb)
+    local _, n = tb:gsub("stack traceback:", "")
+    assert(n >= 2, "two stacks: " .. tb)
+    t:close()
+    t:pwait(100)
+  end)
+
+  it("an error carries the task's traceback", function()
+    local t = va.run(function()
+      va.sleep(1)
+      error("deep")
+    end)
+    local ok, err = t:pwait(1000)
+    assert(not ok and tostring(err):find("deep", 1, true))
+    assert(t:traceback(err):find("stack traceback", 1, true))
+  end)
+
+  it("a semaphore limits holders, first come first served", function()
+    local log = {}
+    va.run(function()
+      local sem = va.semaphore(2)
+      for i = 1, 4 do
+        va.run(function()
+          sem:with(function()
+            table.insert(log, "start" .. i)
+            va.sleep(5)
+            table.insert(log, "end" .. i)
+          end)
+        end)
+      end
+    end):wait(1000)
+    assert(
+      vim.deep_equal(log, { "start1", "start2", "end1", "start3", "end2", "start4", "end3", "end4" }),
+      vim.inspect(log)
+    )
+    local ok = pcall(function()
+      va.semaphore(1):release()
+    end)
+    assert(not ok, "releasing more than acquired is an error")
+  end)
+
+  it("wrap(argc, fn) makes an async function", function()
+    local f = va.wrap(2, function(x, cb)
+      vim.defer_fn(function()
+        cb(x * 2)
+      end, 1)
+    end)
+    assert(va.run(function()
+      return f(21)
+    end):wait(1000) == 42)
+  end)
+end)
+
+describe("vim_async: one runtime, two APIs", function()
+  it("a vim_async task awaits plenary-style functions and channels", function()
+    local tx, rx = a.control.channel.oneshot()
+    local t = va.run(function()
+      a.util.sleep(2)
+      return rx()
+    end)
+    vim.defer_fn(function()
+      tx("sent")
+    end, 5)
+    assert(t:wait(1000) == "sent")
+  end)
+
+  ait("a plenary task awaits a vim_async task through a.wrap of on_complete", function()
+    local t = va.run(function()
+      va.sleep(2)
+      return "from vim_async"
+    end)
+    local err, v = a.wrap(function(cb)
+      t:on_complete(cb)
+    end, 1)()
+    assert(err == nil and v == "from vim_async")
+  end)
+
+  it("as_vim_async installs vim.async when Neovim has none", function()
+    local saved = rawget(vim, "async")
+    vim.async = nil
+    assert(a.as_vim_async() == va and vim.async == va)
+    local mine = {}
+    vim.async = mine
+    assert(a.as_vim_async() == mine, "never replaces one unless asked")
+    assert(a.as_vim_async(true) == va)
+    vim.async = saved
+  end)
+end)
