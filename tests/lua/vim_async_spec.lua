@@ -157,6 +157,24 @@ describe("vim_async: close", function()
     assert(not ok and err == "closed" and cleaned)
   end)
 
+  it("a closed task awaiting a process releases its handle and leaves the process running", function()
+    local handle, pid
+    local t = va.run(function()
+      va.await(3, function(cmd, opts, on_exit)
+        handle, pid = vim.uv.spawn(cmd, opts, on_exit)
+        return handle
+      end, "sleep", { args = { "30" } })
+    end)
+    vim.wait(10)
+    t:close()
+    local ok, err = t:pwait(1000)
+    assert(not ok and err == "closed", tostring(err))
+    assert(handle:is_closing(), "the process handle was closed")
+    -- Documented: closing the wait does not kill the process.
+    assert(vim.uv.kill(pid, 0) == 0, "the process still runs")
+    vim.uv.kill(pid, "sigkill")
+  end)
+
   ait("a closed task leaves a plenary channel consistent", function()
     local tx, rx = a.control.channel.mpsc()
     local t = va.run(function()
@@ -385,5 +403,21 @@ describe("vim_async: one runtime, two APIs", function()
     assert(a.as_vim_async() == mine, "never replaces one unless asked")
     assert(a.as_vim_async(true) == va)
     vim.async = saved
+  end)
+end)
+
+describe("vim_async: annotations", function()
+  it("ship a LuaLS file that parses and covers the table and the Task methods", function()
+    local meta = ROOT .. "/lua/plenary_async/vim_async_meta.lua"
+    assert(loadfile(meta))
+    local text = table.concat(vim.fn.readfile(meta), "\n")
+    for name, f in pairs(va) do
+      if type(f) == "function" then
+        assert(text:find("function M%." .. name .. "%("), "not annotated: " .. name)
+      end
+    end
+    for _, m in ipairs({ "close", "completed", "detach", "on_complete", "wait", "pwait", "raise_on_error", "status", "traceback" }) do
+      assert(text:find("function Task:" .. m .. "%("), "not annotated: Task:" .. m)
+    end
   end)
 end)

@@ -30,6 +30,19 @@ thread_local! {
 
 const HOOKS: &str = "plenary_async.tree_hooks";
 
+thread_local! {
+    /// The hook functions, taken out of the hooks table once (a hook runs
+    /// per completed task: no registry and field lookups each time).
+    /// Emptied before Neovim exits, with the runtime (VimLeavePre).
+    static HOOK_FNS: RefCell<Option<HookFns>> = const { RefCell::new(None) };
+}
+
+struct HookFns {
+    close: LuaFunction,
+    child_failed: LuaFunction,
+    completed: LuaFunction,
+}
+
 fn node(id: u64) -> Option<Node> {
     NODES.with(|n| n.borrow().get(&id).cloned())
 }
@@ -38,17 +51,14 @@ fn id_of(node: &Node) -> u64 {
     node.tag()
 }
 
-/// Calls the Lua hook `name` with `args`.
-fn call(name: &str, args: impl IntoLuaMulti) {
-    let Ok(lua) = std::panic::catch_unwind(plenary_async_nvim::lua) else {
-        return; // Neovim is exiting
+/// Calls the Lua hook `which` picks with `args`.
+fn call(which: fn(&HookFns) -> &LuaFunction, args: impl IntoLuaMulti) {
+    let f = HOOK_FNS.with(|h| h.borrow().as_ref().map(|fns| which(fns).clone()));
+    let Some(f) = f else {
+        return; // no hooks yet, or Neovim is exiting
     };
-    let result = lua
-        .named_registry_value::<LuaTable>(HOOKS)
-        .and_then(|hooks| hooks.get::<LuaFunction>(name))
-        .and_then(|f| f.call::<()>(args));
-    if let Err(e) = result {
-        eprintln!("plenary_async: the task tree's {name} hook failed: {e}");
+    if let Err(e) = f.call::<()>(args) {
+        eprintln!("plenary_async: a task tree hook failed: {e}");
     }
 }
 
@@ -56,14 +66,14 @@ struct LuaHooks(u64);
 
 impl Hooks for LuaHooks {
     fn close(&self, _: &Node) {
-        call("close", self.0);
+        call(|f| &f.close, self.0);
     }
     fn child_failed(&self, _: &Node, child: &Node) {
-        call("child_failed", (self.0, id_of(child)));
+        call(|f| &f.child_failed, (self.0, id_of(child)));
     }
     fn completed(&self, _: &Node) {
         NODES.with(|n| n.borrow_mut().remove(&self.0));
-        call("completed", self.0);
+        call(|f| &f.completed, self.0);
     }
 }
 
@@ -92,6 +102,13 @@ fn new_node(parent: u64) -> LuaResult<u64> {
 }
 
 pub fn register_core(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
+    core.set(
+        "tree_release",
+        lua.create_function(|_, ()| {
+            HOOK_FNS.with(|h| h.borrow_mut().take());
+            Ok(())
+        })?,
+    )?;
     core.set(
         "tree_new",
         lua.create_function(|_, parent: u64| new_node(parent))?,
@@ -159,7 +176,13 @@ pub fn register_core(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
         "tree_set_hooks",
         lua.create_function(|lua, hooks: LuaTable| {
             let previous: LuaValue = lua.named_registry_value(HOOKS)?;
+            let fns = HookFns {
+                close: hooks.get("close")?,
+                child_failed: hooks.get("child_failed")?,
+                completed: hooks.get("completed")?,
+            };
             lua.set_named_registry_value(HOOKS, hooks)?;
+            HOOK_FNS.with(|h| *h.borrow_mut() = Some(fns));
             Ok(previous)
         })?,
     )?;

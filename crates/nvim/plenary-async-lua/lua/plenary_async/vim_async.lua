@@ -27,7 +27,7 @@ local pack, unpack = shared.pack, shared.unpack
 local running, spawn, suspend, wake, new_wait = task.running, task.spawn, task.suspend, task.wake, task.new_wait
 local interrupt, await_call, failure = task.interrupt, task.await_call, task.failure
 local tree_new, tree_finish, tree_close = core.tree_new, core.tree_finish, core.tree_close
-local tree_detach, tree_observe, tree_state = core.tree_detach, core.tree_observe, core.tree_state
+local tree_detach, tree_observe = core.tree_detach, core.tree_observe
 local uv = vim.uv or vim.loop
 local select, type, error, pcall, setmetatable = select, type, error, pcall, setmetatable
 local co_running, co_status = coroutine.running, coroutine.status
@@ -215,6 +215,14 @@ core.tree_set_hooks({
   end,
 })
 
+-- The Rust side keeps the hook functions: let them go before Neovim exits.
+vim.api.nvim_create_autocmd("VimLeavePre", {
+  callback = function()
+    core.tree_release()
+  end,
+  desc = "plenary_async: release the task tree's hooks",
+})
+
 start = function(T)
   T.started = true
   local args = T.args
@@ -244,8 +252,9 @@ local function new_task(name, fn, ...)
   if parent == nil then
     start(T)
   else
-    local closing = tree_state(id)
-    if closing then
+    -- (The tree closed it at once if the parent is closing or failing:
+    -- its close hook ran before `by_id` knew it, so that is done here.)
+    if parent.closing or parent.failure ~= nil then
       -- Made under a closing parent: closed without running.
       T.closing, T.started, T.ok, T.err = true, true, false, CLOSED
       tree_finish(id, false)
@@ -280,7 +289,6 @@ local function wait_task(T, other)
     error("vim_async.await: a task cannot await itself", 4)
   end
   if not other.is_done then
-    tree_observe(other.id)
     if not other.started and other.parent == nil then
       start(other)
     end
@@ -301,8 +309,6 @@ local function wait_task(T, other)
       waiters[slot] = false
       error(err, 0)
     end
-  else
-    tree_observe(other.id)
   end
   if other.ok then
     return true, unpack(other.results, 1, other.results.n)
