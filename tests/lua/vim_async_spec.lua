@@ -52,6 +52,20 @@ describe("vim_async: tasks and children", function()
     assert(child:completed() and child:wait() == "late")
   end)
 
+  it("a parent's completion callbacks see its children completed", function()
+    local child, seen
+    local parent = va.run(function()
+      child = va.run(function()
+        va.sleep(5)
+      end)
+    end)
+    parent:on_complete(function()
+      seen = child:completed()
+    end)
+    parent:wait(1000)
+    assert(seen == true)
+  end)
+
   it("fails the parent with an unhandled child failure and closes the other children", function()
     local sibling
     local parent = va.run(function()
