@@ -560,6 +560,24 @@ impl Drop for Runnable {
     }
 }
 
+/// Closes a task that has not ended (owning thread, a live cell): marks it
+/// `CLOSED` and drops its future now, unless it is running (`run` does it
+/// after the poll). A queued runnable then finds it closed and only lets
+/// go. Returns whether the future was dropped here.
+fn close(h: NonNull<Header>) -> bool {
+    let hd = header(h);
+    let s = hd.state.get();
+    if s & (COMPLETED | CLOSED) != 0 {
+        return false;
+    }
+    hd.state.set(s | CLOSED);
+    if s & RUNNING != 0 {
+        return false;
+    }
+    empty_stage(h);
+    true
+}
+
 // ---- handle -------------------------------------------------------------------
 
 /// The owner's handle to a task: awaits its output, cancels it, detaches
@@ -603,18 +621,7 @@ impl<T> TaskHandle<T> {
     /// Cancels the task: its future is dropped now (or, if it is running,
     /// right after its poll). A finished task keeps its output.
     pub(crate) fn cancel(&self) {
-        let h = self.h;
-        let hd = header(h);
-        let s = hd.state.get();
-        if s & (COMPLETED | CLOSED) != 0 {
-            return;
-        }
-        hd.state.set(s | CLOSED);
-        if s & RUNNING != 0 {
-            return;
-        }
-        // A queued runnable finds the task closed and only lets go.
-        empty_stage(h);
+        close(self.h);
     }
 
     /// Lets the task run on without a handle.
@@ -643,18 +650,11 @@ impl AbortRef {
     /// Cancels the task as `TaskHandle::cancel` does, and wakes whoever
     /// awaits its `Task`, which then gets `Canceled`.
     pub(crate) fn abort(&self) {
-        let h = self.h;
-        let hd = header(h);
-        let s = hd.state.get();
-        if s & (COMPLETED | CLOSED) != 0 {
-            return;
+        // (A running task: `run` drops the future and wakes the awaiter
+        // after the poll.)
+        if close(self.h) {
+            wake_awaiter(self.h);
         }
-        hd.state.set(s | CLOSED);
-        if s & RUNNING != 0 {
-            return; // `run` drops the future and wakes the awaiter after the poll
-        }
-        empty_stage(h);
-        wake_awaiter(h);
     }
 }
 

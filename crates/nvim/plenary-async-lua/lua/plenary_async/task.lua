@@ -358,6 +358,23 @@ function M.spawn(fn, on_done, cb, ...)
   return t
 end
 
+--- Releases what task `t` waits on: its Rust operation is dropped, and
+--- the handle an awaited callback-style call returned (`await_call` with
+--- `closable`; `t.closer` is not in the constructor: it is set only on
+--- that path) is closed. Returns `false, err` if closing it failed.
+local function release_wait(t)
+  if t.op then
+    core.cancel_op(t.op)
+    t.op = nil
+  end
+  local closer = t.closer
+  if closer then
+    t.closer = nil
+    return pcall(closer.close, closer)
+  end
+  return true
+end
+
 --- Cancels task `t`: it is never resumed again; a Rust operation it waits
 --- for is dropped. (LuaJIT cannot close a coroutine: its stack is left to
 --- the garbage collector.)
@@ -368,20 +385,9 @@ function M.cancel(t)
   t.done = true
   t.canceled = true
   t.waiting = false
-  if t.op then
-    core.cancel_op(t.op)
-    t.op = nil
-  end
-  local closer = t.closer
-  if closer then
-    -- The handle an awaited callback-style call returned (`await_call`
-    -- with `closable`; not in the constructor: set only on that path):
-    -- closing it ends the operation (a Rust plugin's future is dropped).
-    t.closer = nil
-    local ok, err = pcall(closer.close, closer)
-    if not ok then
-      report(err)
-    end
+  local ok, err = release_wait(t)
+  if not ok then
+    report(err)
   end
 end
 
@@ -395,19 +401,11 @@ function M.interrupt(t, raise)
   if not id or t.done then
     return false
   end
-  local closer = t.closer
-  if closer then
-    t.closer = nil
-    local ok, err = pcall(closer.close, closer)
-    if not ok then
-      raise = function()
-        error(err, 0)
-      end
+  local ok, err = release_wait(t)
+  if not ok then
+    raise = function()
+      error(err, 0)
     end
-  end
-  if t.op then
-    core.cancel_op(t.op)
-    t.op = nil
   end
   wake(t, id, INTERRUPTED, raise)
   return true
