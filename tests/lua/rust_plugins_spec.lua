@@ -185,6 +185,20 @@ describe("Rust plugins: cancellation across the boundary", function()
     assert(probe.live() == 0, "the future was not dropped")
   end)
 
+  it("closing a vim_async task that awaits a Rust future drops the future", function()
+    local va = a.vim_async
+    local t = va.run(function()
+      va.await(1, probe.hold)
+    end)
+    wait_for("the future to start", function()
+      return probe.live() == 1
+    end)
+    t:close()
+    local ok, err = t:pwait(1000)
+    assert(not ok and err == "closed", tostring(err))
+    assert(probe.live() == 0, "the future was not dropped")
+  end)
+
   it("closing a callback-style call's handle drops the future (vim.async's convention)", function()
     local called = false
     local handle = probe.hold(function()
