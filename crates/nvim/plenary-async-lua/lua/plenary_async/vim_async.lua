@@ -35,6 +35,7 @@ local co_running, co_status = coroutine.running, coroutine.status
 local M = {}
 
 local CLOSED = "closed"
+local NO_ARGS = { n = 0 }
 
 --- Live tasks by tree node number; finished ones stay reachable from
 --- their handles only.
@@ -92,15 +93,22 @@ local start
 --- Starts the pending children of `T` (in the order they were made).
 local function start_pending(T)
   local pending = T.pending
-  if pending == nil then
+  if not pending or pending[1] == nil then
     return
   end
-  T.pending = nil
-  for i = 1, #pending do
-    local child = pending[i]
+  T.pending = false -- children made while these start get a new list
+  local i = 1
+  local child = pending[1]
+  while child ~= nil do
+    pending[i] = nil
     if not child.started and not child.is_done and child.parent == T then
       start(child)
     end
+    i = i + 1
+    child = pending[i]
+  end
+  if not T.pending then
+    T.pending = pending -- empty again: reused
   end
 end
 
@@ -139,31 +147,27 @@ end
 --- they are done.
 on_done = function(t, ok, ...)
   local T = t.cb
+  local err
   if ok then
     -- The final checkpoint: pending children start (a task that failed
     -- leaves them to be closed unrun), a close or a failure still pending
     -- is the task's outcome.
     start_pending(T)
     if T.failure ~= nil then
-      ok = false
-      T.ok, T.err = false, T.failure
+      ok, err = false, T.failure
     elseif T.closing then
-      ok = false
-      T.ok, T.err = false, CLOSED
+      ok, err = false, CLOSED
     else
       T.ok, T.results = true, pack(...)
     end
+  else
+    err = ...
   end
-  if not ok and T.ok == nil then
-    local err = ...
-    T.ok = false
+  if not ok then
     T.err = err
     T.tb = failure(t, err)
   end
-  if T.tb == nil and not T.ok then
-    T.tb = failure(t, T.err)
-  end
-  local failed = not ok and not (T.closing and T.err == CLOSED)
+  local failed = not ok and not (T.closing and err == CLOSED)
   if failed then
     failed_errs[T.id] = T.err
   end
@@ -226,7 +230,7 @@ vim.api.nvim_create_autocmd("VimLeavePre", {
 start = function(T)
   T.started = true
   local args = T.args
-  T.args = nil
+  T.args = false
   T.t = spawn(T.fn, on_done, T, unpack(args, 1, args.n))
 end
 
@@ -237,14 +241,24 @@ local function new_task(name, fn, ...)
     error(("vim_async.run: expected a function, got %s"):format(type(fn)), 3)
   end
   local parent = current()
+  -- Every field the common path sets is in the constructor, so that the
+  -- hash part is sized once (rarer ones: failure, waiters, awaiting,
+  -- raise, set when needed).
   local T = setmetatable({
     name = name,
     fn = fn,
-    args = pack(...),
+    args = select("#", ...) > 0 and pack(...) or NO_ARGS,
     parent = parent,
     started = false,
     is_done = false,
     closing = false,
+    id = 0,
+    t = false,
+    pending = false,
+    ok = false,
+    results = false,
+    err = false,
+    tb = false,
   }, Task)
   local id = tree_new(parent and parent.id or 0)
   T.id = id
@@ -260,7 +274,7 @@ local function new_task(name, fn, ...)
       tree_finish(id, false)
     else
       local pending = parent.pending
-      if pending == nil then
+      if not pending then
         parent.pending = { T }
       else
         pending[#pending + 1] = T
@@ -611,7 +625,7 @@ function Task:status()
     return "completed"
   end
   local t = self.t
-  if t ~= nil then
+  if t then
     local st = co_status(t.co)
     if st == "running" then
       return "running"
@@ -630,12 +644,12 @@ function Task:traceback(msg, level)
   local first = true
   while T ~= nil do
     local t = T.t
-    if t ~= nil and co_status(t.co) ~= "dead" then
+    if t and co_status(t.co) ~= "dead" then
       -- (LuaJIT's debug.traceback returns a nil message as it is: pass a
       -- string, and drop the empty line it makes.)
       local text = debug.traceback(t.co, first and msg or "", level or 0)
       parts[#parts + 1] = (text:gsub("^\n", ""))
-    elseif T.tb ~= nil then
+    elseif T.tb then
       parts[#parts + 1] = first and msg and (msg .. "\n" .. T.tb) or T.tb
     elseif first and msg then
       parts[#parts + 1] = msg
