@@ -13,42 +13,10 @@ local pack = function(...)
 end
 local unpack = table.unpack or unpack
 
--- The peer: plenary's model in a few lines. ---------------------------------
-local peer = { util = {}, control = { channel = {} } }
-
-function peer.wrap(f, argc)
-  return function(...)
-    if select("#", ...) == argc then
-      return f(...)
-    end
-    return coroutine.yield(f, argc, ...)
-  end
-end
-
-function peer.run(fn, cb)
-  local co = coroutine.create(fn)
-  local step
-  local function continue(ok, ...)
-    if not ok then
-      error(...)
-    end
-    if coroutine.status(co) == "dead" then
-      if cb then
-        cb(...)
-      end
-      return
-    end
-    local args = pack(...)
-    local f, argc = args[1], args[2]
-    local call = { unpack(args, 3, args.n) }
-    call[argc] = step
-    f(unpack(call, 1, argc))
-  end
-  step = function(...)
-    return continue(coroutine.resume(co, ...))
-  end
-  step()
-end
+-- The peer: plenary's model in a few lines (peer.lua), and its util and
+-- control built on it here.
+local peer = dofile(root .. "/crates/bench/lua/peer.lua")
+peer.util, peer.control = {}, { channel = {} }
 
 peer.util.sleep = peer.wrap(function(ms, cb)
   vim.defer_fn(cb, ms)

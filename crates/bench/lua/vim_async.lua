@@ -14,36 +14,8 @@ local va = a.vim_async
 
 local N = math.floor(100000 / (tonumber(vim.env.PLENARY_BENCH_SCALE) or 1))
 
--- The peer: plenary's model in a few lines. -----------------------------------
-local peer = {}
-
---- Runs `fn` as a coroutine; a yielded `(f, ...)` is called with a
---- callback that resumes it; `cb(...)` gets the results.
-function peer.run(fn, cb)
-  local co = coroutine.create(fn)
-  local step
-  local function continue(ok, ...)
-    if not ok then
-      error(...)
-    end
-    if coroutine.status(co) == "dead" then
-      if cb then
-        cb(...)
-      end
-      return
-    end
-    local f = ...
-    f(step)
-  end
-  step = function(...)
-    return continue(coroutine.resume(co, ...))
-  end
-  step()
-end
-
-function peer.await(f)
-  return coroutine.yield(f)
-end
+-- The peer: plenary's model in a few lines (peer.lua).
+local peer = dofile(root .. "/crates/bench/lua/peer.lua")
 
 -- Measuring ---------------------------------------------------------------------------
 
@@ -112,12 +84,13 @@ row(
     end, done)
   end),
   peer_best_of_3(function(done)
+    local run_child = peer.wrap(function(cb)
+      peer.run(child, cb)
+    end, 1)
     peer.run(function()
       local s = 0
       for _ = 1, N do
-        s = s + peer.await(function(cb)
-          peer.run(child, cb)
-        end)
+        s = s + run_child()
       end
       assert(s == N)
     end, done)
@@ -149,10 +122,11 @@ row(
     end, done)
   end),
   peer_best_of_3(function(done)
+    local await_immediate = peer.wrap(immediate, 1)
     peer.run(function()
       local s = 0
       for _ = 1, N do
-        s = s + peer.await(immediate)
+        s = s + await_immediate()
       end
       assert(s == N)
     end, done)

@@ -122,33 +122,22 @@ pub fn register_core(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
             Ok(())
         })?,
     )?;
-    core.set(
-        "tree_close",
-        lua.create_function(|_, id: u64| {
-            if let Some(n) = node(id) {
-                n.close();
-            }
-            Ok(())
-        })?,
-    )?;
-    core.set(
-        "tree_detach",
-        lua.create_function(|_, id: u64| {
-            if let Some(n) = node(id) {
-                n.detach();
-            }
-            Ok(())
-        })?,
-    )?;
-    core.set(
-        "tree_observe",
-        lua.create_function(|_, id: u64| {
-            if let Some(n) = node(id) {
-                n.observe();
-            }
-            Ok(())
-        })?,
-    )?;
+    // Acting on a node that has completed (or never was) does nothing.
+    for (name, act) in [
+        ("tree_close", Node::close as fn(&Node)),
+        ("tree_detach", Node::detach),
+        ("tree_observe", Node::observe),
+    ] {
+        core.set(
+            name,
+            lua.create_function(move |_, id: u64| {
+                if let Some(n) = node(id) {
+                    act(&n);
+                }
+                Ok(())
+            })?,
+        )?;
+    }
     core.set(
         "tree_state",
         lua.create_function(|_, id: u64| {

@@ -94,36 +94,10 @@ impl<R: FromLuaMulti> Future for Call<R> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        if let State::Failed(..) = this.state {
-            let State::Failed(e) = std::mem::replace(&mut this.state, State::Done) else {
-                unreachable!()
-            };
-            return Poll::Ready(Err(e));
-        }
-        if let State::Start(..) = this.state {
-            let State::Start(func, mut args) = std::mem::replace(&mut this.state, State::Done)
-            else {
-                unreachable!()
-            };
-            let lua = host::try_lua()?;
-            let slot = Rc::new(Slot::default());
-            let s = slot.clone();
-            let cb = lua.create_function(move |_, values: LuaMultiValue| {
-                if !s.dropped.get() && s.values.borrow().is_none() {
-                    *s.values.borrow_mut() = Some(values);
-                    if let Some(w) = s.waker.borrow_mut().take() {
-                        w.wake();
-                    }
-                }
-                Ok(())
-            })?;
-            args.push_back(LuaValue::Function(cb));
-            let returned: LuaValue = func.call(args)?;
-            let closer = match &returned {
-                LuaValue::Table(_) | LuaValue::UserData(_) => Some(returned),
-                _ => None,
-            };
-            this.state = State::Waiting(slot, closer);
+        match std::mem::replace(&mut this.state, State::Done) {
+            State::Failed(e) => return Poll::Ready(Err(e)),
+            State::Start(func, args) => this.state = start(func, args)?,
+            waiting => this.state = waiting,
         }
         let State::Waiting(slot, _) = &this.state else {
             panic!("plenary_async_nvim::Call polled after it completed");
@@ -140,6 +114,29 @@ impl<R: FromLuaMulti> Future for Call<R> {
             }
         }
     }
+}
+
+/// Calls `func(args..., cb)`: the state of a call waiting for `cb`.
+fn start(func: LuaFunction, mut args: LuaMultiValue) -> LuaResult<State> {
+    let lua = host::try_lua()?;
+    let slot = Rc::new(Slot::default());
+    let s = slot.clone();
+    let cb = lua.create_function(move |_, values: LuaMultiValue| {
+        if !s.dropped.get() && s.values.borrow().is_none() {
+            *s.values.borrow_mut() = Some(values);
+            if let Some(w) = s.waker.borrow_mut().take() {
+                w.wake();
+            }
+        }
+        Ok(())
+    })?;
+    args.push_back(LuaValue::Function(cb));
+    let returned: LuaValue = func.call(args)?;
+    let closer = match &returned {
+        LuaValue::Table(_) | LuaValue::UserData(_) => Some(returned),
+        _ => None,
+    };
+    Ok(State::Waiting(slot, closer))
 }
 
 impl<R> Drop for Call<R> {

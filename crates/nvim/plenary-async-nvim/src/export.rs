@@ -228,7 +228,7 @@ pub fn function<Args, F: AsyncFunction<Args>>(
     name: &str,
     f: F,
 ) -> LuaResult<LuaFunction> {
-    let factory = host::with_host(|_, factory| factory.clone()).ok_or_else(|| {
+    let factory = host::factory().ok_or_else(|| {
         LuaError::runtime(format!(
             "plenary_async_nvim::function({name:?}): call plenary_async_nvim::attach(lua) first"
         ))

@@ -220,9 +220,11 @@ pub fn is_attached() -> bool {
 /// .detach();
 /// ```
 pub fn lua() -> Lua {
-    HOST.with(|h| match h.borrow().as_ref() {
-        Some(host) => host.lua.clone(),
-        None => panic!("plenary_async_nvim::lua(): call plenary_async_nvim::attach(lua) first"),
+    try_lua().unwrap_or_else(|e| {
+        panic!(
+            "plenary_async_nvim::lua(): {}",
+            crate::export::lua_message(&e)
+        )
     })
 }
 
@@ -237,8 +239,9 @@ pub(crate) fn try_lua() -> LuaResult<Lua> {
     })
 }
 
-pub(crate) fn with_host<R>(f: impl FnOnce(&Lua, &LuaFunction) -> R) -> Option<R> {
-    HOST.with(|h| h.borrow().as_ref().map(|host| f(&host.lua, &host.factory)))
+/// The factory of exported functions' Lua wrappers, once attached.
+pub(crate) fn factory() -> Option<LuaFunction> {
+    HOST.with(|h| h.borrow().as_ref().map(|host| host.factory.clone()))
 }
 
 /// Sends `msg` to `vim.notify` (ERROR level) from a `vim.schedule` callback;

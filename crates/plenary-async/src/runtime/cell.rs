@@ -587,9 +587,14 @@ pub(crate) struct TaskHandle<T> {
     _output: PhantomData<*const T>,
 }
 
+/// Whether the task has ended: completed, or closed.
+fn is_finished(h: NonNull<Header>) -> bool {
+    header(h).state.get() & (COMPLETED | CLOSED) != 0
+}
+
 impl<T> TaskHandle<T> {
     pub(crate) fn is_finished(&self) -> bool {
-        header(self.h).state.get() & (COMPLETED | CLOSED) != 0
+        is_finished(self.h)
     }
 
     /// `Some(output)` once completed, `None` if canceled; registers `cx`'s
@@ -644,7 +649,7 @@ pub(crate) struct AbortRef {
 
 impl AbortRef {
     pub(crate) fn is_finished(&self) -> bool {
-        header(self.h).state.get() & (COMPLETED | CLOSED) != 0
+        is_finished(self.h)
     }
 
     /// Cancels the task as `TaskHandle::cancel` does, and wakes whoever

@@ -296,6 +296,19 @@ end
 
 -- Awaiting -------------------------------------------------------------------------
 
+--- Adds `cb(err, ...)` to the callbacks of `T`'s completion; returns the
+--- list and the slot (set it to false to unsubscribe).
+local function add_waiter(T, cb)
+  local waiters = T.waiters
+  if waiters == nil then
+    waiters = {}
+    T.waiters = waiters
+  end
+  local slot = #waiters + 1
+  waiters[slot] = cb
+  return waiters, slot
+end
+
 --- Waits in `T` for task `other`; returns `true, results...` or
 --- `false, err`.
 local function wait_task(T, other)
@@ -307,15 +320,9 @@ local function wait_task(T, other)
       start(other)
     end
     local id = new_wait()
-    local waiters = other.waiters
-    if waiters == nil then
-      waiters = {}
-      other.waiters = waiters
-    end
-    local slot = #waiters + 1
-    waiters[slot] = function()
+    local waiters, slot = add_waiter(other, function()
       wake(T.t, id)
-    end
+    end)
     T.awaiting = other
     local ok, err = pcall(suspend, T.t, id)
     T.awaiting = nil
@@ -573,13 +580,7 @@ function Task:on_complete(cb)
     end
     return function() end
   end
-  local waiters = self.waiters
-  if waiters == nil then
-    waiters = {}
-    self.waiters = waiters
-  end
-  local slot = #waiters + 1
-  waiters[slot] = cb
+  local waiters, slot = add_waiter(self, cb)
   return function()
     waiters[slot] = false
   end
