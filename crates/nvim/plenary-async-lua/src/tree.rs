@@ -6,10 +6,18 @@
 //! with node numbers: `close(id)`, `child_failed(id, child_id)`,
 //! `completed(id)`.
 //!
+//! One completion is handed back rather than called: the tree's last
+//! `completed` event of a `tree_finish` call is its return value (the hot
+//! path of a task that ends with no children left: the Lua side completes
+//! it inline, without a call from Rust back into Lua). The order of
+//! events is kept: a completion held back is sent to its hook before any
+//! other hook runs, so a hook never runs while one is held (`DEFERRED`).
+//!
 //! | Lua | |
 //! |---|---|
 //! | `tree_new(parent)` | a node (`parent` 0: top-level); returns its number |
-//! | `tree_finish(id, failed)` | the task's own work is over |
+//! | `tree_finish(id, failed, observed)` | the task's own work is over (`observed`: its outcome is taken, as `tree_observe`); returns the number of a node that completed last, for the caller to complete (0: none) |
+//! | `tree_completed(id)` | calls the `completed` hook for `id` (what a `tree_finish` caller does with its result when it does not complete inline) |
 //! | `tree_close(id)` | close it and, first, its children |
 //! | `tree_detach(id)` / `tree_observe(id)` | make it top-level / mark its failure handled |
 //! | `tree_state(id)` | `closing, failed, finished, completed, children` |
@@ -20,12 +28,39 @@ use mlua::prelude::*;
 use plenary_async::scope::tree::{Hooks, Node};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
+
+/// Hashes a node number with one multiplication: the numbers are ours
+/// (consecutive, never chosen by an attacker), so SipHash's protection is
+/// not needed on this hot path (a lookup per tree call).
+#[derive(Default)]
+struct NumberHasher(u64);
+
+impl Hasher for NumberHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Nodes = HashMap<u64, Node, BuildHasherDefault<NumberHasher>>;
 
 thread_local! {
     /// Nodes that have not completed, by number.
-    static NODES: RefCell<HashMap<u64, Node>> = RefCell::new(HashMap::new());
+    static NODES: RefCell<Nodes> = RefCell::new(Nodes::default());
+
     static NEXT: Cell<u64> = const { Cell::new(0) };
+    /// A node whose `completed` hook is held back (0: none): sent before
+    /// the next hook, or returned by `tree_finish`.
+    static DEFERRED: Cell<u64> = const { Cell::new(0) };
 }
 
 const HOOKS: &str = "plenary_async.tree_hooks";
@@ -62,24 +97,38 @@ fn call(which: fn(&HookFns) -> &LuaFunction, args: impl IntoLuaMulti) {
     }
 }
 
+/// Sends the completion held back, if any, to its hook.
+fn flush() {
+    let id = DEFERRED.replace(0);
+    if id != 0 {
+        call(|f| &f.completed, id);
+    }
+}
+
+/// A node's hooks: its number (known before the tree can call a hook: a
+/// node made under a closing parent is closed before `child` returns).
 struct LuaHooks(u64);
 
 impl Hooks for LuaHooks {
     fn close(&self, _: &Node) {
+        flush();
         call(|f| &f.close, self.0);
     }
     fn child_failed(&self, _: &Node, child: &Node) {
+        flush();
         call(|f| &f.child_failed, (self.0, id_of(child)));
     }
     fn completed(&self, _: &Node) {
         NODES.with(|n| n.borrow_mut().remove(&self.0));
-        call(|f| &f.completed, self.0);
+        flush();
+        DEFERRED.set(self.0);
     }
 }
 
 /// A new node under `parent` (0: top-level). Under a closing parent it is
 /// closed at once, before Lua knows its number: the close hook then finds
-/// no task for it, and the Lua side checks `tree_state` after `tree_new`.
+/// no task for it, and the Lua side closes a task made under a closing
+/// parent itself.
 fn new_node(parent: u64) -> LuaResult<u64> {
     let id = NEXT.get() + 1;
     NEXT.set(id);
@@ -111,15 +160,29 @@ pub fn register_core(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     core.set(
         "tree_new",
-        lua.create_function(|_, parent: u64| new_node(parent))?,
+        lua.create_function(|_, parent: u64| {
+            let id = new_node(parent);
+            flush();
+            id
+        })?,
+    )?;
+    core.set(
+        "tree_completed",
+        lua.create_function(|_, id: u64| {
+            call(|f| &f.completed, id);
+            Ok(())
+        })?,
     )?;
     core.set(
         "tree_finish",
-        lua.create_function(|_, (id, failed): (u64, bool)| {
+        lua.create_function(|_, (id, failed, observed): (u64, bool, bool)| {
             if let Some(n) = node(id) {
+                if observed {
+                    n.observe();
+                }
                 n.finish(failed);
             }
-            Ok(())
+            Ok(DEFERRED.replace(0))
         })?,
     )?;
     // Acting on a node that has completed (or never was) does nothing.
@@ -134,6 +197,7 @@ pub fn register_core(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
                 if let Some(n) = node(id) {
                     act(&n);
                 }
+                flush();
                 Ok(())
             })?,
         )?;

@@ -32,6 +32,12 @@
 -- * Re-entrant. Nothing here holds a lock across a resume: task code may
 --   run Neovim's loop (`vim.wait`, `util.block_on`) and the tasks and
 --   drains it runs meanwhile work as usual.
+--
+-- Coroutines are reused: a task started with no arguments runs on a
+-- coroutine whose previous task's function returned (kept in a small
+-- pool), not a new one, so a task that completes at once allocates no
+-- coroutine. A task's `t.co` is its coroutine while it runs; once the task
+-- is done the coroutine may run another task (check `t.done` first).
 local core, shared = ...
 
 local co_create, co_resume, co_yield, co_status, co_running =
@@ -130,11 +136,52 @@ local finish
 -- `coroutine.yield()` in task code still needs.
 local SUSPENDED = {}
 
+-- What a reused coroutine yields when its task's function returned
+-- (followed by the results): the coroutine can run another task.
+local FINISHED = {}
+
+-- Coroutines waiting for a task to run (at most POOL of them).
+local pool, pool_n, POOL = {}, 0, 16
+
+-- The function a pooled coroutine runs next: set right before the resume
+-- that starts it.
+local next_body = nil
+
+--- Takes the function handed over in `next_body`.
+local function take_body()
+  local fn = next_body
+  next_body = nil
+  return fn
+end
+
+--- Runs the function handed over, then yields FINISHED and its results.
+--- (A tail call to yield: no frame holds the function while the coroutine
+--- waits in the pool. The function comes from a call, not a variable, so
+--- that a traceback names it by its location, not "fn".)
+local function run_next()
+  return co_yield(FINISHED, take_body()())
+end
+
+--- A pooled coroutine's function: one task's function after another.
+local function worker()
+  while true do
+    run_next()
+  end
+end
+
 local function after_resume(t, outer, ok, first, ...)
   depth = depth - 1
   current = outer
-  if first == SUSPENDED and ok then
-    return
+  if ok then
+    if first == SUSPENDED then
+      return
+    elseif first == FINISHED then
+      if pool_n < POOL then
+        pool_n = pool_n + 1
+        pool[pool_n] = t.co
+      end
+      return finish(t, true, ...)
+    end
   end
   if co_status(t.co) == "dead" then
     return finish(t, ok, first, ...)
@@ -334,14 +381,53 @@ local function native_done(t, ok, ...)
 end
 M.native_done = native_done
 
+--- Starts `fn(...)` as the task `t`, a record with the fields of
+--- `spawn`'s (`co` is set here): at once (up to the first wait) unless in
+--- a fast event, where it starts from the queue. Returns `t`. (vim_async's
+--- task handles are such records.)
+local function start(t, fn, ...)
+  -- (Task code never runs in a fast event: a task that starts another
+  -- needs no check.)
+  local now = depth < MAX_DEPTH and (current ~= nil or not in_fast_event())
+  if select("#", ...) > 0 then
+    t.co = co_create(fn)
+    if now then
+      resume(t, ...)
+    else
+      enqueue(t, pack(...))
+    end
+    return t
+  end
+  local co = pool[pool_n]
+  if co then
+    pool[pool_n] = nil
+    pool_n = pool_n - 1
+  else
+    co = co_create(worker)
+  end
+  t.co = co
+  if now then
+    next_body = fn
+    resume(t)
+  else
+    enqueue(function()
+      if not t.done then
+        next_body = fn
+        resume(t)
+      end
+    end)
+  end
+  return t
+end
+M.start = start
+
 --- Starts `fn(...)` as a task; `on_done(t, ok, ...)` gets its end, `cb` is
---- kept in `t.cb` for it. Starts at once (up to the first wait) unless in a
---- fast event, where it starts from the queue. Returns the task.
+--- kept in `t.cb` for it. Returns the task (see `start`).
 function M.spawn(fn, on_done, cb, ...)
   -- Every field a task's hot paths set is in the constructor (`at`,
   -- `seq`, `sleep_id`: timer.lua's), so that its hash part is sized once.
-  local t = {
-    co = co_create(fn),
+  return start({
+    co = false,
     on_done = on_done,
     cb = cb,
     waiting = false,
@@ -349,13 +435,7 @@ function M.spawn(fn, on_done, cb, ...)
     at = 0,
     seq = 0,
     sleep_id = false,
-  }
-  if depth >= MAX_DEPTH or in_fast_event() then
-    enqueue(t, select("#", ...) > 0 and pack(...) or false)
-  else
-    resume(t, ...)
-  end
-  return t
+  }, fn, ...)
 end
 
 --- Releases what task `t` waits on: its Rust operation is dropped, and

@@ -24,13 +24,13 @@
 local core, shared = ...
 local task = shared.task
 local pack, unpack = shared.pack, shared.unpack
-local running, spawn, suspend, wake, new_wait = task.running, task.spawn, task.suspend, task.wake, task.new_wait
+local running, start_task, suspend, wake, new_wait = task.running, task.start, task.suspend, task.wake, task.new_wait
 local interrupt, await_call, failure = task.interrupt, task.await_call, task.failure
 local tree_new, tree_finish, tree_close = core.tree_new, core.tree_finish, core.tree_close
 local tree_detach, tree_observe = core.tree_detach, core.tree_observe
 local uv = vim.uv or vim.loop
-local select, type, error, pcall, setmetatable = select, type, error, pcall, setmetatable
-local co_running, co_status = coroutine.running, coroutine.status
+local select, type, error, pcall, setmetatable, getmetatable = select, type, error, pcall, setmetatable, getmetatable
+local co_status = coroutine.status
 
 local M = {}
 
@@ -41,6 +41,28 @@ local NO_ARGS = { n = 0 }
 --- their handles only.
 local by_id = {}
 
+-- A task handle `T` is the scheduler's task record itself (task.lua's
+-- fields: `co` (false until it starts), `on_done`, `waiting`, `done` (its
+-- function ended, or it was closed before it started: its node is
+-- finished)), with these:
+--
+-- | field | meaning |
+-- |---|---|
+-- | id | its tree node's number |
+-- | body, args | what it runs (until it starts; not `fn`: timer.lua's heap entries with an `fn` are callbacks) |
+-- | parent | the task it is attached to (nil: top-level) |
+-- | pending | its children that have not started yet (false: none so far) |
+-- | observed | someone awaits its outcome (its failure is not its parent's) |
+-- | closing, failure | a close, or a child's failure, to raise at its checkpoints (nil: none) |
+-- | is_done | it completed (function and children): its outcome is final |
+-- | results | its results (packed), or false: it failed with `err` (`tb`: with its stack) |
+-- | waiters | completion callbacks (nil: none) |
+-- | awaiting | the task it waits for (for `traceback`; nil: none) |
+--
+-- The constructor has the fields a task that runs and completes at once
+-- sets, so that its hash part is sized once and small (16 slots); the
+-- rarer ones (closing, failure, err, tb, waiters, awaiting, and the
+-- scheduler's for waits and sleeps) are added when needed.
 ---@class plenary_async.vim_async.Task
 local Task = {}
 Task.__index = Task
@@ -51,12 +73,10 @@ local failed_errs = {}
 
 local on_done -- the scheduler's completion of vim_async tasks (marks them)
 
---- The record of the running vim_async task, or nil.
+--- The running vim_async task, or nil.
 local function current()
-  local t = running()
-  if t ~= nil and t.on_done == on_done then
-    local T = t.cb
-    T.t = t -- (set here too: a task runs before `spawn` returns it)
+  local T = running()
+  if T ~= nil and T.on_done == on_done then
     return T
   end
   return nil
@@ -76,7 +96,7 @@ end
 
 --- The reason task `T` must stop at a checkpoint, as a raiser, or nil.
 local function stop_reason(T)
-  if T.failure ~= nil then
+  if T.failure then
     local err = T.failure
     return function()
       error(err, 0)
@@ -90,18 +110,15 @@ end
 
 local start
 
---- Starts the pending children of `T` (in the order they were made).
-local function start_pending(T)
-  local pending = T.pending
-  if not pending or pending[1] == nil then
-    return
-  end
+--- Starts the children in `pending`, the pending list of `T`, in the order
+--- they were made.
+local function start_pending(T, pending)
   T.pending = false -- children made while these start get a new list
   local i = 1
   local child = pending[1]
   while child ~= nil do
     pending[i] = nil
-    if not child.started and not child.is_done and child.parent == T then
+    if not child.co and not child.done and child.parent == T then
       start(child)
     end
     i = i + 1
@@ -115,10 +132,15 @@ end
 --- A checkpoint of the running task `T`: pending children start, then a
 --- pending failure or a close is raised. Does not yield.
 local function checkpoint(T)
-  start_pending(T)
-  local stop = stop_reason(T)
-  if stop then
-    stop()
+  local pending = T.pending
+  if pending and pending[1] ~= nil then
+    start_pending(T, pending)
+  end
+  if T.failure then
+    error(T.failure, 0)
+  end
+  if T.closing then
+    error(CLOSED, 0)
   end
 end
 
@@ -126,15 +148,13 @@ end
 
 local function deliver(T)
   local waiters = T.waiters
-  T.waiters = nil
-  if waiters == nil then
-    return
-  end
+  T.waiters = false
   for i = 1, #waiters do
     local cb = waiters[i]
     if cb then
-      if T.ok then
-        cb(nil, unpack(T.results, 1, T.results.n))
+      local r = T.results
+      if r then
+        cb(nil, unpack(r, 1, r.n))
       else
         cb(T.err)
       end
@@ -142,36 +162,71 @@ local function deliver(T)
   end
 end
 
+--- Node `id` completed (the tree's `completed` event): the task's result
+--- is final; its waiters and `on_complete` callbacks get it.
+local function complete(id)
+  local T = by_id[id]
+  if T == nil then
+    return
+  end
+  by_id[id] = nil
+  T.is_done = true
+  if failed_errs[id] ~= nil then
+    vim.schedule(function()
+      failed_errs[id] = nil
+    end)
+  end
+  if T.raise and not T.results and T.err ~= CLOSED then
+    task.report(T.tb or T.err)
+  end
+  if T.waiters then
+    deliver(T)
+  end
+end
+
+--- Finishes node `id` (its task's own work is over); completes the task
+--- that the tree hands back (the tree holds back its last completion for
+--- the caller, core's tree.rs).
+local function finish_node(id, failed, observed)
+  local c = tree_finish(id, failed, observed)
+  if c ~= 0 then
+    complete(c)
+  end
+end
+
 --- The task's own function ended (`ok`, results or error): the final
 --- checkpoint starts pending children; the tree completes the task once
 --- they are done.
-on_done = function(t, ok, ...)
-  local T = t.cb
+on_done = function(T, ok, ...)
   local err
   if ok then
     -- The final checkpoint: pending children start (a task that failed
     -- leaves them to be closed unrun), a close or a failure still pending
     -- is the task's outcome.
-    start_pending(T)
-    if T.failure ~= nil then
+    local pending = T.pending
+    if pending and pending[1] ~= nil then
+      start_pending(T, pending)
+    end
+    if T.failure then
       ok, err = false, T.failure
     elseif T.closing then
       ok, err = false, CLOSED
     else
-      T.ok, T.results = true, pack(...)
+      T.results = pack(...)
     end
   else
     err = ...
   end
+  local failed = false
   if not ok then
     T.err = err
-    T.tb = failure(t, err)
+    T.tb = failure(T, err)
+    failed = not (T.closing and err == CLOSED)
+    if failed then
+      failed_errs[T.id] = err
+    end
   end
-  local failed = not ok and not (T.closing and err == CLOSED)
-  if failed then
-    failed_errs[T.id] = T.err
-  end
-  tree_finish(T.id, failed)
+  finish_node(T.id, failed, T.observed)
 end
 
 core.tree_set_hooks({
@@ -181,42 +236,25 @@ core.tree_set_hooks({
       return
     end
     T.closing = true
-    if not T.started then
+    if not T.co then
       -- Closed before it ran: it completes as closed, its function unrun.
-      T.started = true
-      T.ok, T.err = false, CLOSED
-      tree_finish(id, false)
+      T.done, T.err = true, CLOSED
+      finish_node(id, false, false)
       return
     end
-    interrupt(T.t, raise_closed)
+    interrupt(T, raise_closed)
   end,
   child_failed = function(id, child_id)
     local T = by_id[id]
-    if T == nil or T.failure ~= nil then
+    if T == nil or T.failure then
       return
     end
     T.failure = failed_errs[child_id] or "a child task failed"
-    if T.started and T.t then
-      interrupt(T.t, stop_reason(T))
+    if T.co then
+      interrupt(T, stop_reason(T))
     end
   end,
-  completed = function(id)
-    local T = by_id[id]
-    if T == nil then
-      return
-    end
-    by_id[id] = nil
-    T.is_done = true
-    if failed_errs[id] ~= nil then
-      vim.schedule(function()
-        failed_errs[id] = nil
-      end)
-    end
-    if T.raise and not T.ok and T.err ~= CLOSED then
-      task.report(T.tb or T.err)
-    end
-    deliver(T)
-  end,
+  completed = complete,
 })
 
 -- The Rust side keeps the hook functions: let them go before Neovim exits.
@@ -228,10 +266,9 @@ vim.api.nvim_create_autocmd("VimLeavePre", {
 })
 
 start = function(T)
-  T.started = true
-  local args = T.args
-  T.args = false
-  T.t = spawn(T.fn, on_done, T, unpack(args, 1, args.n))
+  local body, args = T.body, T.args
+  T.body, T.args = false, false
+  start_task(T, body, unpack(args, 1, args.n))
 end
 
 -- Creating tasks -------------------------------------------------------------------
@@ -241,44 +278,39 @@ local function new_task(name, fn, ...)
     error(("vim_async.run: expected a function, got %s"):format(type(fn)), 3)
   end
   local parent = current()
-  -- Every field the common path sets is in the constructor, so that the
-  -- hash part is sized once (rarer ones: failure, waiters, awaiting,
-  -- raise, set when needed).
+  -- The fields of a task that completes at once (see the table above).
   local T = setmetatable({
+    co = false,
+    on_done = on_done,
+    waiting = false,
+    done = false,
     name = name,
-    fn = fn,
+    body = fn,
     args = select("#", ...) > 0 and pack(...) or NO_ARGS,
     parent = parent,
-    started = false,
+    observed = false,
     is_done = false,
-    closing = false,
     id = 0,
-    t = false,
     pending = false,
-    ok = false,
     results = false,
-    err = false,
-    tb = false,
   }, Task)
   local id = tree_new(parent and parent.id or 0)
   T.id = id
   by_id[id] = T
   if parent == nil then
     start(T)
+  elseif parent.closing or parent.failure then
+    -- Made under a closing parent: closed without running. (The tree
+    -- closed its node at once, before `by_id` knew it: its close hook
+    -- found no task.)
+    T.closing, T.done, T.err = true, true, CLOSED
+    finish_node(id, false, false)
   else
-    -- (The tree closed it at once if the parent is closing or failing:
-    -- its close hook ran before `by_id` knew it, so that is done here.)
-    if parent.closing or parent.failure ~= nil then
-      -- Made under a closing parent: closed without running.
-      T.closing, T.started, T.ok, T.err = true, true, false, CLOSED
-      tree_finish(id, false)
+    local pending = parent.pending
+    if not pending then
+      parent.pending = { T }
     else
-      local pending = parent.pending
-      if not pending then
-        parent.pending = { T }
-      else
-        pending[#pending + 1] = T
-      end
+      pending[#pending + 1] = T
     end
   end
   return T
@@ -287,11 +319,11 @@ end
 --- Runs `fn(...)` as a task; `run(name, fn, ...)` names it. A top-level
 --- task starts at once; one made inside a running task is its child and
 --- starts at the parent's next checkpoint.
-function M.run(name, fn, ...)
+function M.run(name, ...)
   if type(name) == "string" then
-    return new_task(name, fn, ...)
+    return new_task(name, ...)
   end
-  return new_task(nil, name, fn, ...)
+  return new_task(nil, name, ...) -- (`...`, not `fn, ...`: no extra nil argument)
 end
 
 -- Awaiting -------------------------------------------------------------------------
@@ -300,7 +332,7 @@ end
 --- list and the slot (set it to false to unsubscribe).
 local function add_waiter(T, cb)
   local waiters = T.waiters
-  if waiters == nil then
+  if not waiters then
     waiters = {}
     T.waiters = waiters
   end
@@ -309,32 +341,47 @@ local function add_waiter(T, cb)
   return waiters, slot
 end
 
---- Waits in `T` for task `other`; returns `true, results...` or
---- `false, err`.
+--- Suspends `T` until task `other` completes (an interruption of `T` is
+--- raised).
 local function wait_task(T, other)
+  if not other.co and not other.done and other.parent == nil then
+    start(other)
+    if other.is_done then
+      return
+    end
+  end
+  local id = new_wait()
+  local waiters, slot = add_waiter(other, function()
+    wake(T, id)
+  end)
+  T.awaiting = other
+  local ok, err = pcall(suspend, T, id)
+  T.awaiting = nil
+  if not ok then
+    waiters[slot] = false
+    error(err, 0)
+  end
+end
+
+--- The running task `T` awaits task `other`: a checkpoint, then a wait
+--- until `other` completed. `level`: the user's call, for errors.
+local function await_task(T, other, level)
   if other == T then
-    error("vim_async.await: a task cannot await itself", 4)
+    error("vim_async.await: a task cannot await itself", level)
   end
+  -- Observed before the checkpoint starts it: its failure is this
+  -- await's, not an unhandled one. (A task that has not ended tells its
+  -- node when it does: tree_finish's `observed`.)
+  if not other.observed then
+    other.observed = true
+    if other.done and not other.is_done then
+      tree_observe(other.id)
+    end
+  end
+  checkpoint(T)
   if not other.is_done then
-    if not other.started and other.parent == nil then
-      start(other)
-    end
-    local id = new_wait()
-    local waiters, slot = add_waiter(other, function()
-      wake(T.t, id)
-    end)
-    T.awaiting = other
-    local ok, err = pcall(suspend, T.t, id)
-    T.awaiting = nil
-    if not ok then
-      waiters[slot] = false
-      error(err, 0)
-    end
+    wait_task(T, other)
   end
-  if other.ok then
-    return true, unpack(other.results, 1, other.results.n)
-  end
-  return false, other.err
 end
 
 local function returned(ok, ...)
@@ -344,31 +391,21 @@ local function returned(ok, ...)
   error((...), 0)
 end
 
---- `await` and `pawait`'s forms: a task, `fn(cb)`, or `argc, fn, ...`.
+--- `await` and `pawait`'s function forms: `fn(cb)` or `argc, fn, ...`.
 --- Returns `true, values...` or `false, err` (an error of the awaited
 --- operation); a close or a pending failure of `T` is raised.
-local function await_any(T, a1, a2, ...)
-  if getmetatable(a1) == Task then
-    -- Observed before the checkpoint starts it: its failure is this
-    -- await's, not an unhandled one.
-    tree_observe(a1.id)
-  end
+local function await_fn(T, a1, a2, ...)
   checkpoint(T)
-  if getmetatable(a1) == Task then
-    return wait_task(T, a1)
-  end
-  local argc, fn
   if type(a1) == "number" then
-    argc, fn = a1, a2
-    return pcall(await_call, T.t, fn, argc, true, ...)
+    return pcall(await_call, T, a2, a1, true, ...)
   end
-  return pcall(await_call, T.t, a1, 1, true)
+  return pcall(await_call, T, a1, 1, true)
 end
 
 local function check_interrupted(T, ok, ...)
   -- An error raised while the task is closing or failing is the
   -- interruption's (or comes after it): it is never protected.
-  if not ok and (T.closing or T.failure ~= nil) then
+  if not ok and (T.closing or T.failure) then
     error((...), 0)
   end
   return ok, ...
@@ -377,16 +414,38 @@ end
 --- Suspends the running task until the awaitable completes: a task (its
 --- results, or its error raised), `fn(cb)` or `argc, fn, ...` (the
 --- callback's arguments). A checkpoint.
-function M.await(...)
-  local T = current_or_error("await")
-  return returned(check_interrupted(T, await_any(T, ...)))
+function M.await(a1, ...)
+  local T = current()
+  if T == nil then
+    current_or_error("await")
+  end
+  if getmetatable(a1) == Task then
+    await_task(T, a1, 3)
+    local r = a1.results
+    if r then
+      return unpack(r, 1, r.n)
+    end
+    error(a1.err, 0)
+  end
+  return returned(check_interrupted(T, await_fn(T, a1, ...)))
 end
 
 --- Like `await`, but returns `ok, ...`: an error of the awaited operation
 --- is returned, not raised (a close or a pending failure still is).
-function M.pawait(...)
-  local T = current_or_error("pawait")
-  return check_interrupted(T, await_any(T, ...))
+function M.pawait(a1, ...)
+  local T = current()
+  if T == nil then
+    current_or_error("pawait")
+  end
+  if getmetatable(a1) == Task then
+    await_task(T, a1, 3)
+    local r = a1.results
+    if r then
+      return true, unpack(r, 1, r.n)
+    end
+    return check_interrupted(T, false, a1.err)
+  end
+  return check_interrupted(T, await_fn(T, a1, ...))
 end
 
 --- Starts pending children and raises a pending close or failure; does
@@ -398,7 +457,7 @@ end
 --- Whether the running task is closing.
 function M.is_closing()
   local T = current()
-  return T ~= nil and T.closing
+  return T ~= nil and T.closing == true
 end
 
 --- Sleeps `ms` milliseconds (a closable libuv timer).
@@ -454,7 +513,7 @@ function M.iter(tasks)
       if waiting_id then
         local id = waiting_id
         waiting_id = nil
-        wake(T.t, id)
+        wake(T, id)
       end
     end)
   end
@@ -465,7 +524,7 @@ function M.iter(tasks)
     checkpoint(T)
     if done[head] == nil then
       waiting_id = new_wait()
-      suspend(T.t, waiting_id)
+      suspend(T, waiting_id)
     end
     local nxt = done[head]
     head = head + 1
@@ -497,7 +556,7 @@ function Semaphore:acquire()
   local slot = self.tail
   self.queue[slot] = { T = T, id = id }
   self.tail = slot + 1
-  local ok, err = pcall(suspend, T.t, id)
+  local ok, err = pcall(suspend, T, id)
   if not ok then
     local entry = self.queue[slot]
     if entry then
@@ -516,7 +575,7 @@ function Semaphore:release()
     self.queue[self.head] = nil
     self.head = self.head + 1
     if not entry.gone then
-      wake(entry.T.t, entry.id)
+      wake(entry.T, entry.id)
       return
     end
   end
@@ -562,7 +621,7 @@ function Task:detach()
   if parent ~= nil then
     self.parent = nil
     tree_detach(self.id)
-    if not self.started and not self.is_done then
+    if not self.co and not self.done then
       start(self)
     end
   end
@@ -573,8 +632,9 @@ end
 --- returns a function that unsubscribes.
 function Task:on_complete(cb)
   if self.is_done then
-    if self.ok then
-      cb(nil, unpack(self.results, 1, self.results.n))
+    local r = self.results
+    if r then
+      cb(nil, unpack(r, 1, r.n))
     else
       cb(self.err)
     end
@@ -589,7 +649,7 @@ end
 --- Pumps the loop until the task completes (at most `timeout` ms: then
 --- raises "timeout"); returns its results or raises its error.
 function Task:wait(timeout)
-  if not self.started and not self.is_done then
+  if not self.co and not self.done then
     start(self)
   end
   if not self.is_done then
@@ -600,8 +660,9 @@ function Task:wait(timeout)
       error("timeout", 2)
     end
   end
-  if self.ok then
-    return unpack(self.results, 1, self.results.n)
+  local r = self.results
+  if r then
+    return unpack(r, 1, r.n)
   end
   error(self.err, 0)
 end
@@ -613,7 +674,7 @@ end
 --- Reports the task's error (to Neovim) when it completes failed.
 function Task:raise_on_error()
   self.raise = true
-  if self.is_done and not self.ok and self.err ~= CLOSED then
+  if self.is_done and not self.results and self.err ~= CLOSED then
     task.report(self.tb or self.err)
   end
   return self
@@ -625,9 +686,8 @@ function Task:status()
   if self.is_done then
     return "completed"
   end
-  local t = self.t
-  if t then
-    local st = co_status(t.co)
+  if self.co and not self.done then -- (once done, its coroutine may run another task)
+    local st = co_status(self.co)
     if st == "running" then
       return "running"
     elseif st == "normal" then
@@ -643,12 +703,11 @@ function Task:traceback(msg, level)
   local parts = {}
   local T = self
   local first = true
-  while T ~= nil do
-    local t = T.t
-    if t and co_status(t.co) ~= "dead" then
+  while T do
+    if T.co and not T.done then
       -- (LuaJIT's debug.traceback returns a nil message as it is: pass a
       -- string, and drop the empty line it makes.)
-      local text = debug.traceback(t.co, first and msg or "", level or 0)
+      local text = debug.traceback(T.co, first and msg or "", level or 0)
       parts[#parts + 1] = (text:gsub("^\n", ""))
     elseif T.tb then
       parts[#parts + 1] = first and msg and (msg .. "\n" .. T.tb) or T.tb
