@@ -360,7 +360,9 @@ M.failure = failure
 
 finish = function(t, ok, ...)
   t.done = true
-  t.waiting = false
+  if t.waiting then -- (a record that never waited may have no such field)
+    t.waiting = false
+  end
   local on_done = t.on_done
   if on_done == nil or t.canceled then
     if not ok then

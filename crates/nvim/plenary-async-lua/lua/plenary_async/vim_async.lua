@@ -35,34 +35,33 @@ local co_status = coroutine.status
 local M = {}
 
 local CLOSED = "closed"
-local NO_ARGS = { n = 0 }
 
 --- Live tasks by tree node number; finished ones stay reachable from
 --- their handles only.
 local by_id = {}
 
 -- A task handle `T` is the scheduler's task record itself (task.lua's
--- fields: `co` (false until it starts), `on_done`, `waiting`, `done` (its
--- function ended, or it was closed before it started: its node is
--- finished)), with these:
+-- fields: `co` (false until it starts), `waiting`, `done` (its function
+-- ended, or it was closed before it started: its node is finished), and
+-- `on_done`, here in the metatable), with these:
 --
 -- | field | meaning |
 -- |---|---|
 -- | id | its tree node's number |
--- | body, args | what it runs (until it starts; not `fn`: timer.lua's heap entries with an `fn` are callbacks) |
+-- | body, args | what it runs, until it starts (`args`: packed, nil: none; not `fn`: timer.lua's heap entries with an `fn` are callbacks) |
 -- | parent | the task it is attached to (nil: top-level) |
--- | pending | its children that have not started yet (false: none so far) |
+-- | pending | its children that have not started yet (nil: none so far) |
 -- | observed | someone awaits its outcome (its failure is not its parent's) |
 -- | closing, failure | a close, or a child's failure, to raise at its checkpoints (nil: none) |
 -- | is_done | it completed (function and children): its outcome is final |
--- | results | its results (packed), or false: it failed with `err` (`tb`: with its stack) |
+-- | results, [1..results] | how many results it returned, and they; false: it failed with `err` (`tb`: with its stack) |
 -- | waiters | completion callbacks (nil: none) |
 -- | awaiting | the task it waits for (for `traceback`; nil: none) |
 --
--- The constructor has the fields a task that runs and completes at once
--- sets, so that its hash part is sized once and small (16 slots); the
--- rarer ones (closing, failure, err, tb, waiters, awaiting, and the
--- scheduler's for waits and sleeps) are added when needed.
+-- A task that runs and completes at once, awaited, sets 8 fields and one
+-- result: the constructor has those (its hash part is sized once, at 8
+-- slots, and one array slot holds a single result without a table); the
+-- others are added when needed (a task that waits grows once).
 ---@class plenary_async.vim_async.Task
 local Task = {}
 Task.__index = Task
@@ -152,9 +151,9 @@ local function deliver(T)
   for i = 1, #waiters do
     local cb = waiters[i]
     if cb then
-      local r = T.results
-      if r then
-        cb(nil, unpack(r, 1, r.n))
+      local n = T.results
+      if n then
+        cb(nil, unpack(T, 1, n))
       else
         cb(T.err)
       end
@@ -212,7 +211,15 @@ on_done = function(T, ok, ...)
     elseif T.closing then
       ok, err = false, CLOSED
     else
-      T.results = pack(...)
+      local n = select("#", ...)
+      if n == 1 then
+        T[1] = ...
+      elseif n > 1 then
+        for i = 1, n do
+          T[i] = (select(i, ...))
+        end
+      end
+      T.results = n
     end
   else
     err = ...
@@ -228,6 +235,9 @@ on_done = function(T, ok, ...)
   end
   finish_node(T.id, failed, T.observed)
 end
+
+-- (In the metatable: task.lua reads `t.on_done`; not a slot per task.)
+Task.on_done = on_done
 
 core.tree_set_hooks({
   close = function(id)
@@ -267,8 +277,13 @@ vim.api.nvim_create_autocmd("VimLeavePre", {
 
 start = function(T)
   local body, args = T.body, T.args
-  T.body, T.args = false, false
-  start_task(T, body, unpack(args, 1, args.n))
+  T.body = false
+  if args then
+    T.args = nil
+    start_task(T, body, unpack(args, 1, args.n))
+  else
+    start_task(T, body)
+  end
 end
 
 -- Creating tasks -------------------------------------------------------------------
@@ -280,20 +295,21 @@ local function new_task(name, fn, ...)
   local parent = current()
   -- The fields of a task that completes at once (see the table above).
   local T = setmetatable({
+    false, -- (the array slot of a single result)
     co = false,
-    on_done = on_done,
-    waiting = false,
     done = false,
-    name = name,
     body = fn,
-    args = select("#", ...) > 0 and pack(...) or NO_ARGS,
     parent = parent,
-    observed = false,
     is_done = false,
     id = 0,
-    pending = false,
     results = false,
   }, Task)
+  if name ~= nil then
+    T.name = name
+  end
+  if select("#", ...) > 0 then
+    T.args = pack(...)
+  end
   local id = tree_new(parent and parent.id or 0)
   T.id = id
   by_id[id] = T
@@ -421,9 +437,9 @@ function M.await(a1, ...)
   end
   if getmetatable(a1) == Task then
     await_task(T, a1, 3)
-    local r = a1.results
-    if r then
-      return unpack(r, 1, r.n)
+    local n = a1.results
+    if n then
+      return unpack(a1, 1, n)
     end
     error(a1.err, 0)
   end
@@ -439,9 +455,9 @@ function M.pawait(a1, ...)
   end
   if getmetatable(a1) == Task then
     await_task(T, a1, 3)
-    local r = a1.results
-    if r then
-      return true, unpack(r, 1, r.n)
+    local n = a1.results
+    if n then
+      return true, unpack(a1, 1, n)
     end
     return check_interrupted(T, false, a1.err)
   end
@@ -632,9 +648,9 @@ end
 --- returns a function that unsubscribes.
 function Task:on_complete(cb)
   if self.is_done then
-    local r = self.results
-    if r then
-      cb(nil, unpack(r, 1, r.n))
+    local n = self.results
+    if n then
+      cb(nil, unpack(self, 1, n))
     else
       cb(self.err)
     end
@@ -660,9 +676,9 @@ function Task:wait(timeout)
       error("timeout", 2)
     end
   end
-  local r = self.results
-  if r then
-    return unpack(r, 1, r.n)
+  local n = self.results
+  if n then
+    return unpack(self, 1, n)
   end
   error(self.err, 0)
 end
