@@ -154,18 +154,14 @@ local function take_body()
   return fn
 end
 
---- Runs the function handed over, then yields FINISHED and its results.
---- (A tail call to yield: no frame holds the function while the coroutine
---- waits in the pool. The function comes from a call, not a variable, so
---- that a traceback names it by its location, not "fn".)
-local function run_next()
-  return co_yield(FINISHED, take_body()())
-end
-
---- A pooled coroutine's function: one task's function after another.
+--- A pooled coroutine's function: one task's function after another,
+--- each handed over in `next_body`; yields FINISHED and its results after
+--- each. (The function comes from a call, not a variable: no local holds
+--- it while the coroutine waits in the pool, and a traceback names it by
+--- its location, not by a variable's name.)
 local function worker()
   while true do
-    run_next()
+    co_yield(FINISHED, take_body()())
   end
 end
 
