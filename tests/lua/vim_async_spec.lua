@@ -261,6 +261,67 @@ describe("vim_async: await, timeout, iter, wait", function()
     assert(cleaned, "the timed out task ran its cleanup first")
   end)
 
+  it("timeout returns the results of a task that completes in time, or raises its error", function()
+    local v = va.run(function()
+      local quick = va.run(function()
+        va.sleep(1)
+        return "done", 2
+      end)
+      local x, y = va.timeout(5000, quick)
+      local failing = va.run(function()
+        va.sleep(1)
+        error("own error", 0)
+      end)
+      local ok, err = pcall(va.timeout, 5000, failing)
+      return x, y, ok, err
+    end)
+    local x, y, ok, err = v:wait(2000)
+    assert(x == "done" and y == 2, tostring(x))
+    assert(not ok and err == "own error", tostring(err))
+  end)
+
+  it("timeout of an attached child closes what the child awaits before it raises", function()
+    local record, log = {}, {}
+    local t = va.run(function()
+      local child = va.run(function()
+        forever(record)
+      end)
+      local ok, err = pcall(va.timeout, 10, child)
+      table.insert(log, { ok, err, record.closed, child:completed() })
+    end)
+    t:wait(2000)
+    assert(vim.deep_equal(log, { { false, "timeout", true, true } }), vim.inspect(log))
+  end)
+
+  it("timeout in a task that is closed raises closed, and the detached task goes on", function()
+    local slow_done = false
+    local slow
+    local t = va.run(function()
+      slow = va.run(function()
+        va.sleep(30)
+        slow_done = true
+      end):detach()
+      va.timeout(20, slow)
+    end)
+    vim.wait(5)
+    t:close()
+    local ok, err = t:pwait(1000)
+    assert(not ok and err == "closed", tostring(err))
+    slow:wait(2000)
+    assert(slow_done, "the detached task was not closed by the expired timer")
+  end)
+
+  it("timeout checks its arguments", function()
+    local t = va.run(function()
+      local ok1, e1 = pcall(va.timeout, "10", va.run(function() end))
+      local ok2, e2 = pcall(va.timeout, 10, {})
+      return ok1, e1, ok2, e2
+    end)
+    local ok1, e1, ok2, e2 = t:wait(1000)
+    assert(not ok1 and e1:find("vim_async.timeout: expected a duration in milliseconds", 1, true), e1)
+    assert(not ok2 and e2:find("vim_async.timeout: expected a task", 1, true), e2)
+  end)
+
   it("iter yields tasks in completion order", function()
     local order = {}
     local t = va.run(function()
@@ -381,6 +442,42 @@ describe("vim_async: await, timeout, iter, wait", function()
     assert(va.run(function()
       return f(21)
     end):wait(1000) == 42)
+  end)
+end)
+
+describe("vim_async: coroutine safety", function()
+  it("a plain coroutine.yield() fails the task (a plenary task goes on after one)", function()
+    local t = va.run(function()
+      coroutine.yield("not an await")
+      return "went on"
+    end)
+    local ok, err = t:pwait(1000)
+    assert(not ok and tostring(err):find("^Unexpected coroutine.yield%(%)"), tostring(err))
+    assert(t:completed())
+    local plenary_result
+    a.run(function()
+      coroutine.yield()
+      return "went on"
+    end, function(_, v)
+      plenary_result = v
+    end)
+    vim.wait(1000, function()
+      return plenary_result ~= nil
+    end)
+    assert(plenary_result == "went on", tostring(plenary_result))
+  end)
+
+  it("a coroutine.resume of a task's coroutine fails, fails the task and closes what it awaited", function()
+    local record, co = {}, nil
+    local t = va.run(function()
+      co = coroutine.running()
+      forever(record)
+    end)
+    local status, err = coroutine.resume(co)
+    assert(status == false and err == "Unexpected coroutine.resume()", tostring(err))
+    local ok, terr = t:pwait(1000)
+    assert(not ok and tostring(terr):find("^Unexpected coroutine.resume%(%)"), tostring(terr))
+    assert(record.closed, "the awaited handle was closed")
   end)
 end)
 

@@ -33,6 +33,12 @@
 --   run Neovim's loop (`vim.wait`, `util.block_on`) and the tasks and
 --   drains it runs meanwhile work as usual.
 --
+-- Strict tasks (`t.strict`: vim_async's, as Neovim's vim.async) fail on
+-- a plain `coroutine.yield()` in their code ("Unexpected
+-- coroutine.yield()") and on a `coroutine.resume` of their coroutine by
+-- anyone but the scheduler ("Unexpected coroutine.resume()", which that
+-- resume also returns); plenary's tasks go on after a plain yield.
+--
 -- Coroutines are reused: a task started with no arguments runs on a
 -- coroutine whose previous task's function returned (kept in a small
 -- pool), not a new one, so a task that completes at once allocates no
@@ -182,7 +188,15 @@ local function after_resume(t, outer, ok, first, ...)
   if co_status(t.co) == "dead" then
     return finish(t, ok, first, ...)
   end
-  if not t.waiting and not t.done then
+  if t.done then
+    return
+  end
+  if t.strict then
+    -- A plain `coroutine.yield()` where a strict task (vim_async's) may
+    -- only await: the task fails (its coroutine is left where it yielded).
+    return finish(t, false, "Unexpected coroutine.yield()")
+  end
+  if not t.waiting then
     -- A plain `coroutine.yield()` in task code: go on at the next turn.
     enqueue(t, false)
   end
@@ -243,7 +257,31 @@ M.wake = wake
 -- function that raises the reason (a close, a child's failure) in the task.
 local INTERRUPTED = {}
 
-local function after_wait(first, ...)
+local release_wait
+
+--- A strict task's coroutine, suspended in a wait, was resumed by someone
+--- else's `coroutine.resume` (not by `resume`: `current` is not the task).
+--- The resume fails with the error, and the task fails with it once that
+--- resume is over (what it waited for is released).
+local function foreign_resume(t)
+  local message = "Unexpected coroutine.resume()"
+  enqueue(function()
+    if not t.done then
+      t.waiting = false
+      local ok, err = release_wait(t)
+      if not ok then
+        report(err)
+      end
+      finish(t, false, message)
+    end
+  end)
+  error(message, 0)
+end
+
+local function after_wait(t, first, ...)
+  if current ~= t and t.strict then
+    return foreign_resume(t)
+  end
   if first == INTERRUPTED then
     return (...)()
   end
@@ -255,7 +293,7 @@ end
 --- `interrupt` says.
 local function suspend(t, id)
   t.waiting = not t.done and id
-  return after_wait(co_yield(SUSPENDED))
+  return after_wait(t, co_yield(SUSPENDED))
 end
 M.suspend = suspend
 
@@ -440,7 +478,7 @@ end
 --- the handle an awaited callback-style call returned (`await_call` with
 --- `closable`; `t.closer` is not in the constructor: it is set only on
 --- that path) is closed. Returns `false, err` if closing it failed.
-local function release_wait(t)
+release_wait = function(t)
   if t.op then
     core.cancel_op(t.op)
     t.op = nil

@@ -236,8 +236,11 @@ on_done = function(T, ok, ...)
   finish_node(T.id, failed, T.observed)
 end
 
--- (In the metatable: task.lua reads `t.on_done`; not a slot per task.)
+-- (In the metatable: task.lua reads `t.on_done`, and `t.strict` (a plain
+-- coroutine.yield() or a foreign coroutine.resume() fails the task, as
+-- Neovim's vim.async does); not slots per task.)
 Task.on_done = on_done
+Task.strict = true
 
 core.tree_set_hooks({
   close = function(id)
@@ -498,7 +501,13 @@ end
 --- Awaits `other` for at most `ms`: on expiry it is closed, and "timeout"
 --- is raised once its cleanup is done.
 function M.timeout(ms, other)
-  local T = current_or_error("timeout")
+  current_or_error("timeout")
+  if type(ms) ~= "number" or ms ~= ms or ms < 0 then
+    error(("vim_async.timeout: expected a duration in milliseconds (a number >= 0), got %s"):format(tostring(ms)), 2)
+  end
+  if getmetatable(other) ~= Task then
+    error(("vim_async.timeout: expected a task (vim_async.run), got %s"):format(type(other)), 2)
+  end
   local expired = false
   local timer = uv.new_timer()
   timer:start(ms, 0, function()
