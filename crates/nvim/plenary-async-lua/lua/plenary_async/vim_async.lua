@@ -57,6 +57,7 @@ local by_id = {}
 -- | results, [1..results] | how many results it returned, and they; false: it failed with `err` (`tb`: with its stack) |
 -- | waiters | completion callbacks (nil: none) |
 -- | awaiting | the task it waits for (for `traceback`; nil: none) |
+-- | raised_from | the last task whose error it got (awaited, or a child's failure), for its own error's traceback |
 --
 -- A task that runs and completes at once, awaited, sets 8 fields and one
 -- result: the constructor has those (its hash part is sized once, at 8
@@ -66,9 +67,9 @@ local by_id = {}
 local Task = {}
 Task.__index = Task
 
---- The errors of failed tasks by node number, until their parent's
---- child_failed hook (which runs right after their completion) read them.
-local failed_errs = {}
+--- Failed tasks by node number, until their parent's child_failed hook
+--- (which runs right after their completion) read their error.
+local failed_tasks = {}
 
 local on_done -- the scheduler's completion of vim_async tasks (marks them)
 
@@ -170,9 +171,9 @@ local function complete(id)
   end
   by_id[id] = nil
   T.is_done = true
-  if failed_errs[id] ~= nil then
+  if failed_tasks[id] ~= nil then
     vim.schedule(function()
-      failed_errs[id] = nil
+      failed_tasks[id] = nil
     end)
   end
   if T.raise and not T.results and T.err ~= CLOSED then
@@ -191,6 +192,52 @@ local function finish_node(id, failed, observed)
   if c ~= 0 then
     complete(c)
   end
+end
+
+--- A label for the lines of task `T`'s frames in a traceback: its name,
+--- or its number.
+local function label(T)
+  return "[" .. (T.name or ("task " .. T.id)) .. "] "
+end
+
+--- Adds the frames of `text` (a traceback: "...stack traceback:\n\t
+--- frame..."), tagged with task `T`'s label, to `lines`; frames tagged
+--- already (a nested task's) keep their tag. The scheduler's own frames,
+--- where every task waits, say nothing and are left out.
+local function add_frames(lines, text, T)
+  local tag = label(T)
+  local body = text:match("stack traceback:\n(.*)$")
+  if body == nil then
+    return
+  end
+  for frame in ("\n" .. body):gmatch("\n\t?([^\n]*)") do
+    if frame ~= "" and not frame:find("plenary_async/task.lua:", 1, true) and frame ~= "[C]: in function 'co_yield'" then
+      if frame:find("^%[[^%]]*%] ") then
+        lines[#lines + 1] = "\t" .. frame
+      else
+        lines[#lines + 1] = "\t" .. tag .. frame
+      end
+    end
+  end
+end
+
+--- The traceback of task `T`'s error `err`: its own stack, after that of
+--- the task whose error it raised (awaited, or an unhandled child's), if
+--- any: "err\nstack traceback:\n\t[inner] frame...\n\t[outer] frame...".
+--- A non-string error, or one that has a traceback already, is kept as
+--- it is.
+local function error_traceback(T, err)
+  local own = failure(T, err)
+  if type(own) ~= "string" or own == err then
+    return own
+  end
+  local lines = {}
+  local from = T.raised_from
+  if from and from.err == err and type(from.tb) == "string" then
+    add_frames(lines, from.tb, from)
+  end
+  add_frames(lines, own, T)
+  return tostring(err) .. "\nstack traceback:\n" .. table.concat(lines, "\n")
 end
 
 --- The task's own function ended (`ok`, results or error): the final
@@ -227,10 +274,10 @@ on_done = function(T, ok, ...)
   local failed = false
   if not ok then
     T.err = err
-    T.tb = failure(T, err)
+    T.tb = error_traceback(T, err)
     failed = not (T.closing and err == CLOSED)
     if failed then
-      failed_errs[T.id] = err
+      failed_tasks[T.id] = T
     end
   end
   finish_node(T.id, failed, T.observed)
@@ -262,7 +309,9 @@ core.tree_set_hooks({
     if T == nil or T.failure then
       return
     end
-    T.failure = failed_errs[child_id] or "a child task failed"
+    local child = failed_tasks[child_id]
+    T.failure = child and child.err or "a child task failed"
+    T.raised_from = child
     if T.co then
       interrupt(T, stop_reason(T))
     end
@@ -444,6 +493,7 @@ function M.await(a1, ...)
     if n then
       return unpack(a1, 1, n)
     end
+    T.raised_from = a1 -- (its traceback goes into T's, if T fails with it)
     error(a1.err, 0)
   end
   return returned(check_interrupted(T, await_fn(T, a1, ...)))
@@ -462,6 +512,7 @@ function M.pawait(a1, ...)
     if n then
       return true, unpack(a1, 1, n)
     end
+    T.raised_from = a1
     return check_interrupted(T, false, a1.err)
   end
   return check_interrupted(T, await_fn(T, a1, ...))
@@ -722,27 +773,35 @@ function Task:status()
   return "awaiting"
 end
 
---- The task's stack (and those of the tasks it awaits, nested), with
---- `msg` first.
+--- The task's stack, and those of the tasks it awaits (nested), as one
+--- traceback: `msg` first, then the frames, innermost first (the task
+--- awaited last, down to this one), each line tagged with its task's name
+--- or number (the scheduler's frames left out). `level` skips that many
+--- frames of this task's own stack. A
+--- task that is not running or waiting gives the traceback of its error,
+--- if it failed.
 function Task:traceback(msg, level)
-  local parts = {}
-  local T = self
-  local first = true
-  while T do
-    if T.co and not T.done then
-      -- (LuaJIT's debug.traceback returns a nil message as it is: pass a
-      -- string, and drop the empty line it makes.)
-      local text = debug.traceback(T.co, first and msg or "", level or 0)
-      parts[#parts + 1] = (text:gsub("^\n", ""))
-    elseif T.tb then
-      parts[#parts + 1] = first and msg and (msg .. "\n" .. T.tb) or T.tb
-    elseif first and msg then
-      parts[#parts + 1] = msg
+  if self.done then
+    if self.tb then
+      return msg and (tostring(msg) .. "\n" .. self.tb) or self.tb
     end
-    first = false
+    return msg and tostring(msg) or ""
+  end
+  local chain = {}
+  local T = self
+  while T do
+    chain[#chain + 1] = T
     T = T.awaiting
   end
-  return table.concat(parts, "\n")
+  local lines = {}
+  for i = #chain, 1, -1 do
+    T = chain[i]
+    if T.co and not T.done then
+      add_frames(lines, debug.traceback(T.co, "", i == 1 and level or 0), T)
+    end
+  end
+  local head = msg and (tostring(msg) .. "\n") or ""
+  return head .. "stack traceback:\n" .. table.concat(lines, "\n")
 end
 
 return M
