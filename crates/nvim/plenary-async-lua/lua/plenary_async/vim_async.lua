@@ -54,7 +54,7 @@ local by_id = {}
 -- | observed | someone awaits its outcome (its failure is not its parent's) |
 -- | closing, failure | a close, or a child's failure, to raise at its checkpoints (nil: none) |
 -- | is_done | it completed (function and children): its outcome is final |
--- | results, [1..results] | how many results it returned, and they; false: it failed with `err` (`tb`: with its stack) |
+-- | results, [1..results] | how many results it returned, and they; false: it failed with `err` (`dead`: its coroutine died with it; `tb`: its traceback, made when asked for) |
 -- | waiters | completion callbacks (nil: none) |
 -- | awaiting | the task it waits for (for `traceback`; nil: none) |
 -- | raised_from | the last task whose error it got (awaited, or a child's failure), for its own error's traceback |
@@ -177,7 +177,7 @@ local function complete(id)
     end)
   end
   if T.raise and not T.results and T.err ~= CLOSED then
-    task.report(T.tb or T.err)
+    task.report(traceback_of(T))
   end
   if T.waiters then
     deliver(T)
@@ -202,8 +202,10 @@ end
 
 --- Adds the frames of `text` (a traceback: "...stack traceback:\n\t
 --- frame..."), tagged with task `T`'s label, to `lines`; frames tagged
---- already (a nested task's) keep their tag. The scheduler's own frames,
---- where every task waits, say nothing and are left out.
+--- already (a nested task's) keep their tag. This module's own frames
+--- (where every task waits, and how an error reaches a task) and
+--- `error`'s say nothing the message does not: they are left out, so the
+--- first frame of each task is its code's.
 local function add_frames(lines, text, T)
   local tag = label(T)
   local body = text:match("stack traceback:\n(.*)$")
@@ -211,7 +213,7 @@ local function add_frames(lines, text, T)
     return
   end
   for frame in ("\n" .. body):gmatch("\n\t?([^\n]*)") do
-    if frame ~= "" and not frame:find("plenary_async/task.lua:", 1, true) and frame ~= "[C]: in function 'co_yield'" then
+    if frame ~= "" and not frame:find("^plenary_async/") and frame ~= "[C]: in function 'co_yield'" and frame ~= "[C]: in function 'error'" then
       if frame:find("^%[[^%]]*%] ") then
         lines[#lines + 1] = "\t" .. frame
       else
@@ -221,22 +223,50 @@ local function add_frames(lines, text, T)
   end
 end
 
---- The traceback of task `T`'s error `err`: its own stack, after that of
---- the task whose error it raised (awaited, or an unhandled child's), if
---- any: "err\nstack traceback:\n\t[inner] frame...\n\t[outer] frame...".
---- A non-string error, or one that has a traceback already, is kept as
---- it is.
-local function error_traceback(T, err)
-  local own = failure(T, err)
-  if type(own) ~= "string" or own == err then
-    return own
+local error_traceback
+
+--- The traceback of failed task `T`'s error, made when first asked for
+--- (a report, `traceback()`, a task that raised it): a closed task seldom
+--- needs one, and closing a tree of them should not pay for it.
+local function traceback_of(T)
+  local tb = T.tb
+  if tb == nil then
+    tb = error_traceback(T, T.err)
+    T.tb = tb
+  end
+  return tb
+end
+
+--- The traceback of task `T`'s error `err`: its own stack (if its
+--- coroutine died with the error, `T.dead`: a dead coroutine keeps its
+--- frames), after that of the task whose error it raised (awaited, or an
+--- unhandled child's), if any: "err\nstack traceback:\n\t[inner]
+--- frame...\n\t[outer] frame...". A non-string error, or one that has a
+--- traceback already, is kept as it is.
+error_traceback = function(T, err)
+  local own = nil
+  if T.dead then
+    own = failure(T, err)
+    if type(own) ~= "string" or own == err then
+      return own
+    end
+  elseif type(err) ~= "string" then
+    return err
   end
   local lines = {}
   local from = T.raised_from
-  if from and from.err == err and type(from.tb) == "string" then
-    add_frames(lines, from.tb, from)
+  if from and from.err == err and not from.results then
+    local from_tb = traceback_of(from)
+    if type(from_tb) == "string" then
+      add_frames(lines, from_tb, from)
+    end
   end
-  add_frames(lines, own, T)
+  if own then
+    add_frames(lines, own, T)
+  end
+  if lines[1] == nil then
+    return err
+  end
   return tostring(err) .. "\nstack traceback:\n" .. table.concat(lines, "\n")
 end
 
@@ -270,11 +300,11 @@ on_done = function(T, ok, ...)
     end
   else
     err = ...
+    T.dead = true -- (its coroutine died with the error: see traceback_of)
   end
   local failed = false
   if not ok then
     T.err = err
-    T.tb = error_traceback(T, err)
     failed = not (T.closing and err == CLOSED)
     if failed then
       failed_tasks[T.id] = T
@@ -751,7 +781,7 @@ end
 function Task:raise_on_error()
   self.raise = true
   if self.is_done and not self.results and self.err ~= CLOSED then
-    task.report(self.tb or self.err)
+    task.report(traceback_of(self))
   end
   return self
 end
@@ -776,14 +806,15 @@ end
 --- The task's stack, and those of the tasks it awaits (nested), as one
 --- traceback: `msg` first, then the frames, innermost first (the task
 --- awaited last, down to this one), each line tagged with its task's name
---- or number (the scheduler's frames left out). `level` skips that many
+--- or number (this module's own frames left out). `level` skips that many
 --- frames of this task's own stack. A
 --- task that is not running or waiting gives the traceback of its error,
 --- if it failed.
 function Task:traceback(msg, level)
   if self.done then
-    if self.tb then
-      return msg and (tostring(msg) .. "\n" .. self.tb) or self.tb
+    local tb = self.err ~= nil and traceback_of(self) -- (err: set when it failed)
+    if tb then
+      return msg and (tostring(msg) .. "\n" .. tb) or tb
     end
     return msg and tostring(msg) or ""
   end
