@@ -50,7 +50,9 @@ function Task:raise_on_error() end
 ---@return "running"|"awaiting"|"normal"|"completed"
 function Task:status() end
 
---- The task's stack, and those of the tasks it awaits (nested).
+--- The task's stack, and those of the tasks it awaits (nested), as one
+--- traceback, innermost frames first, each tagged with its task's name or
+--- number; for a task that failed, its error's traceback.
 ---@param msg? string
 ---@param level? integer
 ---@return string
