@@ -509,22 +509,26 @@ local function check_interrupted(T, ok, ...)
   return ok, ...
 end
 
+--- The running task `T` awaits task `other`: `true, results...` or
+--- `false, err` (and `other` is where T's error came from, if it fails
+--- with it: its traceback goes into T's).
+local function task_outcome(T, other)
+  await_task(T, other, 4)
+  local n = other.results
+  if n then
+    return true, unpack(other, 1, n)
+  end
+  T.raised_from = other
+  return false, other.err
+end
+
 --- Suspends the running task until the awaitable completes: a task (its
 --- results, or its error raised), `fn(cb)` or `argc, fn, ...` (the
 --- callback's arguments). A checkpoint.
 function M.await(a1, ...)
-  local T = current()
-  if T == nil then
-    current_or_error("await")
-  end
+  local T = current() or current_or_error("await")
   if getmetatable(a1) == Task then
-    await_task(T, a1, 3)
-    local n = a1.results
-    if n then
-      return unpack(a1, 1, n)
-    end
-    T.raised_from = a1 -- (its traceback goes into T's, if T fails with it)
-    error(a1.err, 0)
+    return returned(task_outcome(T, a1))
   end
   return returned(check_interrupted(T, await_fn(T, a1, ...)))
 end
@@ -532,18 +536,9 @@ end
 --- Like `await`, but returns `ok, ...`: an error of the awaited operation
 --- is returned, not raised (a close or a pending failure still is).
 function M.pawait(a1, ...)
-  local T = current()
-  if T == nil then
-    current_or_error("pawait")
-  end
+  local T = current() or current_or_error("pawait")
   if getmetatable(a1) == Task then
-    await_task(T, a1, 3)
-    local n = a1.results
-    if n then
-      return true, unpack(a1, 1, n)
-    end
-    T.raised_from = a1
-    return check_interrupted(T, false, a1.err)
+    return check_interrupted(T, task_outcome(T, a1))
   end
   return check_interrupted(T, await_fn(T, a1, ...))
 end
