@@ -23,7 +23,7 @@ function Task:close(callback) end
 function Task:completed() end
 
 --- Makes the task top-level: its parent no longer waits for it, closes it
---- or fails with it. A pending child starts.
+--- or fails with it. A pending child is scheduled to start.
 ---@return plenary_async.vim_async.Task<R>
 function Task:detach() end
 
@@ -75,8 +75,21 @@ function Semaphore:release() end
 ---@return R...
 function Semaphore:with(fn) end
 
+---@class plenary_async.vim_async.ConfigOpts
+---@field wait? fun(timeout: integer, predicate: fun(): boolean): boolean
+---@field schedule? fun(callback: fun())
+---@field new_timer? fun(): uv.uv_timer_t
+---@field debug? boolean
+
 ---@class plenary_async.vim_async
 local M = {}
+
+--- Replaces the event-loop bindings: `wait` (used by `Task:wait`) and
+--- `new_timer` (used by `sleep` and `timeout`); `schedule` and `debug` are
+--- accepted and have no effect here (tasks resume through this module's
+--- scheduler, on Neovim's `vim.schedule`).
+---@param opts plenary_async.vim_async.ConfigOpts
+function M.config(opts) end
 
 --- Creates a task (`run(name, fn, ...)` names it). Top-level tasks start at
 --- once; one created inside a running task is its child, started at the

@@ -109,6 +109,25 @@ describe("vim_async: tasks and children", function()
     assert(free:wait(1000) == "free")
   end)
 
+  it("detach() of a child that has not started schedules its start", function()
+    local log = {}
+    local free
+    local parent = va.run(function()
+      free = va.run(function()
+        table.insert(log, "child runs")
+      end)
+      free:detach()
+      table.insert(log, "detach returned")
+    end)
+    table.insert(log, "parent's run returned")
+    parent:wait(1000)
+    free:wait(1000)
+    assert(
+      vim.deep_equal(log, { "detach returned", "parent's run returned", "child runs" }),
+      vim.inspect(log)
+    )
+  end)
+
   it("a task created outside the parent is not closed with it", function()
     local outside = va.run(function()
       va.sleep(20)
@@ -155,6 +174,26 @@ describe("vim_async: close", function()
     assert(not ran)
     local ok, err = child:pwait(10)
     assert(not ok and err == "closed")
+  end)
+
+  it("does not close twice an awaited closable that says it is closing", function()
+    local closes = 0
+    local t = va.run(function()
+      va.await(function(_cb)
+        return {
+          is_closing = function()
+            return true
+          end,
+          close = function()
+            closes = closes + 1
+          end,
+        }
+      end)
+    end)
+    t:close()
+    local ok, err = t:pwait(1000)
+    assert(not ok and err == "closed", tostring(err))
+    assert(closes == 0, closes)
   end)
 
   it("is_closing() turns true inside a closed task; cleanup can run before the checkpoint", function()
@@ -487,6 +526,42 @@ describe("vim_async: await, timeout, iter, wait", function()
     assert(va.run(function()
       return f(21)
     end):wait(1000) == 42)
+  end)
+end)
+
+describe("vim_async: config", function()
+  it("replaces the loop bindings that wait, sleep and timeout use, and checks its options", function()
+    local waits, timers = 0, 0
+    va.config({
+      wait = function(ms, pred)
+        waits = waits + 1
+        return vim.wait(ms, pred)
+      end,
+      new_timer = function()
+        timers = timers + 1
+        return vim.uv.new_timer()
+      end,
+      schedule = vim.schedule,
+      debug = true,
+    })
+    local ok, err = pcall(function()
+      va.run(function()
+        va.sleep(1)
+      end):wait(1000)
+    end)
+    va.config({ wait = vim.wait, new_timer = vim.uv.new_timer })
+    assert(ok, tostring(err))
+    assert(waits == 1 and timers == 1, ("%d waits, %d timers"):format(waits, timers))
+    local bad = {
+      { "nope", "expected a table of options" },
+      { { colour = 1 }, 'unknown option "colour"' },
+      { { wait = 1 }, 'option "wait" must be a function, got number' },
+      { { debug = "yes" }, 'option "debug" must be a boolean, got string' },
+    }
+    for _, case in ipairs(bad) do
+      local ok2, err2 = pcall(va.config, case[1])
+      assert(not ok2 and tostring(err2):find(case[2], 1, true), tostring(err2))
+    end
   end)
 end)
 

@@ -486,6 +486,15 @@ release_wait = function(t)
   local closer = t.closer
   if closer then
     t.closer = nil
+    -- (A handle that is closing already, as vim.async's Closable may say
+    -- with `is_closing`, is not closed twice: a luv handle would raise.)
+    local is_closing = closer.is_closing
+    if is_closing ~= nil then
+      local ok, closing = pcall(is_closing, closer)
+      if ok and closing then
+        return true
+      end
+    end
     return pcall(closer.close, closer)
   end
   return true

@@ -555,10 +555,45 @@ function M.is_closing()
   return T ~= nil and T.closing == true
 end
 
+-- The event-loop bindings `config` may replace (for tests, or a host
+-- that wraps them): `Task:wait` pumps the loop with `wait`; `sleep` and
+-- `timeout` make their timers with `new_timer`.
+local runtime = { wait = vim.wait, new_timer = uv.new_timer }
+
+local CONFIG_KEYS = { wait = "function", schedule = "function", new_timer = "function", debug = "boolean" }
+
+--- Sets event-loop bindings (`vim.async.config`): `wait(timeout,
+--- predicate)` and `new_timer()` replace the ones `Task:wait`, `sleep` and
+--- `timeout` use (Neovim's are the default). `schedule` and `debug` are
+--- accepted and have no effect here: tasks resume through this module's
+--- scheduler, on Neovim's `vim.schedule`, shared with plenary's API, and
+--- every task already keeps what a traceback needs.
+function M.config(opts)
+  if type(opts) ~= "table" then
+    error(("vim_async.config: expected a table of options, got %s"):format(type(opts)), 2)
+  end
+  for key, value in pairs(opts) do
+    local want = CONFIG_KEYS[key]
+    if want == nil then
+      error(("vim_async.config: unknown option %q (wait, schedule, new_timer, debug)"):format(tostring(key)), 2)
+    end
+    local ok = type(value) == want or (want == "function" and shared.is_callable(value))
+    if not ok then
+      error(("vim_async.config: option %q must be a %s, got %s"):format(key, want, type(value)), 2)
+    end
+  end
+  if opts.wait ~= nil then
+    runtime.wait = opts.wait
+  end
+  if opts.new_timer ~= nil then
+    runtime.new_timer = opts.new_timer
+  end
+end
+
 --- Sleeps `ms` milliseconds (a closable libuv timer).
 function M.sleep(ms)
   M.await(1, function(cb)
-    local timer = uv.new_timer()
+    local timer = runtime.new_timer()
     timer:start(ms, 0, function()
       timer:close()
       cb()
@@ -585,7 +620,7 @@ function M.timeout(ms, other)
     error(("vim_async.timeout: expected a task (vim_async.run), got %s"):format(type(other)), 2)
   end
   local expired = false
-  local timer = uv.new_timer()
+  local timer = runtime.new_timer()
   timer:start(ms, 0, function()
     expired = true
     other:close()
@@ -716,14 +751,21 @@ function Task:completed()
   return self.is_done
 end
 
---- Makes the task top-level; a pending child starts.
+--- Makes the task top-level; a pending child is scheduled to start.
 function Task:detach()
   local parent = self.parent
   if parent ~= nil then
     self.parent = nil
     tree_detach(self.id)
     if not self.co and not self.done then
-      start(self)
+      -- A child waiting for its parent's checkpoint is scheduled to start
+      -- (from the scheduler's queue, as the contract says), unless
+      -- something starts it first (`wait`, an `await`).
+      task.enqueue(function()
+        if not self.co and not self.done then
+          start(self)
+        end
+      end)
     end
   end
   return self
@@ -754,7 +796,7 @@ function Task:wait(timeout)
     start(self)
   end
   if not self.is_done then
-    local done = vim.wait(timeout or 2 ^ 31 - 1, function()
+    local done = runtime.wait(timeout or 2 ^ 31 - 1, function()
       return self.is_done
     end, 1)
     if not done then
