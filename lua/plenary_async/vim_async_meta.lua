@@ -102,7 +102,8 @@ function M.config(opts) end
 function M.run(fn, ...) end
 
 --- Suspends the running task until the awaitable completes: a task (its
---- results, or its error raised), `fn(cb)`, or `argc, fn, ...` (the
+--- results, or its error raised; the error fails the running task too:
+--- use `pawait` to handle it), `fn(cb)`, or `argc, fn, ...` (the
 --- callback's arguments, unchanged). A checkpoint; a closable `fn`
 --- returns is closed if the task is closed meanwhile.
 ---@async

@@ -57,7 +57,7 @@ local by_id = {}
 -- | results, [1..results] | how many results it returned, and they; false: it failed with `err` (`dead`: its coroutine died with it; `tb`: its traceback, made when asked for) |
 -- | waiters | completion callbacks (nil: none) |
 -- | awaiting | the task it waits for (for `traceback`; nil: none) |
--- | raised_from | the last task whose error it got (awaited, or a child's failure), for its own error's traceback |
+-- | raised_from, raised_err | the last task whose error it got (awaited, or a child's failure) and the error it got, for its own error's traceback |
 --
 -- A task that runs and completes at once, awaited, sets 8 fields and one
 -- result: the constructor has those (its hash part is sized once, at 8
@@ -255,7 +255,7 @@ error_traceback = function(T, err)
   end
   local lines = {}
   local from = T.raised_from
-  if from and from.err == err and not from.results then
+  if from and T.raised_err == err and not from.results then
     local from_tb = traceback_of(from)
     if type(from_tb) == "string" then
       add_frames(lines, from_tb, from)
@@ -300,6 +300,9 @@ on_done = function(T, ok, ...)
     end
   else
     err = ...
+    if err == nil then
+      err = "error(nil)" -- (a nil error would read as success to on_complete)
+    end
     T.dead = true -- (its coroutine died with the error: see traceback_of)
   end
   local failed = false
@@ -339,9 +342,10 @@ core.tree_set_hooks({
     if T == nil or T.failure then
       return
     end
+    -- (The child's error, wrapped as vim.async does: "child error: ...".)
     local child = failed_tasks[child_id]
-    T.failure = child and child.err or "a child task failed"
-    T.raised_from = child
+    local err = "child error: " .. tostring(child and child.err or "a child task failed")
+    T.failure, T.raised_from, T.raised_err = err, child, err
     if T.co then
       interrupt(T, stop_reason(T))
     end
@@ -501,34 +505,46 @@ local function await_fn(T, a1, a2, ...)
 end
 
 local function check_interrupted(T, ok, ...)
-  -- An error raised while the task is closing or failing is the
-  -- interruption's (or comes after it): it is never protected.
-  if not ok and (T.closing or T.failure) then
-    error((...), 0)
+  if not ok then
+    -- An error raised while the task is closing or failing is the
+    -- interruption's (or comes after it): it is never protected.
+    if T.closing or T.failure then
+      error((...), 0)
+    end
+    if (...) == nil then
+      return false, "error(nil)" -- (a nil error would read as success)
+    end
   end
   return ok, ...
 end
 
 --- The running task `T` awaits task `other`: `true, results...` or
---- `false, err` (and `other` is where T's error came from, if it fails
---- with it: its traceback goes into T's).
-local function task_outcome(T, other)
+--- `false, err`. With `terminal` (`await`, not `pawait`), a failure of
+--- `other` fails `T` as well, as vim.async's contract says: it is kept as
+--- T's pending failure, raised now and at every later checkpoint, and T
+--- ends failed with it even if the raise is caught.
+local function task_outcome(T, other, terminal)
   await_task(T, other, 4)
   local n = other.results
   if n then
     return true, unpack(other, 1, n)
   end
-  T.raised_from = other
-  return false, other.err
+  local err = other.err
+  T.raised_from, T.raised_err = other, err
+  if terminal and not T.failure then
+    T.failure = err
+  end
+  return false, err
 end
 
 --- Suspends the running task until the awaitable completes: a task (its
---- results, or its error raised), `fn(cb)` or `argc, fn, ...` (the
---- callback's arguments). A checkpoint.
+--- results; its error is raised and becomes this task's failure too, see
+--- task_outcome), `fn(cb)` or `argc, fn, ...` (the callback's arguments;
+--- an error `fn` raises is raised here). A checkpoint.
 function M.await(a1, ...)
   local T = current() or current_or_error("await")
   if getmetatable(a1) == Task then
-    return returned(task_outcome(T, a1))
+    return returned(task_outcome(T, a1, true))
   end
   return returned(check_interrupted(T, await_fn(T, a1, ...)))
 end
@@ -538,7 +554,7 @@ end
 function M.pawait(a1, ...)
   local T = current() or current_or_error("pawait")
   if getmetatable(a1) == Task then
-    return check_interrupted(T, task_outcome(T, a1))
+    return check_interrupted(T, task_outcome(T, a1, false))
   end
   return check_interrupted(T, await_fn(T, a1, ...))
 end
