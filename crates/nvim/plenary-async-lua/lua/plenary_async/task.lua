@@ -33,7 +33,9 @@
 --   run Neovim's loop (`vim.wait`, `util.block_on`) and the tasks and
 --   drains it runs meanwhile work as usual.
 --
--- Strict tasks (`t.strict`: vim_async's, as Neovim's vim.async) fail on
+-- Strict tasks (`t.strict`: vim_async's, as Neovim's vim.async) are never
+-- resumed eagerly: a wake queues them (they go on from a later drain, not
+-- inside the waker's call), and they fail on
 -- a plain `coroutine.yield()` in their code ("Unexpected
 -- coroutine.yield()") and on a `coroutine.resume` of their coroutine by
 -- anyone but the scheduler ("Unexpected coroutine.resume()", which that
@@ -246,10 +248,12 @@ local function wake(t, id, ...)
     return
   end
   t.waiting = false
-  if eager() then
+  if not t.strict and eager() then
     return resume(t, ...)
   end
-  enqueue(t, pack(...))
+  -- (A strict task, vim_async's, always resumes from the queue: "the task
+  -- resumes on a later event-loop turn", as vim.async's contract says.)
+  enqueue(t, select("#", ...) > 0 and pack(...) or false)
 end
 M.wake = wake
 
