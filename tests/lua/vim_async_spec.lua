@@ -84,6 +84,35 @@ describe("vim_async: tasks and children", function()
     assert(not sok and serr == "closed", tostring(serr))
   end)
 
+  it("fails a parent whose function returned when a child it left running fails", function()
+    local sibling
+    local parent = va.run(function()
+      sibling = va.run(function()
+        va.sleep(10000)
+      end)
+      va.run(function()
+        va.sleep(5)
+        error("late", 0)
+      end)
+      return "returned first"
+    end)
+    local ok, err = parent:pwait(2000)
+    assert(not ok and err == "child error: late", tostring(err))
+    local sok, serr = sibling:pwait(100)
+    assert(not sok and serr == "closed", tostring(serr))
+    -- And it goes up: the grandparent fails in turn.
+    local top = va.run(function()
+      va.run(function()
+        va.run(function()
+          va.sleep(5)
+          error("deepest", 0)
+        end)
+      end)
+    end)
+    local tok, terr = top:pwait(2000)
+    assert(not tok and terr == "child error: child error: deepest", tostring(terr))
+  end)
+
   it("lets a parent handle a child's failure with pawait", function()
     local parent = va.run(function()
       local ok, err = va.pawait(va.run(function()
@@ -481,6 +510,24 @@ describe("vim_async: await, timeout, iter, wait", function()
     u:close()
     t:pwait(100)
     u:pwait(100)
+  end)
+
+  it("raise_on_error reports a failure to Neovim with its traceback, not a close", function()
+    local script = vim.fn.tempname() .. ".lua"
+    vim.fn.writefile({
+      ("package.cpath = %q .. package.cpath"):format(ROOT .. "/lua/?.so;"),
+      'local va = require("plenary_async").vim_async',
+      'va.run("failing", function() va.sleep(1); error("reported failure", 0) end):raise_on_error()',
+      'local c = va.run("closed", function() va.sleep(10000) end):raise_on_error()',
+      "c:close()",
+      "vim.wait(300, function() return false end)",
+    }, script)
+    local out = vim.system({ vim.v.progpath, "--clean", "--headless", "-l", script }):wait(30000)
+    os.remove(script)
+    local stderr = out.stderr:gsub("\r\n", "\n") -- (headless Neovim writes CRLF)
+    assert(stderr:find("reported failure\nstack traceback:", 1, true), stderr)
+    assert(stderr:find("[failing] ", 1, true), stderr)
+    assert(not stderr:find("closed", 1, true), "a close is not reported: " .. stderr)
   end)
 
   it("an error carries the task's traceback", function()

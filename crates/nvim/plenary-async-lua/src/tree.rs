@@ -4,7 +4,9 @@
 //! the tree's (shared with Rust scopes); what a close or a failure does to
 //! a Lua task is Lua's, through three hook functions that the tree calls
 //! with node numbers: `close(id)`, `child_failed(id, child_id)`,
-//! `completed(id)`.
+//! `completed(id, failed)` (`failed`: the tree says the node failed: its
+//! own work did, or an unobserved child failure reached it, even after its
+//! own work had finished).
 //!
 //! One completion is handed back rather than called: the tree's last
 //! `completed` event of a `tree_finish` call is its return value (the hot
@@ -16,8 +18,8 @@
 //! | Lua | |
 //! |---|---|
 //! | `tree_new(parent)` | a node (`parent` 0: top-level); returns its number |
-//! | `tree_finish(id, failed, observed)` | the task's own work is over (`observed`: its outcome is taken, as `tree_observe`); returns the number of a node that completed last, for the caller to complete (0: none) |
-//! | `tree_completed(id)` | calls the `completed` hook for `id` (what a `tree_finish` caller does with its result when it does not complete inline) |
+//! | `tree_finish(id, failed, observed)` | the task's own work is over (`observed`: its outcome is taken, as `tree_observe`); returns the number of a node that completed last, for the caller to complete, negated if it failed (0: none) |
+//! | `tree_completed(c)` | calls the `completed` hook for what `tree_finish` returned (for a caller that does not complete inline) |
 //! | `tree_close(id)` | close it and, first, its children |
 //! | `tree_detach(id)` / `tree_observe(id)` | make it top-level / mark its failure handled |
 //! | `tree_state(id)` | `closing, failed, finished, completed, children` |
@@ -58,9 +60,10 @@ thread_local! {
     static NODES: RefCell<Nodes> = RefCell::new(Nodes::default());
 
     static NEXT: Cell<u64> = const { Cell::new(0) };
-    /// A node whose `completed` hook is held back (0: none): sent before
-    /// the next hook, or returned by `tree_finish`.
-    static DEFERRED: Cell<u64> = const { Cell::new(0) };
+    /// A node whose `completed` hook is held back, its number negated if
+    /// it failed (0: none): sent before the next hook, or returned by
+    /// `tree_finish`.
+    static DEFERRED: Cell<i64> = const { Cell::new(0) };
 }
 
 const HOOKS: &str = "plenary_async.tree_hooks";
@@ -99,9 +102,26 @@ fn call(which: fn(&HookFns) -> &LuaFunction, args: impl IntoLuaMulti) {
 
 /// Sends the completion held back, if any, to its hook.
 fn flush() {
-    let id = DEFERRED.replace(0);
-    if id != 0 {
-        call(|f| &f.completed, id);
+    complete(DEFERRED.replace(0));
+}
+
+/// Calls the `completed` hook for a held-back completion (`c`: a node's
+/// number, negated if it failed; 0: none).
+fn complete(c: i64) {
+    if c != 0 {
+        call(|f| &f.completed, (c.unsigned_abs(), c < 0));
+    }
+}
+
+/// A completion as `DEFERRED` holds it.
+fn held(id: u64, failed: bool) -> i64 {
+    // (Node numbers count up from 1 and stay far below 2^53, Lua's exact
+    // integers.)
+    let id = id as i64;
+    if failed {
+        -id
+    } else {
+        id
     }
 }
 
@@ -118,10 +138,10 @@ impl Hooks for LuaHooks {
         flush();
         call(|f| &f.child_failed, (self.0, id_of(child)));
     }
-    fn completed(&self, _: &Node) {
+    fn completed(&self, node: &Node) {
         NODES.with(|n| n.borrow_mut().remove(&self.0));
         flush();
-        DEFERRED.set(self.0);
+        DEFERRED.set(held(self.0, node.is_failed()));
     }
 }
 
@@ -168,8 +188,8 @@ pub fn register_core(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     )?;
     core.set(
         "tree_completed",
-        lua.create_function(|_, id: u64| {
-            call(|f| &f.completed, id);
+        lua.create_function(|_, c: i64| {
+            complete(c);
             Ok(())
         })?,
     )?;

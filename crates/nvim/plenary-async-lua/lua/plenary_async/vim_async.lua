@@ -144,55 +144,7 @@ local function checkpoint(T)
   end
 end
 
--- Completion --------------------------------------------------------------------
-
-local function deliver(T)
-  local waiters = T.waiters
-  T.waiters = false
-  for i = 1, #waiters do
-    local cb = waiters[i]
-    if cb then
-      local n = T.results
-      if n then
-        cb(nil, unpack(T, 1, n))
-      else
-        cb(T.err)
-      end
-    end
-  end
-end
-
---- Node `id` completed (the tree's `completed` event): the task's result
---- is final; its waiters and `on_complete` callbacks get it.
-local function complete(id)
-  local T = by_id[id]
-  if T == nil then
-    return
-  end
-  by_id[id] = nil
-  T.is_done = true
-  if failed_tasks[id] ~= nil then
-    vim.schedule(function()
-      failed_tasks[id] = nil
-    end)
-  end
-  if T.raise and not T.results and T.err ~= CLOSED then
-    task.report(traceback_of(T))
-  end
-  if T.waiters then
-    deliver(T)
-  end
-end
-
---- Finishes node `id` (its task's own work is over); completes the task
---- that the tree hands back (the tree holds back its last completion for
---- the caller, core's tree.rs).
-local function finish_node(id, failed, observed)
-  local c = tree_finish(id, failed, observed)
-  if c ~= 0 then
-    complete(c)
-  end
-end
+-- Tracebacks ---------------------------------------------------------------------
 
 --- A label for the lines of task `T`'s frames in a traceback: its name,
 --- or its number.
@@ -268,6 +220,73 @@ error_traceback = function(T, err)
     return err
   end
   return tostring(err) .. "\nstack traceback:\n" .. table.concat(lines, "\n")
+end
+
+-- Completion --------------------------------------------------------------------
+
+local function deliver(T)
+  local waiters = T.waiters
+  T.waiters = false
+  for i = 1, #waiters do
+    local cb = waiters[i]
+    if cb then
+      local n = T.results
+      if n then
+        cb(nil, unpack(T, 1, n))
+      else
+        cb(T.err)
+      end
+    end
+  end
+end
+
+--- Node `id` completed (the tree's `completed` event; `tree_failed`: the
+--- tree says it failed): the task's result is final; its waiters and
+--- `on_complete` callbacks get it.
+local function complete(id, tree_failed)
+  local T = by_id[id]
+  if T == nil then
+    return
+  end
+  by_id[id] = nil
+  if tree_failed and T.results then
+    -- Its function returned, then a child failed unhandled (the tree had
+    -- finished its work, so no child_failed hook ran): it fails with that
+    -- child's error, as if raised at its final checkpoint.
+    local child = nil
+    for cid, c in pairs(failed_tasks) do
+      if c.parent == T and (child == nil or cid < child.id) then
+        child = c
+      end
+    end
+    local err = "child error: " .. tostring(child and child.err or "a child task failed")
+    T.results, T.err, T.raised_from, T.raised_err = false, err, child, err
+    failed_tasks[id] = T
+  end
+  T.is_done = true
+  if failed_tasks[id] ~= nil then
+    vim.schedule(function()
+      failed_tasks[id] = nil
+    end)
+  end
+  if T.raise and not T.results and T.err ~= CLOSED then
+    task.report(traceback_of(T))
+  end
+  if T.waiters then
+    deliver(T)
+  end
+end
+
+--- Finishes node `id` (its task's own work is over); completes the task
+--- that the tree hands back (the tree holds back its last completion for
+--- the caller, core's tree.rs).
+local function finish_node(id, failed, observed)
+  local c = tree_finish(id, failed, observed)
+  if c > 0 then
+    complete(c, false)
+  elseif c < 0 then
+    complete(-c, true)
+  end
 end
 
 --- The task's own function ended (`ok`, results or error): the final
