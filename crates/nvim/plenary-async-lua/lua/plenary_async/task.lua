@@ -261,7 +261,19 @@ M.wake = wake
 -- function that raises the reason (a close, a child's failure) in the task.
 local INTERRUPTED = {}
 
-local release_wait
+--- Whether a closable says it is closing already (vim.async's Closable
+--- may have `is_closing`, as luv handles do): it is not closed twice (a
+--- luv handle would raise).
+local function is_closing(closer)
+  local f = closer.is_closing
+  if f == nil then
+    return false
+  end
+  local ok, closing = pcall(f, closer)
+  return ok and closing == true
+end
+
+local release_wait, close_owned
 
 --- A strict task's coroutine, suspended in a wait, was resumed by someone
 --- else's `coroutine.resume` (not by `resume`: `current` is not the task).
@@ -270,14 +282,28 @@ local release_wait
 local function foreign_resume(t)
   local message = "Unexpected coroutine.resume()"
   enqueue(function()
-    if not t.done then
-      t.waiting = false
-      local ok, err = release_wait(t)
-      if not ok then
-        report(err)
-      end
-      finish(t, false, message)
+    if t.done then
+      return
     end
+    t.waiting = false
+    local closer = t.closer
+    if closer and t.closer_owned and not is_closing(closer) then
+      -- (An owned closable: the task fails once its close callback ran.)
+      t.closer = nil
+      local closing = pcall(closer.close, closer, function()
+        if not t.done then
+          finish(t, false, message)
+        end
+      end)
+      if closing then
+        return
+      end
+    end
+    local ok, err = release_wait(t)
+    if not ok then
+      report(err)
+    end
+    finish(t, false, message)
   end)
   error(message, 0)
 end
@@ -490,14 +516,8 @@ release_wait = function(t)
   local closer = t.closer
   if closer then
     t.closer = nil
-    -- (A handle that is closing already, as vim.async's Closable may say
-    -- with `is_closing`, is not closed twice: a luv handle would raise.)
-    local is_closing = closer.is_closing
-    if is_closing ~= nil then
-      local ok, closing = pcall(is_closing, closer)
-      if ok and closing then
-        return true
-      end
+    if is_closing(closer) then
+      return true
     end
     return pcall(closer.close, closer)
   end
@@ -530,6 +550,30 @@ function M.interrupt(t, raise)
   if not id or t.done then
     return false
   end
+  local closer = t.closer
+  if closer and t.closer_owned and not is_closing(closer) then
+    -- An owned closable (vim_async's await): the task goes on once its
+    -- close callback ran, so that what it held is released when the task
+    -- reports. A new wait id: the awaited callback, if it still comes,
+    -- does not end this one.
+    t.closer = nil
+    if t.op then
+      core.cancel_op(t.op)
+      t.op = nil
+    end
+    local cid = new_wait()
+    t.waiting = cid
+    local ok, err = pcall(closer.close, closer, function()
+      wake(t, cid, INTERRUPTED, raise)
+    end)
+    if not ok then
+      -- (Its cleanup failed: the task goes on at once, with that error.)
+      wake(t, cid, INTERRUPTED, function()
+        error(err, 0)
+      end)
+    end
+    return true
+  end
   local ok, err = release_wait(t)
   if not ok then
     raise = function()
@@ -538,6 +582,43 @@ function M.interrupt(t, raise)
   end
   wake(t, id, INTERRUPTED, raise)
   return true
+end
+
+-- `await_call`'s `closable` for vim_async: the handle `f` returns is the
+-- await's own. It is closed when the await ends, however it ends (after
+-- the callback, or by a close of the task), and the task goes on once its
+-- close callback ran (vim.async's contract: an await's closable is closed
+-- before the task goes on or reports "closed").
+local OWNED = {}
+M.OWNED = OWNED
+
+--- After an owned await ended with `...`: closes `handle` (unless it is
+--- closing already) and waits in task `t` for its close callback; returns
+--- `...`. An error `close` raises is raised.
+function close_owned(t, handle, ...)
+  if t.closer_owned then -- (storing nil adds an absent field in LuaJIT)
+    t.closer, t.closer_owned = nil, nil
+  end
+  if not is_closing(handle) then
+    local id = new_wait()
+    local state = 0 -- 0: close is running; 1: waiting; 2: its callback ran
+    local ok, err = pcall(handle.close, handle, function()
+      if state == 1 then
+        state = 2
+        wake(t, id)
+      else
+        state = 2
+      end
+    end)
+    if not ok then
+      error(err, 0)
+    end
+    if state == 0 then
+      state = 1
+      suspend(t, id)
+    end
+  end
+  return ...
 end
 
 --- The callback-style call `f(..., cb)` (`cb` at position `argc`), awaited
@@ -554,7 +635,7 @@ function M.await_call(t, f, argc, closable, ...)
       state, early = 2, pack(...)
     elseif state == 1 then
       state = 2
-      if closable then
+      if closable and t.waiting == id then
         t.closer = nil
       end
       return wake(t, id, ...)
@@ -574,16 +655,28 @@ function M.await_call(t, f, argc, closable, ...)
     args[argc] = cb
     handle = f(unpack(args, 1, argc))
   end
-  if state == 2 then
-    return unpack(early, 1, early.n)
-  end
+  local owned = nil
   if closable and handle ~= nil then
     local ht = type(handle)
     if (ht == "table" or ht == "userdata") and handle.close ~= nil then
-      t.closer = handle
+      if closable == OWNED then
+        owned = handle
+      else
+        t.closer = handle
+      end
     end
   end
+  if state == 2 then
+    if owned then
+      return close_owned(t, owned, unpack(early, 1, early.n))
+    end
+    return unpack(early, 1, early.n)
+  end
   state, id = 1, new_wait()
+  if owned then
+    t.closer, t.closer_owned = owned, true
+    return close_owned(t, owned, suspend(t, id))
+  end
   return suspend(t, id)
 end
 

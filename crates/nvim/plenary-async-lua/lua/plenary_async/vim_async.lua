@@ -26,6 +26,7 @@ local task = shared.task
 local pack, unpack = shared.pack, shared.unpack
 local running, start_task, suspend, wake, new_wait = task.running, task.start, task.suspend, task.wake, task.new_wait
 local interrupt, await_call, failure = task.interrupt, task.await_call, task.failure
+local OWNED = task.OWNED -- (an await's closable is closed when the await ends)
 local tree_new, tree_finish, tree_close = core.tree_new, core.tree_finish, core.tree_close
 local tree_detach, tree_observe = core.tree_detach, core.tree_observe
 local uv = vim.uv or vim.loop
@@ -41,7 +42,8 @@ local CLOSED = "closed"
 local by_id = {}
 
 -- A task handle `T` is the scheduler's task record itself (task.lua's
--- fields: `co` (false until it starts), `waiting`, `done` (its function
+-- fields: `co` (false until it starts, and again once its function
+-- ended), `waiting`, `done` (its function
 -- ended, or it was closed before it started: its node is finished), and
 -- `on_done`, here in the metatable), with these:
 --
@@ -52,11 +54,12 @@ local by_id = {}
 -- | parent | the task it is attached to (nil: top-level) |
 -- | pending | its children that have not started yet (nil: none so far) |
 -- | observed | someone awaits its outcome (its failure is not its parent's) |
--- | closing, failure | a close, or a child's failure, to raise at its checkpoints (nil: none) |
+-- | closing, failure | a close, or a failure (any value but nil: `error(false)` fails too), to raise at its checkpoints (nil: none) |
 -- | is_done | it completed (function and children): its outcome is final |
--- | results, [1..results] | how many results it returned, and they; false: it failed with `err` (`dead`: its coroutine died with it; `tb`: its traceback, made when asked for) |
+-- | results, [1..results] | how many results it returned, and they; false: it failed with `err` (`tb`: its traceback: taken when its code raised, else made when asked for) |
 -- | waiters | completion callbacks (nil: none) |
 -- | awaiting | the task it waits for (for `traceback`; nil: none) |
+-- | failed_children | its children that failed, by node number, until it completes |
 -- | raised_from, raised_err | the last task whose error it got (awaited, or a child's failure) and the error it got, for its own error's traceback |
 --
 -- A task that runs and completes at once, awaited, sets 8 fields and one
@@ -67,9 +70,21 @@ local by_id = {}
 local Task = {}
 Task.__index = Task
 
---- Failed tasks by node number, until their parent's child_failed hook
---- (which runs right after their completion) read their error.
-local failed_tasks = {}
+--- Records that task `T` failed on its parent (`failed_children`, by node
+--- number): the parent's child_failed hook, or its completion, takes the
+--- error from there (the child has completed by then: `by_id` has let it
+--- go).
+local function note_failed(T)
+  local p = T.parent
+  if p then
+    local fc = p.failed_children
+    if not fc then
+      fc = {}
+      p.failed_children = fc
+    end
+    fc[T.id] = T
+  end
+end
 
 local on_done -- the scheduler's completion of vim_async tasks (marks them)
 
@@ -96,7 +111,7 @@ end
 
 --- The reason task `T` must stop at a checkpoint, as a raiser, or nil.
 local function stop_reason(T)
-  if T.failure then
+  if T.failure ~= nil then
     local err = T.failure
     return function()
       error(err, 0)
@@ -136,7 +151,7 @@ local function checkpoint(T)
   if pending and pending[1] ~= nil then
     start_pending(T, pending)
   end
-  if T.failure then
+  if T.failure ~= nil then
     error(T.failure, 0)
   end
   if T.closing then
@@ -177,9 +192,11 @@ end
 
 local error_traceback
 
---- The traceback of failed task `T`'s error, made when first asked for
---- (a report, `traceback()`, a task that raised it): a closed task seldom
---- needs one, and closing a tree of them should not pay for it.
+--- The traceback of failed task `T`'s error. A task whose own code raised
+--- it has it already (taken from its dead coroutine when it failed); for
+--- one that was closed, or that failed at its final checkpoint, it is made
+--- when first asked for (closing a tree of tasks does not pay for
+--- tracebacks nobody reads).
 local function traceback_of(T)
   local tb = T.tb
   if tb == nil then
@@ -189,15 +206,15 @@ local function traceback_of(T)
   return tb
 end
 
---- The traceback of task `T`'s error `err`: its own stack (if its
---- coroutine died with the error, `T.dead`: a dead coroutine keeps its
---- frames), after that of the task whose error it raised (awaited, or an
---- unhandled child's), if any: "err\nstack traceback:\n\t[inner]
---- frame...\n\t[outer] frame...". A non-string error, or one that has a
---- traceback already, is kept as it is.
-error_traceback = function(T, err)
+--- The traceback of task `T`'s error `err`: its own stack (`own_stack`:
+--- its coroutine died with the error and is still there: a dead coroutine
+--- keeps its frames), after that of the task whose error it raised
+--- (awaited, or an unhandled child's), if any: "err\nstack
+--- traceback:\n\t[inner] frame...\n\t[outer] frame...". A non-string
+--- error, or one that has a traceback already, is kept as it is.
+error_traceback = function(T, err, own_stack)
   local own = nil
-  if T.dead then
+  if own_stack then
     own = failure(T, err)
     if type(own) ~= "string" or own == err then
       return own
@@ -254,20 +271,20 @@ local function complete(id, tree_failed)
     -- finished its work, so no child_failed hook ran): it fails with that
     -- child's error, as if raised at its final checkpoint.
     local child = nil
-    for cid, c in pairs(failed_tasks) do
-      if c.parent == T and (child == nil or cid < child.id) then
+    for cid, c in pairs(T.failed_children or {}) do
+      if not c.observed and (child == nil or cid < child.id) then
         child = c
       end
     end
     local err = "child error: " .. tostring(child and child.err or "a child task failed")
     T.results, T.err, T.raised_from, T.raised_err = false, err, child, err
-    failed_tasks[id] = T
+    note_failed(T)
   end
   T.is_done = true
-  if failed_tasks[id] ~= nil then
-    vim.schedule(function()
-      failed_tasks[id] = nil
-    end)
+  if T.failed_children then
+    -- (Only then: storing nil to a field a table does not have adds the
+    -- field in LuaJIT, and a full record would grow.)
+    T.failed_children = nil
   end
   if T.raise and not T.results and T.err ~= CLOSED then
     task.report(traceback_of(T))
@@ -293,6 +310,7 @@ end
 --- checkpoint starts pending children; the tree completes the task once
 --- they are done.
 on_done = function(T, ok, ...)
+  local died = not ok -- (its coroutine died with the error: its frames are there now)
   local err
   if ok then
     -- The final checkpoint: pending children start (a task that failed
@@ -302,7 +320,7 @@ on_done = function(T, ok, ...)
     if pending and pending[1] ~= nil then
       start_pending(T, pending)
     end
-    if T.failure then
+    if T.failure ~= nil then
       ok, err = false, T.failure
     elseif T.closing then
       ok, err = false, CLOSED
@@ -322,16 +340,21 @@ on_done = function(T, ok, ...)
     if err == nil then
       err = "error(nil)" -- (a nil error would read as success to on_complete)
     end
-    T.dead = true -- (its coroutine died with the error: see traceback_of)
   end
   local failed = false
   if not ok then
     T.err = err
     failed = not (T.closing and err == CLOSED)
     if failed then
-      failed_tasks[T.id] = T
+      note_failed(T)
+      if died then
+        T.tb = error_traceback(T, err, true)
+      end
     end
   end
+  -- The coroutine is let go (a pooled one runs other tasks now; a dead one
+  -- would keep its frames' values alive as long as the handle).
+  T.co = false
   finish_node(T.id, failed, T.observed)
 end
 
@@ -358,11 +381,11 @@ core.tree_set_hooks({
   end,
   child_failed = function(id, child_id)
     local T = by_id[id]
-    if T == nil or T.failure then
+    if T == nil or T.failure ~= nil then
       return
     end
     -- (The child's error, wrapped as vim.async does: "child error: ...".)
-    local child = failed_tasks[child_id]
+    local child = T.failed_children and T.failed_children[child_id]
     local err = "child error: " .. tostring(child and child.err or "a child task failed")
     T.failure, T.raised_from, T.raised_err = err, child, err
     if T.co then
@@ -420,7 +443,7 @@ local function new_task(name, fn, ...)
   by_id[id] = T
   if parent == nil then
     start(T)
-  elseif parent.closing or parent.failure then
+  elseif parent.closing or parent.failure ~= nil then
     -- Made under a closing parent: closed without running. (The tree
     -- closed its node at once, before `by_id` knew it: its close hook
     -- found no task.)
@@ -518,16 +541,16 @@ end
 local function await_fn(T, a1, a2, ...)
   checkpoint(T)
   if type(a1) == "number" then
-    return pcall(await_call, T, a2, a1, true, ...)
+    return pcall(await_call, T, a2, a1, OWNED, ...)
   end
-  return pcall(await_call, T, a1, 1, true)
+  return pcall(await_call, T, a1, 1, OWNED)
 end
 
 local function check_interrupted(T, ok, ...)
   if not ok then
     -- An error raised while the task is closing or failing is the
     -- interruption's (or comes after it): it is never protected.
-    if T.closing or T.failure then
+    if T.closing or T.failure ~= nil then
       error((...), 0)
     end
     if (...) == nil then
@@ -550,7 +573,7 @@ local function task_outcome(T, other, terminal)
   end
   local err = other.err
   T.raised_from, T.raised_err = other, err
-  if terminal and not T.failure then
+  if terminal and T.failure == nil then
     T.failure = err
   end
   return false, err
@@ -712,6 +735,9 @@ Semaphore.__index = Semaphore
 --- A semaphore of `permits` (default 1).
 function M.semaphore(permits)
   permits = permits or 1
+  if type(permits) ~= "number" or permits < 1 or permits % 1 ~= 0 or permits == math.huge then
+    error(("vim_async.semaphore: permits: expected positive integer, got %s"):format(tostring(permits)), 2)
+  end
   return setmetatable({ permits = permits, max = permits, queue = {}, head = 1, tail = 1 }, Semaphore)
 end
 
