@@ -455,22 +455,39 @@ describe("vim_async: await, timeout, iter, wait", function()
     assert(vim.deep_equal(log, { { false, "timeout", true, true } }), vim.inspect(log))
   end)
 
-  it("timeout in a task that is closed raises closed, and the detached task goes on", function()
-    local slow_done = false
-    local slow
+  it("timeout in a task that is closed raises closed, closes its timer, and the detached task goes on", function()
+    -- (No race with the clock: the deadline is far, the detached task
+    -- waits for a callback this test calls, and the timers are recorded.)
+    local timers = {}
+    va.config({
+      new_timer = function()
+        local timer = vim.uv.new_timer()
+        table.insert(timers, timer)
+        return timer
+      end,
+    })
+    local gate, slow_done, slow = nil, false, nil
     local t = va.run(function()
       slow = va.run(function()
-        va.sleep(30)
+        va.await(function(cb)
+          gate = cb
+        end)
         slow_done = true
       end):detach()
-      va.timeout(20, slow)
+      va.timeout(600000, slow)
     end)
-    vim.wait(5)
+    va.config({ new_timer = vim.uv.new_timer })
+    assert(vim.wait(1000, function()
+      return gate ~= nil and t:status() == "awaiting"
+    end, 1))
     t:close()
     local ok, err = t:pwait(1000)
     assert(not ok and err == "closed", tostring(err))
-    slow:wait(2000)
-    assert(slow_done, "the detached task was not closed by the expired timer")
+    assert(#timers == 1 and timers[1]:is_closing(), "the timeout's timer is closed")
+    assert(not slow:completed(), "the detached task goes on")
+    gate()
+    slow:wait(1000)
+    assert(slow_done)
   end)
 
   it("timeout checks its arguments", function()
