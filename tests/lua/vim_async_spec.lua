@@ -66,40 +66,29 @@ describe("vim_async: tasks and children", function()
     assert(seen == true)
   end)
 
-  it("fails the parent with an unhandled child failure and closes the other children", function()
-    local sibling
-    local parent = va.run(function()
-      sibling = va.run(function()
-        va.sleep(10000)
+  it("fails the parent with an unhandled child failure and closes the other children (waiting, or returned)", function()
+    -- The parent still waiting at a checkpoint, or its function returned
+    -- already (the failure then comes after its final checkpoint).
+    for _, parent_ends in ipairs({ "waiting", "returned" }) do
+      local sibling
+      local parent = va.run(function()
+        sibling = va.run(function()
+          va.sleep(10000)
+        end)
+        va.run(function()
+          va.sleep(5)
+          error("child broke", 0)
+        end)
+        if parent_ends == "waiting" then
+          va.sleep(10000)
+        end
+        return "returned first"
       end)
-      va.run(function()
-        va.sleep(5)
-        error("child broke", 0)
-      end)
-      va.sleep(10000)
-    end)
-    local ok, err = parent:pwait(2000)
-    assert(not ok and err == "child error: child broke", tostring(err))
-    local sok, serr = sibling:pwait(100)
-    assert(not sok and serr == "closed", tostring(serr))
-  end)
-
-  it("fails a parent whose function returned when a child it left running fails", function()
-    local sibling
-    local parent = va.run(function()
-      sibling = va.run(function()
-        va.sleep(10000)
-      end)
-      va.run(function()
-        va.sleep(5)
-        error("late", 0)
-      end)
-      return "returned first"
-    end)
-    local ok, err = parent:pwait(2000)
-    assert(not ok and err == "child error: late", tostring(err))
-    local sok, serr = sibling:pwait(100)
-    assert(not sok and serr == "closed", tostring(serr))
+      local ok, err = parent:pwait(2000)
+      assert(not ok and err == "child error: child broke", parent_ends .. ": " .. tostring(err))
+      local sok, serr = sibling:pwait(100)
+      assert(not sok and serr == "closed", parent_ends .. ": " .. tostring(serr))
+    end
     -- And it goes up: the grandparent fails in turn.
     local top = va.run(function()
       va.run(function()
