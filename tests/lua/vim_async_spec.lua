@@ -376,6 +376,41 @@ describe("vim_async: await, timeout, iter, wait", function()
     assert(t:wait(1000) == "fine")
   end)
 
+  it("pawait does not protect a close or a failure pending on the running task", function()
+    local record, caught = {}, {}
+    local t = va.run(function()
+      local ok, err = pcall(va.pawait, function(_cb)
+        return {
+          close = function(_, cb)
+            record.closed = true
+            cb()
+          end,
+        }
+      end)
+      caught.close = { ok, err }
+    end)
+    t:close()
+    assert(not t:pwait(1000))
+    assert(vim.deep_equal(caught.close, { false, "closed" }), vim.inspect(caught))
+    assert(record.closed)
+    local p = va.run(function()
+      va.run(function()
+        error("sibling broke", 0)
+      end)
+      -- The child runs at this checkpoint and fails: the checkpoint raises,
+      -- and the failure stays pending on the task.
+      local first_ok, first_err = pcall(va.checkpoint)
+      caught.checkpoint = { first_ok, first_err }
+      local ok, err = pcall(va.pawait, function(cb)
+        cb("never returned")
+      end)
+      caught.failure = { ok, err }
+    end)
+    assert(not p:pwait(1000))
+    assert(vim.deep_equal(caught.checkpoint, { false, "child error: sibling broke" }), vim.inspect(caught))
+    assert(vim.deep_equal(caught.failure, { false, "child error: sibling broke" }), vim.inspect(caught))
+  end)
+
   it("await of a task that fails fails the awaiting task, even if the raise is caught", function()
     local log = {}
     local t = va.run(function()
