@@ -197,11 +197,21 @@ pub async fn lua_task<R: FromLuaMulti>(func: &LuaFunction) -> LuaResult<R> {
           local task = require("plenary_async").run(fn, cb)
           return { close = function() task:cancel() end }
         end"#;
+    // The adapter is loaded once per Lua state and kept in its registry
+    // (plugins that share the state share it: the same few lines).
+    const KEY: &str = "plenary_async_nvim.lua_task";
     let lua = host::try_lua()?;
-    let run: LuaFunction = lua
-        .load(RUN)
-        .set_name("@plenary_async_nvim/lua_task.lua")
-        .eval()?;
+    let run = match lua.named_registry_value::<Option<LuaFunction>>(KEY)? {
+        Some(run) => run,
+        None => {
+            let run: LuaFunction = lua
+                .load(RUN)
+                .set_name("@plenary_async_nvim/lua_task.lua")
+                .eval()?;
+            lua.set_named_registry_value(KEY, &run)?;
+            run
+        }
+    };
     let mut values: LuaMultiValue = call(&run, func.clone()).await?;
     match values.pop_front() {
         Some(LuaValue::Boolean(true)) => R::from_lua_multi(values, &lua),
