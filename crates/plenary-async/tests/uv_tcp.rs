@@ -189,6 +189,26 @@ async fn end_of_stream_and_a_closed_peer_are_reported_not_panicked() {
 }
 
 #[a::test]
+async fn a_listener_s_backlog_can_be_chosen() {
+    // A queue of one still serves connections one after another.
+    let listener = TcpListener::bind_with_backlog(loopback(), 1).unwrap();
+    for i in 0..3u8 {
+        let mut client = TcpStream::connect(listener.local_addr()).await.unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        client.write_all(&[i]).await.unwrap();
+        let mut byte = [0u8; 1];
+        server.read_exact(&mut byte).await.unwrap();
+        assert_eq!(byte[0], i);
+    }
+    // One the system cannot take is an error naming it.
+    let err = TcpListener::bind_with_backlog(loopback(), u32::MAX)
+        .err()
+        .unwrap();
+    assert_uv_error(&err, "EINVAL");
+    assert!(err.to_string().contains("backlog 4294967295"), "{err}");
+}
+
+#[a::test]
 async fn refused_connections_and_busy_ports_are_clear_errors() {
     let busy = TcpListener::bind(loopback()).unwrap();
     let err = TcpListener::bind(busy.local_addr()).err().unwrap();

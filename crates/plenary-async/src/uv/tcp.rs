@@ -112,6 +112,31 @@ impl TcpListener {
     /// assert!(err.to_string().contains("EADDRINUSE"), "{err}");
     /// ```
     pub fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
+        TcpListener::bind_with_backlog(addr, 511)
+    }
+
+    /// Binds `addr` and listens with a queue of `backlog` connections not
+    /// yet accepted (the system may cap it: Linux at `net.core.somaxconn`).
+    /// A burst of connects larger than the queue, against an accept loop
+    /// that is slower, sees some connections reset. A backlog above
+    /// `i32::MAX` is `EINVAL`.
+    ///
+    /// ```
+    /// use plenary_async::uv::tcp::TcpListener;
+    ///
+    /// let l = TcpListener::bind_with_backlog("127.0.0.1:0".parse().unwrap(), 4096).unwrap();
+    /// assert_ne!(l.local_addr().port(), 0);
+    /// let err = TcpListener::bind_with_backlog("127.0.0.1:0".parse().unwrap(), u32::MAX).err().unwrap();
+    /// assert!(err.to_string().contains("EINVAL") && err.to_string().contains("backlog 4294967295"), "{err}");
+    /// ```
+    pub fn bind_with_backlog(addr: SocketAddr, backlog: u32) -> Result<TcpListener, Error> {
+        let backlog = c_int::try_from(backlog).map_err(|_| {
+            Error::uv(
+                "tcp_listen",
+                sys::UV_EINVAL,
+                Some(format!("{addr} with backlog {backlog}")),
+            )
+        })?;
         let raw = RawAddr::from(addr);
         let loop_ = current_loop();
         // SAFETY: a fresh TCP handle on this thread's live loop, then bound;
@@ -119,7 +144,7 @@ impl TcpListener {
         let listener = unsafe {
             Listener::listen(
                 &LISTEN,
-                511,
+                backlog,
                 |h| sys::uv_tcp_init(loop_, h.cast()),
                 |h| sys::uv_tcp_bind(h.cast(), raw.as_ptr(), 0),
             )
