@@ -2,25 +2,32 @@
 -- this runtime: structured tasks, beside plenary's API.
 --
 -- A vim_async task is a task of the scheduler (task.lua: the same
--- coroutines, waits and ordering as plenary's API, so each API can await
--- the other's functions) plus a record, `T`, and a node of the Rust
--- core's task tree (`core.tree_*`, plenary_async::scope::tree), which
--- keeps who owns whom, closes depth first, completes a task after its
--- children and sends an unobserved child failure up. This file decides
--- what those events do to a Lua task:
+-- coroutines and waits as plenary's API, so each API can await the
+-- other's functions) plus a node of the Rust core's task tree
+-- (`core.tree_*`, plenary_async::scope::tree), which keeps who owns whom,
+-- closes depth first, completes a task after its children and sends an
+-- unobserved child failure up. This file decides what those events do to
+-- a Lua task:
 --
 -- * close(id): the task is marked closing; a task suspended at a
 --   checkpoint is interrupted (task.interrupt: the closable it awaits is
---   closed, a Rust operation dropped) and raises "closed" there; a child
---   that has not started completes as closed without running.
--- * child_failed(id, child): the child's error becomes the task's pending
---   failure, raised at its checkpoint (interrupting a wait).
--- * completed(id): the task's result is final; its waiters and
---   `on_complete` callbacks get it.
+--   closed, and the task goes on once its close callback ran; a Rust
+--   operation is dropped) and raises "closed" there; a child that has not
+--   started completes as closed without running.
+-- * child_failed(id, child): the child's error, as "child error: <err>",
+--   becomes the task's pending failure, raised at its checkpoint
+--   (interrupting a wait) and at every later one.
+-- * completed(id, failed): the task's result is final (a task whose
+--   function had returned fails if the tree says a child failed since);
+--   its waiters and `on_complete` callbacks get it.
 --
 -- Checkpoints (await, pawait, checkpoint, and the end of the task's
 -- function) start the task's pending children, then raise a pending
--- failure or "closed".
+-- failure or "closed". Where vim.async's scheduling differs from
+-- plenary's, vim_async tasks follow vim.async (task.lua's strict tasks):
+-- a wake resumes them from the queue, never inside the waking call; an
+-- await's closable is closed when the await ends; a plain
+-- coroutine.yield() or a foreign coroutine.resume fails the task.
 local core, shared = ...
 local task = shared.task
 local pack, unpack = shared.pack, shared.unpack
@@ -41,11 +48,11 @@ local CLOSED = "closed"
 --- their handles only.
 local by_id = {}
 
--- A task handle `T` is the scheduler's task record itself (task.lua's
--- fields: `co` (false until it starts, and again once its function
--- ended), `waiting`, `done` (its function
--- ended, or it was closed before it started: its node is finished), and
--- `on_done`, here in the metatable), with these:
+-- A task handle `T` is the scheduler's task record itself, with
+-- task.lua's fields (`co`: false until it starts, and again once its
+-- function ended; `waiting`; `done`: its function ended, or it was closed
+-- before it started, so its node is finished; `on_done` and `strict`, in
+-- the metatable) and these:
 --
 -- | field | meaning |
 -- |---|---|
