@@ -110,7 +110,31 @@ impl PipeListener {
     /// # drop(l); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> Result<PipeListener, Error> {
+        PipeListener::bind_with_backlog(path, 128)
+    }
+
+    /// Binds `path` and listens with a queue of `backlog` connections not
+    /// yet accepted (the system may cap it). A backlog above `i32::MAX` is
+    /// `EINVAL`.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
+    /// let l = a::uv::pipe::PipeListener::bind_with_backlog(dir.join("s"), 1024).unwrap();
+    /// assert_eq!(l.path(), dir.join("s"));
+    /// let err = a::uv::pipe::PipeListener::bind_with_backlog(dir.join("t"), u32::MAX).err().unwrap();
+    /// assert!(err.to_string().contains("EINVAL"), "{err}");
+    /// # drop(l); a::block_on(a::uv::fs::rmdir(&dir)).unwrap();
+    /// ```
+    pub fn bind_with_backlog(path: impl AsRef<Path>, backlog: u32) -> Result<PipeListener, Error> {
         let path = path.as_ref();
+        let backlog = c_int::try_from(backlog).map_err(|_| {
+            Error::uv(
+                "pipe_listen",
+                sys::UV_EINVAL,
+                Some(format!("{} with backlog {backlog}", path.display())),
+            )
+        })?;
         let c = c_path("pipe_bind", path)?;
         let loop_ = current_loop();
         // SAFETY: a fresh pipe handle on this thread's live loop, then bound;
@@ -118,7 +142,7 @@ impl PipeListener {
         let listener = unsafe {
             Listener::listen(
                 &LISTEN,
-                128,
+                backlog,
                 |h| sys::uv_pipe_init(loop_, h.cast(), 0),
                 |h| sys::uv_pipe_bind(h.cast(), c.as_ptr()),
             )
