@@ -196,6 +196,46 @@ describe("util", function()
     assert(not ok and err:find("timed out after 20 ms"), err)
   end)
 
+  it("a canceled task's long sleep does not keep the task alive until its deadline", function()
+    local held = setmetatable({}, { __mode = "k" })
+    local tasks = {}
+    -- Sleepers that are not canceled wake in deadline order through the
+    -- heap's rebuilds.
+    local woke = {}
+    for i = 5, 1, -1 do
+      a.run(function()
+        a.util.sleep(10 + i)
+        table.insert(woke, i)
+      end)
+    end
+    for i = 1, 200 do
+      local big = { i }
+      held[big] = true
+      tasks[i] = a.run(function()
+        local mine = big -- the task's stack references it while it sleeps
+        a.util.sleep(3600000)
+        return mine
+      end)
+    end
+    for _, t in ipairs(tasks) do
+      t:cancel()
+    end
+    tasks = nil
+    collectgarbage("collect")
+    collectgarbage("collect")
+    local left = 0
+    for _ in pairs(held) do
+      left = left + 1
+    end
+    -- (Stale entries are dropped once they are half the heap: all but the
+    -- few canceled after the last rebuild are gone.)
+    assert(left <= 33, left .. " of 200 canceled sleepers are still referenced")
+    assert(vim.wait(5000, function()
+      return #woke == 5
+    end, 1))
+    assert(vim.deep_equal(woke, { 1, 2, 3, 4, 5 }), vim.inspect(woke))
+  end)
+
   it("block_on raises the task's error", function()
     local ok, err = pcall(a.util.block_on, function()
       error("failed inside")

@@ -509,6 +509,9 @@ end
 --- `closable`; `t.closer` is not in the constructor: it is set only on
 --- that path) is closed. Returns `false, err` if closing it failed.
 release_wait = function(t)
+  if t.sleep_id and M.forget_sleep then
+    M.forget_sleep(t) -- (timer.lua: its heap entry is stale now)
+  end
   if t.op then
     core.cancel_op(t.op)
     t.op = nil

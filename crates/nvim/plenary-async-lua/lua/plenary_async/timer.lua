@@ -53,28 +53,32 @@ local function push(e)
   heap[i] = e
 end
 
+--- Puts `e` at slot `i` or below, moving earlier children up.
+local function sift_down(i, e)
+  while true do
+    local c = i * 2
+    if c > n then
+      break
+    end
+    if c < n and before(heap[c + 1], heap[c]) then
+      c = c + 1
+    end
+    if not before(heap[c], e) then
+      break
+    end
+    heap[i] = heap[c]
+    i = c
+  end
+  heap[i] = e
+end
+
 local function pop()
   local top = heap[1]
   local last = heap[n]
   heap[n] = nil
   n = n - 1
   if n > 0 then
-    local i = 1
-    while true do
-      local c = i * 2
-      if c > n then
-        break
-      end
-      if c < n and before(heap[c + 1], heap[c]) then
-        c = c + 1
-      end
-      if not before(heap[c], last) then
-        break
-      end
-      heap[i] = heap[c]
-      i = c
-    end
-    heap[i] = last
+    sift_down(1, last)
   end
   return top
 end
@@ -139,6 +143,53 @@ function M.check(ms, fname)
 end
 
 local new_wait, suspend = task.new_wait, task.suspend
+
+-- Sleeps that stopped waiting (their task canceled, or its wait
+-- interrupted) stay in the heap until their deadline, as entries that
+-- `fire` skips. So that a canceled task with a long sleep does not keep
+-- its record (and all it references) alive until then, the heap is
+-- rebuilt without them once they are half of it.
+local stale = 0
+
+--- Whether heap entry `e` still stands for a wait.
+local function live(e)
+  if e.fn then
+    return true -- a callback (`after`)
+  end
+  return e.sleep_id ~= false and e.waiting == e.sleep_id and not e.done
+end
+
+local function compact()
+  local j = 0
+  for i = 1, n do
+    local e = heap[i]
+    heap[i] = nil
+    if live(e) then
+      j = j + 1
+      heap[j] = e
+    else
+      e.sleep_id = false
+    end
+  end
+  n, stale = j, 0
+  for i = floor(n / 2), 1, -1 do
+    sift_down(i, heap[i])
+  end
+  arm()
+end
+
+--- Task `t`, which may be sleeping, stopped waiting (task.lua's
+--- release_wait calls this).
+function M.forget(t)
+  if not t.sleep_id then
+    return
+  end
+  stale = stale + 1
+  if stale > 32 and stale * 2 > n then
+    compact()
+  end
+end
+task.forget_sleep = M.forget
 
 --- Suspends the running task `t` for `ms` milliseconds (checked). The
 --- task itself is the heap's entry (its `at`, `seq` and `sleep_id`
