@@ -136,6 +136,40 @@ describe("async functions outside a task", function()
   end)
 end)
 
+describe("await", function()
+  it("closes a returned handle only while the task waits on that call", function()
+    local closed = {}
+    local function closable(name)
+      return {
+        close = function()
+          table.insert(closed, name)
+        end,
+      }
+    end
+    local tx, rx = a.control.channel.oneshot()
+    local t = a.run(function()
+      -- A callback that comes before the function returns: nothing to
+      -- close later.
+      a.await(1, function(cb)
+        cb()
+        return closable("answered at once")
+      end)
+      rx() -- the task now waits on a channel
+    end)
+    t:cancel()
+    assert(vim.deep_equal(closed, {}), vim.inspect(closed))
+    -- While it waits on the call, a cancel closes what the call returned.
+    local t2 = a.run(function()
+      a.await(1, function(_cb)
+        return closable("pending")
+      end)
+    end)
+    t2:cancel()
+    assert(vim.deep_equal(closed, { "pending" }), vim.inspect(closed))
+    tx()
+  end)
+end)
+
 describe("wrap", function()
   ait("awaits a callback-style function", function()
     local double = a.wrap(function(x, cb)

@@ -559,7 +559,7 @@ function M.interrupt(t, raise)
     -- close callback ran, so that what it held is released when the task
     -- reports. A new wait id: the awaited callback, if it still comes,
     -- does not end this one.
-    t.closer = nil
+    t.closer, t.closer_owned = nil, nil
     if t.op then
       core.cancel_op(t.op)
       t.op = nil
@@ -664,7 +664,7 @@ function M.await_call(t, f, argc, closable, ...)
     if (ht == "table" or ht == "userdata") and handle.close ~= nil then
       if closable == OWNED then
         owned = handle
-      else
+      elseif state ~= 2 then -- (a call whose callback came already waits on nothing)
         t.closer = handle
       end
     end
