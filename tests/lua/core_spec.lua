@@ -396,6 +396,28 @@ describe("Neovim's API", function()
 end)
 
 describe("Neovim's loop", function()
+  it("a task started from a libuv callback while a task runs the loop starts where the API is safe", function()
+    -- vim.wait in task code runs the loop: luv callbacks (fast events) run
+    -- inside it, while the task is the one being resumed.
+    local api_ok = nil
+    a.run(function()
+      local timer = vim.uv.new_timer()
+      timer:start(1, 0, function()
+        timer:close()
+        a.run(function()
+          api_ok = pcall(vim.api.nvim_get_current_buf)
+        end)
+      end)
+      vim.wait(5000, function()
+        return api_ok ~= nil
+      end, 1)
+    end)
+    assert(vim.wait(5000, function()
+      return api_ok ~= nil
+    end, 1))
+    assert(api_ok == true, "the new task ran in the fast event")
+  end)
+
   it("keeps firing a 1 ms vim.uv timer while 10,000 tasks ping-pong", function()
     local fired = 0
     local timer = vim.uv.new_timer()

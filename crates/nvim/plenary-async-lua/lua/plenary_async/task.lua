@@ -452,9 +452,9 @@ M.native_done = native_done
 --- a fast event, where it starts from the queue. Returns `t`. (vim_async's
 --- task handles are such records.)
 local function start(t, fn, ...)
-  -- (Task code never runs in a fast event: a task that starts another
-  -- needs no check.)
-  local now = depth < MAX_DEPTH and (current ~= nil or not in_fast_event())
+  -- (Asked even inside a task: task code that runs the loop itself, as
+  -- `vim.wait` does, lets libuv callbacks, fast events, run inside it.)
+  local now = depth < MAX_DEPTH and not in_fast_event()
   if select("#", ...) > 0 then
     t.co = co_create(fn)
     if now then
