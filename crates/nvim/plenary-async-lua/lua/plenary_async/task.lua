@@ -560,10 +560,7 @@ function M.interrupt(t, raise)
     -- reports. A new wait id: the awaited callback, if it still comes,
     -- does not end this one.
     t.closer, t.closer_owned = nil, nil
-    if t.op then
-      core.cancel_op(t.op)
-      t.op = nil
-    end
+    release_wait(t) -- (the rest of what it waits on: a Rust operation)
     local cid = new_wait()
     t.waiting = cid
     local ok, err = pcall(closer.close, closer, function()

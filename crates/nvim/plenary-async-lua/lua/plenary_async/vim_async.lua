@@ -248,18 +248,23 @@ end
 
 -- Completion --------------------------------------------------------------------
 
+--- Calls `cb(err, ...)` with completed task `T`'s outcome (`nil,
+--- results...` or its error).
+local function call_with_outcome(T, cb)
+  local n = T.results
+  if n then
+    return cb(nil, unpack(T, 1, n))
+  end
+  return cb(T.err)
+end
+
 local function deliver(T)
   local waiters = T.waiters
   T.waiters = false
   for i = 1, #waiters do
     local cb = waiters[i]
     if cb then
-      local n = T.results
-      if n then
-        cb(nil, unpack(T, 1, n))
-      else
-        cb(T.err)
-      end
+      call_with_outcome(T, cb)
     end
   end
 end
@@ -843,12 +848,7 @@ end
 --- returns a function that unsubscribes.
 function Task:on_complete(cb)
   if self.is_done then
-    local n = self.results
-    if n then
-      cb(nil, unpack(self, 1, n))
-    else
-      cb(self.err)
-    end
+    call_with_outcome(self, cb)
     return function() end
   end
   local waiters, slot = add_waiter(self, cb)
