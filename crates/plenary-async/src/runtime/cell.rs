@@ -351,8 +351,15 @@ fn post(h: NonNull<Header>, message: Message) {
     if let Err(letter) = remote.post(Letter { task: h, message }) {
         if remote.on_owner_thread() {
             letter.settle_without_runtime();
+        } else if matches!(message, Message::Wake | Message::ReleaseForeign)
+            && header(h).done.load(Ordering::Acquire)
+        {
+            // The stage is empty for good: a foreign reference may be
+            // given back from any thread (the invariants above).
+            release_shared(h);
         }
-        // else: a letter has no destructor; dropping it leaks its reference.
+        // else: a letter has no destructor; dropping it leaks its
+        // reference (a local one must not be touched off its thread).
     }
 }
 

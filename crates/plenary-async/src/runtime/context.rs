@@ -1,17 +1,46 @@
-//! Which runtime belongs to this thread, and how a wake finds it.
+//! Which runtime is current on this thread, and how code reaches it.
 //!
-//! Two thread-locals: `RUNTIME` owns the thread's runtime (and drops it when
-//! the thread exits); `CONTEXT` holds raw pointers to it for the hot paths
-//! (scheduling a task, registering a timer): to the whole runtime (`Inner`,
-//! for the loop and the timers), to its executor (for the schedule
-//! function), and to its remote (to tell this thread's tasks from others').
-//! `CONTEXT` has a `const` initialiser and no destructor, so it can be read
-//! at any time, even while thread-locals are being torn down.
+//! Two thread-locals. `RUNTIME` owns the thread's *installed* runtime (the
+//! one `Runtime::current()` created or `Runtime::attach` installed; it is
+//! dropped by `detach` or when the thread exits). `CONTEXT` holds raw
+//! pointers to the *current* runtime for the hot paths (scheduling a task,
+//! registering a timer): to the whole runtime (`Inner`, for the loop and
+//! the timers), to its executor, and to its remote (to tell this thread's
+//! tasks from others'). `CONTEXT` has a `const` initialiser and no
+//! destructor, so it can be read at any time, even while thread-locals are
+//! being torn down.
+//!
+//! The current runtime is the installed one, except while an [`Enter`]
+//! guard is on the stack: a runtime that polls its tasks (`tick`,
+//! `block_on`), runs a libuv callback of its own, or shuts down enters
+//! itself first, so that the code it runs (task code, wakers, destructors)
+//! finds *that* runtime, even after it was detached from the thread.
+//!
+//! # Ownership: why the raw pointers are sound
+//!
+//! Nothing here hands out a reference that the pointers alone keep valid.
+//! Every use goes through an `Enter`, which holds a strong reference of its
+//! own (a `Runtime` clone) for as long as the code it runs may touch the
+//! runtime; so task code that detaches the runtime, drops the last handle
+//! to it or panics cannot free it under a caller. The pointers themselves
+//! are only read to take that reference, under this invariant:
+//!
+//! | `CONTEXT.inner` is | kept alive by | cleared or changed by |
+//! |---|---|---|
+//! | null | — | — |
+//! | the installed runtime (`entered` false) | the `RUNTIME` slot | `set_base`, called whenever the slot changes (install, uninstall, the slot's destructor) *before* the slot's handle is dropped |
+//! | an entered runtime (`entered` true) | the innermost `Enter` on this thread's stack | that `Enter`'s drop, which restores what it saved *before* dropping its own reference |
+//!
+//! While an `Enter` is on the stack, a change of the slot does not touch
+//! the pointers (they belong to the `Enter`); it marks them `stale`, and the
+//! outermost `Enter` re-reads the slot when it exits. `tests/ownership.rs`
+//! breaks each rule on purpose (detach, drop the last handle and panic from
+//! task code, an eager first poll, a callback and a destructor) under
+//! valgrind; the executor-only half is in `core_tests.rs` under Miri.
 //!
 //! An executor may be installed without an `Inner` (the Miri tests of the
-//! executor core do so, with a driver of their own): then only the
-//! executor paths work, and the runtime's (libuv) paths would try to
-//! create a standalone runtime and panic.
+//! executor core do so, with a driver of their own, as an `Rc<Executor>`):
+//! then only the executor paths work.
 
 use super::executor::{Executor, Runnable};
 use super::remote::Remote;
@@ -25,6 +54,24 @@ struct Context {
     inner: Cell<*const Inner>,
     executor: Cell<*const Executor>,
     remote: Cell<*const Remote>,
+    /// The pointers were set by the innermost [`Enter`] on the stack.
+    entered: Cell<bool>,
+    /// The installed runtime changed while an `Enter` was on the stack:
+    /// the outermost one re-reads it when it exits.
+    stale: Cell<bool>,
+}
+
+/// The `RUNTIME` slot. Its destructor (the thread exiting) first stops
+/// `CONTEXT` from pointing at the runtime, then drops it.
+struct Installed(Option<Runtime>);
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            set_base(None);
+            drop(rt);
+        }
+    }
 }
 
 thread_local! {
@@ -33,144 +80,301 @@ thread_local! {
             inner: Cell::new(ptr::null()),
             executor: Cell::new(ptr::null()),
             remote: Cell::new(ptr::null()),
+            entered: Cell::new(false),
+            stale: Cell::new(false),
         }
     };
-    static RUNTIME: RefCell<Option<Runtime>> = const { RefCell::new(None) };
+    static RUNTIME: RefCell<Installed> = const { RefCell::new(Installed(None)) };
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The executor the core's tests installed (no runtime around it).
+    static TEST_EXECUTOR: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
+}
+
+/// What an [`Enter`] keeps alive.
+enum Keep {
+    Runtime(Runtime),
+    #[cfg(test)]
+    Executor(Rc<Executor>),
+}
+
+impl Keep {
+    fn executor(&self) -> &Executor {
+        match self {
+            Keep::Runtime(rt) => rt.inner().executor(),
+            #[cfg(test)]
+            Keep::Executor(ex) => ex,
+        }
+    }
+
+    fn pointers(&self) -> (*const Inner, *const Executor, *const Remote) {
+        let ex = self.executor();
+        let inner = match self {
+            Keep::Runtime(rt) => Rc::as_ptr(rt.inner()),
+            #[cfg(test)]
+            Keep::Executor(_) => ptr::null(),
+        };
+        (inner, ptr::from_ref(ex), Arc::as_ptr(ex.remote()))
+    }
+}
+
+type Saved = (*const Inner, *const Executor, *const Remote, bool);
+
+/// Makes a runtime current for as long as it lives, and keeps it alive
+/// meanwhile (see the module documentation).
+pub(crate) struct Enter {
+    keep: Keep,
+    saved: Saved,
+}
+
+impl Enter {
+    fn new(keep: Keep) -> Enter {
+        let (inner, executor, remote) = keep.pointers();
+        let saved = CONTEXT.with(|c| {
+            (
+                c.inner.replace(inner),
+                c.executor.replace(executor),
+                c.remote.replace(remote),
+                c.entered.replace(true),
+            )
+        });
+        Enter { keep, saved }
+    }
+
+    pub(super) fn inner(&self) -> &Inner {
+        match &self.keep {
+            Keep::Runtime(rt) => rt.inner(),
+            #[cfg(test)]
+            Keep::Executor(_) => unreachable!("the core's tests have no runtime"),
+        }
+    }
+
+    fn executor(&self) -> &Executor {
+        self.keep.executor()
+    }
+}
+
+impl Drop for Enter {
+    fn drop(&mut self) {
+        let (inner, executor, remote, entered) = self.saved;
+        let refresh = CONTEXT.with(|c| {
+            // What is restored is kept alive by an outer `Enter` (entered)
+            // or by the slot (not entered, and the slot has not changed
+            // meanwhile, or `stale` says so).
+            c.inner.set(inner);
+            c.executor.set(executor);
+            c.remote.set(remote);
+            c.entered.set(entered);
+            !entered && c.stale.replace(false)
+        });
+        if refresh {
+            let installed = RUNTIME
+                .try_with(|slot| slot.try_borrow().ok().and_then(|s| s.0.clone()))
+                .ok()
+                .flatten();
+            set_base(installed.as_ref());
+        }
+        // `self.keep` is dropped after this: if it is the last handle, the
+        // runtime shuts down (entering itself again) with nothing pointing
+        // at it.
+    }
+}
+
+/// Sets the pointers of the installed runtime (`None`: no runtime), or,
+/// while an `Enter` owns them, marks them stale.
+fn set_base(rt: Option<&Runtime>) {
+    CONTEXT.with(|c| {
+        if c.entered.get() {
+            c.stale.set(true);
+            return;
+        }
+        match rt {
+            Some(rt) => {
+                let executor = rt.inner().executor();
+                c.inner.set(Rc::as_ptr(rt.inner()));
+                c.executor.set(ptr::from_ref(executor));
+                c.remote.set(Arc::as_ptr(executor.remote()));
+            }
+            None => {
+                #[cfg(test)]
+                if let Some((executor, remote)) = test_executor_pointers() {
+                    c.inner.set(ptr::null());
+                    c.executor.set(executor);
+                    c.remote.set(remote);
+                    return;
+                }
+                c.inner.set(ptr::null());
+                c.executor.set(ptr::null());
+                c.remote.set(ptr::null());
+            }
+        }
+    });
 }
 
 /// Makes `rt` this thread's runtime. Panics if the thread already has one.
 pub(super) fn install(rt: Runtime) {
-    let fresh = CONTEXT.with(|c| c.executor.get().is_null());
     RUNTIME.with(|slot| {
         let mut slot = slot.borrow_mut();
         assert!(
-            fresh && slot.is_none(),
+            slot.0.is_none(),
             "plenary_async: this thread already has a runtime (it is created by the first \
              spawn/block_on/sleep on the thread, or by Runtime::attach); attach before any \
              other use, and only once per thread"
         );
-        let inner = rt.inner();
-        CONTEXT.with(|c| {
-            c.inner.set(Rc::as_ptr(inner));
-            c.executor.set(ptr::from_ref(inner.executor()));
-            c.remote.set(Arc::as_ptr(inner.executor().remote()));
-        });
-        *slot = Some(rt);
+        set_base(Some(&rt));
+        slot.0 = Some(rt);
     });
 }
 
 /// Removes this thread's runtime from the thread-local slot if it is
-/// `inner` (it is dropped when the last `Runtime` handle goes).
+/// `inner`; the caller drops it.
 pub(super) fn uninstall(inner: &Rc<Inner>) -> Option<Runtime> {
     RUNTIME.with(|slot| {
         let mut slot = slot.borrow_mut();
-        match &*slot {
-            Some(rt) if Rc::ptr_eq(rt.inner(), inner) => slot.take(),
+        match &slot.0 {
+            Some(rt) if Rc::ptr_eq(rt.inner(), inner) => {
+                set_base(None);
+                slot.0.take()
+            }
             _ => None,
         }
     })
 }
 
-/// Called at the very end of `Inner`'s destructor (and by `detach`).
-pub(super) fn clear(inner: *const Inner) {
-    CONTEXT.with(|c| {
-        if c.inner.get() == inner {
-            c.inner.set(ptr::null());
-            c.executor.set(ptr::null());
-            c.remote.set(ptr::null());
-        }
-    });
+/// Makes `rt` current while the returned guard lives (see [`Enter`]).
+pub(super) fn enter(rt: Runtime) -> Enter {
+    Enter::new(Keep::Runtime(rt))
 }
 
-/// Runs `f` with this thread's runtime, creating a standalone one first if
-/// the thread has none.
-pub(crate) fn with_current<R>(f: impl FnOnce(&Inner) -> R) -> R {
-    let mut p = CONTEXT.with(|c| c.inner.get());
-    if p.is_null() {
-        create_standalone();
-        p = CONTEXT.with(|c| c.inner.get());
+/// An [`Enter`] of the current runtime, or `None` if there is none.
+fn enter_current() -> Option<Enter> {
+    let (inner, _executor) = CONTEXT.with(|c| (c.inner.get(), c.executor.get()));
+    if !inner.is_null() {
+        // SAFETY: a non-null `CONTEXT.inner` points to an `Inner` owned by
+        // an `Rc` that the slot or an `Enter` on this stack keeps (the
+        // module's invariant), so the strong count is at least one and the
+        // allocation is live; the new count is given to the `Runtime`,
+        // whose drop gives it back.
+        let rc = unsafe {
+            Rc::increment_strong_count(inner);
+            Rc::from_raw(inner)
+        };
+        return Some(enter(Runtime::from_inner(rc)));
     }
-    // SAFETY: CONTEXT.inner is non-null only between `install` and the end
-    // of that Inner's destructor (or `detach`); `f` runs synchronously on
-    // this thread and the thread-local RUNTIME keeps the Inner alive
-    // meanwhile (a runtime is only dropped by `Runtime::detach` or by the
-    // thread exiting, and the long-running users, `block_on` and `tick`,
-    // hold an Rc of their own).
-    f(unsafe { &*p })
+    #[cfg(test)]
+    if !_executor.is_null() {
+        // SAFETY: as above: the pointer comes from the `Rc<Executor>` in
+        // `TEST_EXECUTOR` or an `Enter`'s, alive meanwhile.
+        let rc = unsafe {
+            Rc::increment_strong_count(_executor);
+            Rc::from_raw(_executor)
+        };
+        return Some(Enter::new(Keep::Executor(rc)));
+    }
+    None
+}
+
+/// Runs `f` with this thread's current runtime, creating a standalone one
+/// first if the thread has none. The runtime stays alive, and current,
+/// until `f` returns, whatever `f` does.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Inner) -> R) -> R {
+    let enter = match enter_current() {
+        Some(e) => e,
+        None => {
+            create_standalone();
+            enter_current().expect("a runtime was just installed")
+        }
+    };
+    f(enter.inner())
 }
 
 /// Like [`with_current`] but never creates a runtime.
 pub(crate) fn with_existing<R>(f: impl FnOnce(&Inner) -> R) -> Option<R> {
-    let p = CONTEXT.with(|c| c.inner.get());
-    // SAFETY: as in `with_current`.
-    (!p.is_null()).then(|| f(unsafe { &*p }))
+    let enter = enter_current()?;
+    #[cfg(test)]
+    if matches!(enter.keep, Keep::Executor(_)) {
+        return None;
+    }
+    Some(f(enter.inner()))
 }
 
-/// Runs `f` with this thread's executor, creating a standalone runtime
-/// first if the thread has none.
+/// Runs `f` with this thread's current executor, creating a standalone
+/// runtime first if the thread has none (see [`with_current`]).
 pub(crate) fn with_current_executor<R>(f: impl FnOnce(&Executor) -> R) -> R {
-    let mut p = CONTEXT.with(|c| c.executor.get());
-    if p.is_null() {
-        create_standalone();
-        p = CONTEXT.with(|c| c.executor.get());
-    }
-    // SAFETY: as in `with_current`: the executor is a field of the Inner
-    // (or, in the core's tests, lives until `uninstall_executor`).
-    f(unsafe { &*p })
+    let enter = match enter_current() {
+        Some(e) => e,
+        None => {
+            create_standalone();
+            enter_current().expect("a runtime was just installed")
+        }
+    };
+    f(enter.executor())
 }
 
 /// Like [`with_current_executor`] but never creates a runtime.
 pub(crate) fn with_executor<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
-    let p = CONTEXT.with(|c| c.executor.get());
-    // SAFETY: as in `with_current_executor`.
-    (!p.is_null()).then(|| f(unsafe { &*p }))
+    let enter = enter_current()?;
+    Some(f(enter.executor()))
 }
 
-/// A strong handle to this thread's runtime (created if needed).
+/// A strong handle to this thread's current runtime (created if needed).
 pub(crate) fn current() -> Runtime {
-    with_current(|_| ());
-    RUNTIME
-        .try_with(|slot| slot.borrow().clone())
-        .ok()
-        .flatten()
-        .expect("plenary_async: the runtime of this thread is shutting down")
+    let enter = match enter_current() {
+        Some(e) => e,
+        None => {
+            create_standalone();
+            enter_current().expect("a runtime was just installed")
+        }
+    };
+    match &enter.keep {
+        Keep::Runtime(rt) => rt.clone(),
+        #[cfg(test)]
+        Keep::Executor(_) => panic!("the core's tests have no runtime"),
+    }
 }
 
 fn create_standalone() {
-    let rt = Runtime::from_inner(Inner::new_standalone());
     if RUNTIME.try_with(|_| ()).is_err() {
         panic!(
             "plenary_async: used during thread teardown, after the thread's runtime was dropped"
         );
     }
-    install(rt);
+    install(Runtime::from_inner(Inner::new_standalone()));
+}
+
+#[cfg(test)]
+fn test_executor_pointers() -> Option<(*const Executor, *const Remote)> {
+    TEST_EXECUTOR
+        .try_with(|t| {
+            t.borrow()
+                .as_ref()
+                .map(|ex| (Rc::as_ptr(ex), Arc::as_ptr(ex.remote())))
+        })
+        .ok()
+        .flatten()
 }
 
 /// Makes `executor` this thread's executor, with no runtime around it (the
 /// core's tests, which drive it themselves).
-///
-/// # Safety
-/// `executor` must stay alive, and not move, until
-/// [`uninstall_executor`] is called on this thread.
 #[cfg(test)]
-pub(crate) unsafe fn install_executor(executor: &Executor) {
-    CONTEXT.with(|c| {
-        assert!(
-            c.executor.get().is_null(),
-            "this thread already has an executor"
-        );
-        c.executor.set(ptr::from_ref(executor));
-        c.remote.set(Arc::as_ptr(executor.remote()));
+pub(crate) fn install_executor(executor: Rc<Executor>) {
+    TEST_EXECUTOR.with(|t| {
+        let mut t = t.borrow_mut();
+        assert!(t.is_none(), "this thread already has an executor");
+        *t = Some(executor);
     });
+    set_base(None);
 }
 
-/// Undoes [`install_executor`].
+/// Undoes [`install_executor`]; the executor lives on while an `Enter` (a
+/// poll in progress) holds it.
 #[cfg(test)]
 pub(crate) fn uninstall_executor() {
-    CONTEXT.with(|c| {
-        c.executor.set(ptr::null());
-        c.remote.set(ptr::null());
-    });
+    let old = TEST_EXECUTOR.with(|t| t.borrow_mut().take());
+    set_base(None);
+    drop(old);
 }
 
 /// Whether `remote` is the remote of this thread's current runtime (so
@@ -183,36 +387,36 @@ pub(super) fn is_current_remote(remote: *const Remote) -> bool {
 /// caller checked); or, where this thread's current runtime is another
 /// (a detached runtime still ticking), posts it to its task's remote.
 pub(super) fn schedule(runnable: Runnable) {
-    let local = CONTEXT.with(|c| {
-        if c.remote.get() == Arc::as_ptr(runnable.remote()) {
-            c.executor.get()
-        } else {
-            ptr::null()
+    let local = CONTEXT.with(|c| c.remote.get() == Arc::as_ptr(runnable.remote()));
+    if local {
+        // The remote matches, so the current executor is the task's own.
+        // Pushing may call a host's hook (user code): `with_executor`
+        // keeps the runtime alive across it.
+        if let Err(runnable) = with_executor_or(runnable, |ex, r| ex.push_local(r)) {
+            runnable.post();
         }
-    });
-    if local.is_null() {
-        runnable.post();
     } else {
-        // SAFETY: as in `with_current_executor`; the remote matches, so this
-        // is the task's own executor, alive on this thread.
-        unsafe { &*local }.push_local(runnable);
+        runnable.post();
+    }
+}
+
+/// `with_executor`, handing `value` back when there is no executor.
+fn with_executor_or<T>(value: T, f: impl FnOnce(&Executor, T)) -> Result<(), T> {
+    match enter_current() {
+        Some(enter) => {
+            f(enter.executor(), value);
+            Ok(())
+        }
+        None => Err(value),
     }
 }
 
 /// Wake-up of the future that `block_on` drives.
 pub(super) fn wake_main(remote: &Arc<Remote>) {
     remote.set_main_woken();
-    let local = CONTEXT.with(|c| {
-        if c.remote.get() == Arc::as_ptr(remote) {
-            c.inner.get()
-        } else {
-            ptr::null()
-        }
-    });
-    if local.is_null() {
+    let local = CONTEXT.with(|c| c.remote.get() == Arc::as_ptr(remote));
+    let woke = local && with_existing(|rt| rt.interrupt_loop()).is_some();
+    if !woke {
         remote.signal();
-    } else {
-        // SAFETY: as in `with_current`.
-        unsafe { &*local }.interrupt_loop();
     }
 }

@@ -53,10 +53,8 @@ pub(crate) fn with_executor<R>(f: impl FnOnce(&Executor, &TestDriver, &AtomicUsi
     // SAFETY: `signals` outlives the executor's shutdown below, which
     // closes the remote.
     unsafe { remote.set_signal(signal) };
-    let executor = Box::new(Executor::new(driver.clone(), remote));
-    // SAFETY: the executor is boxed (it does not move) and lives until
-    // after `uninstall_executor`.
-    unsafe { context::install_executor(&executor) };
+    let executor = Rc::new(Executor::new(driver.clone(), remote));
+    context::install_executor(executor.clone());
     struct Uninstall;
     impl Drop for Uninstall {
         fn drop(&mut self) {
@@ -700,4 +698,109 @@ fn util_combinators_run_on_the_core() {
         });
         assert_eq!(out, 6);
     });
+}
+
+// ---- ownership: the context's reference is the last one ---------------------
+
+/// Installs an executor whose only strong reference is the context's (as
+/// a runtime whose only handle is the thread's slot), for the tests that
+/// drop it from inside task code.
+fn install_only_executor() -> Rc<TestDriver> {
+    let driver = Rc::new(TestDriver::default());
+    let executor = Executor::new(driver.clone(), Arc::new(Remote::new()));
+    context::install_executor(Rc::new(executor));
+    driver
+}
+
+#[test]
+fn the_executor_uninstalled_inside_an_eager_poll_lives_until_the_poll_returns() {
+    let _driver = install_only_executor();
+    let location = std::panic::Location::caller();
+    // The eager poll's `Enter` holds the executor: uninstalling it (a
+    // `detach` of the runtime's last handle) frees it only after the
+    // executor has finished with the poll (it then resets its flags).
+    let task = super::with_current_executor(|ex| {
+        ex.spawn(
+            async {
+                context::uninstall_executor();
+                5
+            },
+            location,
+            true,
+        )
+    });
+    assert!(super::with_executor(|_| ()).is_none(), "gone now");
+    assert_eq!(output(task), Ok(5));
+}
+
+#[test]
+fn the_executor_uninstalled_inside_a_tick_lives_until_the_tick_returns() {
+    let _driver = install_only_executor();
+    let location = std::panic::Location::caller();
+    let (dropped, flag) = drop_flag();
+    let (task, waiting) = super::with_current_executor(|ex| {
+        let task = ex.spawn(
+            async {
+                context::uninstall_executor();
+                panic!("after the executor's last reference went");
+            },
+            location,
+            false,
+        );
+        // A second task, queued behind the first: the tick that polls
+        // the first goes on to it, on the executor that is no longer
+        // installed (its own tasks still run on it).
+        let waiting = ex.spawn(
+            async move {
+                let _flag = flag;
+                std::future::pending::<()>().await;
+            },
+            location,
+            false,
+        );
+        (task, waiting)
+    });
+    super::with_executor(|ex| ex.tick()).expect("installed until the first poll");
+    let err = output(task).unwrap_err();
+    assert!(err.to_string().contains("after the executor's last reference went"), "{err}");
+    // The executor was dropped with the tick's `Enter`: the pending task's
+    // cell is still referenced by its `Task` (and its registry entry died
+    // with the executor), so its future is dropped with the handle.
+    assert!(!dropped.get());
+    drop(waiting);
+    assert!(dropped.get());
+}
+
+#[test]
+fn wakers_woken_and_dropped_after_the_executor_is_gone() {
+    let _driver = install_only_executor();
+    let location = std::panic::Location::caller();
+    let stash: Rc<RefCell<Vec<Waker>>> = Rc::default();
+    let s = stash.clone();
+    let task = super::with_current_executor(|ex| {
+        ex.spawn(
+            std::future::poll_fn(move |cx| {
+                s.borrow_mut().push(cx.waker().clone());
+                Poll::<()>::Pending
+            }),
+            location,
+            true,
+        )
+    });
+    super::with_executor(|ex| ex.drop_all_tasks());
+    context::uninstall_executor();
+    assert_eq!(output(task), Err(Error::Canceled));
+    let local = stash.borrow_mut().pop().expect("the task waited");
+    // On another thread: a clone made there (foreign) is woken and
+    // dropped there; the original goes back to be dropped here.
+    let back = std::thread::spawn(move || {
+        let foreign = local.clone();
+        local.wake_by_ref();
+        foreign.wake();
+        local
+    })
+    .join()
+    .unwrap();
+    back.wake_by_ref();
+    back.wake();
 }

@@ -19,16 +19,29 @@
 //! (hosts) or is followed by the next `uv_run(NOWAIT)` (standalone).
 
 use super::executor::Driver;
+use super::{Inner, Runtime};
 use crate::ffi::handle::Handle;
 use crate::ffi::sys::{self, uv_idle_t, uv_loop_t};
 use std::cell::{Cell, RefCell};
+use std::rc::Weak;
+
+/// Who calls `tick`, as asked for when the runtime is built.
+pub(super) enum Driving {
+    /// `block_on` on the runtime's own loop.
+    Standalone,
+    /// A `uv_idle_t` on the host's loop ([`Kind::Idle`]).
+    Idle,
+    /// The host's hook ([`Kind::Hook`]).
+    Hook(Box<dyn Fn()>),
+}
 
 /// Who calls `tick`.
 pub(super) enum Kind {
     /// `block_on` drains the queue between turns of the runtime's own loop.
     Standalone,
     /// A `uv_idle_t` on the host loop, active while work is queued.
-    Idle(Handle<()>),
+    /// Its state is the runtime it belongs to.
+    Idle(Handle<Weak<Inner>>),
     /// The host is notified and calls `Runtime::tick` itself.
     Hook(Box<dyn Fn()>),
     /// Shut down.
@@ -115,8 +128,15 @@ impl Driver for UvDriver {
 
 unsafe extern "C" fn on_idle(handle: *mut uv_idle_t) {
     crate::ffi::callback_guard("idle", || {
-        let rt = super::context::current();
-        if !rt.tick() {
+        // SAFETY: the runtime's idle handle, in its callback: its state is
+        // the `Weak` it was created with, freed only in its close callback.
+        let owner: &Weak<Inner> = unsafe { crate::ffi::handle::state_of(handle.cast()) };
+        // The runtime that owns this handle, even if another one is this
+        // thread's now (it was detached while other handles keep it).
+        let more = owner
+            .upgrade()
+            .is_some_and(|inner| Runtime::from_inner(inner).tick());
+        if !more {
             // SAFETY: `handle` is the runtime's open idle handle.
             unsafe { sys::uv_idle_stop(handle) };
         }

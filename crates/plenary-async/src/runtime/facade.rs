@@ -1,10 +1,8 @@
 //! [`Runtime`]: the public handle to this thread's runtime.
 
 use super::context;
-use super::driver::Kind;
+use super::driver::Driving;
 use super::{Inner, Task};
-use crate::ffi::handle::Handle;
-use crate::ffi::sys::{self, uv_loop_t};
 use crate::Error;
 use std::ffi::c_void;
 use std::future::Future;
@@ -35,7 +33,11 @@ impl Drop for Runtime {
     fn drop(&mut self) {
         if Rc::strong_count(&self.inner) == 1 {
             // The last handle: shut down while the `Inner` is only shared
-            // (see `Inner::shut_down`); freeing it then runs no task code.
+            // (see `Inner::shut_down`), entered, so that the destructors of
+            // its tasks find this runtime (and get canceled tasks if they
+            // spawn) even if it is no longer the thread's. The `Enter`
+            // holds a second handle, so its own drop does not come here.
+            let _enter = context::enter(self.clone());
             self.inner.shut_down();
         }
     }
@@ -103,18 +105,8 @@ impl Runtime {
     /// .unwrap();
     /// ```
     pub unsafe fn attach(loop_ptr: *mut c_void) -> Runtime {
-        let loop_: *mut uv_loop_t = loop_ptr.cast();
-        // SAFETY: uv_idle_init initialises a UV_IDLE handle on the host's
-        // live loop (the caller's contract).
-        let idle = unsafe { Handle::new(sys::UV_IDLE, (), |h| sys::uv_idle_init(loop_, h)) }
-            .unwrap_or_else(|code| {
-                panic!(
-                    "plenary_async: Runtime::attach: {}",
-                    crate::ffi::check("uv_idle_init", code).unwrap_err()
-                )
-            });
         // SAFETY: the caller's contract.
-        let inner = unsafe { Inner::build(loop_, None, Kind::Idle(idle)) };
+        let inner = unsafe { Inner::build(loop_ptr.cast(), None, Driving::Idle) };
         let rt = Runtime { inner };
         context::install(rt.clone());
         rt
@@ -155,7 +147,7 @@ impl Runtime {
     /// ```
     pub unsafe fn attach_with(loop_ptr: *mut c_void, notify: impl Fn() + 'static) -> Runtime {
         // SAFETY: the caller's contract.
-        let inner = unsafe { Inner::build(loop_ptr.cast(), None, Kind::Hook(Box::new(notify))) };
+        let inner = unsafe { Inner::build(loop_ptr.cast(), None, Driving::Hook(Box::new(notify))) };
         let rt = Runtime { inner };
         context::install(rt.clone());
         rt
@@ -166,7 +158,11 @@ impl Runtime {
     /// runtime's libuv handles are closed; a loop it owns is closed and freed.
     /// The next use on the thread creates a fresh standalone runtime, also
     /// while other handles keep this one alive (they can still `tick` and
-    /// `block_on` it; its tasks are woken as from another thread).
+    /// `block_on` it; its tasks are woken as from another thread). Called
+    /// from this runtime's own task code or callbacks, the runtime stays
+    /// current for that code until it returns (a `sleep` after the
+    /// `detach` still runs on this runtime), and alive until then even if
+    /// that was its last handle.
     ///
     /// ```
     /// let rt = plenary_async::Runtime::current();
@@ -175,16 +171,10 @@ impl Runtime {
     /// assert_eq!(plenary_async::block_on(task), Err(plenary_async::Error::Canceled));
     /// ```
     pub fn detach(self) {
+        // The thread stops pointing here before the slot's handle goes.
+        // Called from this runtime's own task code (or a callback), the
+        // runtime stays current until that code returns to it.
         drop(context::uninstall(&self.inner));
-        if Rc::strong_count(&self.inner) > 1 {
-            // Other handles keep it alive: the thread's next use gets a
-            // fresh runtime all the same (this one's tasks then wake it as
-            // from another thread, through its `Remote`). Otherwise the
-            // thread-local keeps pointing here until the end of `Inner`'s
-            // destructor, so that a task's destructor that spawns gets a
-            // canceled task rather than a new runtime mid-shutdown.
-            context::clear(Rc::as_ptr(&self.inner));
-        }
     }
 
     /// Polls up to [`budget`](Runtime::budget) ready tasks and returns whether
@@ -200,8 +190,8 @@ impl Runtime {
     /// assert!(task.is_finished());
     /// ```
     pub fn tick(&self) -> bool {
-        let keep = self.clone();
-        keep.inner.tick()
+        let _enter = context::enter(self.clone());
+        self.inner.tick()
     }
 
     /// Runs `future` to completion on this runtime (see [`block_on`](crate::block_on)).
@@ -211,8 +201,8 @@ impl Runtime {
     /// assert_eq!(rt.block_on(async { "done" }), "done");
     /// ```
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        let keep = self.clone();
-        keep.inner.block_on(future)
+        let _enter = context::enter(self.clone());
+        self.inner.block_on(future)
     }
 
     /// Spawns a task on this runtime (see [`spawn`](crate::spawn)).

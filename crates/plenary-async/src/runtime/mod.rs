@@ -59,14 +59,14 @@ pub use uv_loop::Loop;
 
 use crate::ffi::handle::Handle;
 use crate::ffi::sys::{self, uv_async_t, uv_loop_t};
-use driver::{Kind, UvDriver};
+use driver::{Driving, Kind, UvDriver};
 use remote::{Remote, Signal};
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::cell::Cell;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
@@ -81,7 +81,7 @@ pub(crate) struct Inner {
     owned_loop: Option<Layout>,
     executor: Executor,
     driver: Rc<UvDriver>,
-    async_handle: std::cell::RefCell<Option<Handle<()>>>,
+    async_handle: std::cell::RefCell<Option<Handle<Weak<Inner>>>>,
     /// `None` only during shutdown, once the timer handle is closed.
     timers: Option<Timers>,
     in_block_on: Cell<bool>,
@@ -129,54 +129,83 @@ impl Inner {
             panic!("plenary_async: cannot create the event loop: {e}");
         }
         // SAFETY: the loop is live and owned by this thread.
-        unsafe { Self::build(loop_, Some(layout), Kind::Standalone) }
+        unsafe { Self::build(loop_, Some(layout), Driving::Standalone) }
     }
 
     /// # Safety
     /// `loop_` is a live loop that outlives the runtime and is run on this thread.
-    unsafe fn build(loop_: *mut uv_loop_t, owned_loop: Option<Layout>, kind: Kind) -> Rc<Inner> {
-        let remote = Arc::new(Remote::new());
-        // SAFETY: uv_async_init initialises a UV_ASYNC handle on the live loop.
-        let async_handle = unsafe {
-            Handle::new(sys::UV_ASYNC, (), |h| {
-                sys::uv_async_init(loop_, h, Some(on_async))
-            })
-        }
-        .unwrap_or_else(|code| {
-            panic!(
-                "plenary_async: cannot create the cross-thread wake-up handle: {}",
-                crate::ffi::check("uv_async_init", code).unwrap_err()
-            )
-        });
-        let signal = Signal {
-            target: async_handle.as_ptr::<uv_async_t>().cast(),
-            send: async_send,
-        };
-        // SAFETY: the handle stays open until shutdown, which closes the
-        // remote (`Executor::drop_all_tasks`) before dropping the handle.
-        unsafe { remote.set_signal(signal) };
-        if owned_loop.is_none() {
-            // Never keep a host's loop alive just for cross-thread wakes.
-            async_handle.set_ref(false);
-        }
-        // SAFETY: the caller's live loop.
-        let timer = unsafe { Timer::new(loop_) }
-            .unwrap_or_else(|e| panic!("plenary_async: cannot create the runtime's timer: {e}"));
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let main_waker = Waker::from(Arc::new(MainWake {
-            remote: remote.clone(),
-        }));
-        let driver = Rc::new(UvDriver::new(loop_, kind));
-        Rc::new(Inner {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            loop_,
-            owned_loop,
-            executor: Executor::new(driver.clone(), remote),
-            driver,
-            async_handle: std::cell::RefCell::new(Some(async_handle)),
-            timers: Some(Timers::new(timer)),
-            in_block_on: Cell::new(false),
-            main_waker,
+    unsafe fn build(
+        loop_: *mut uv_loop_t,
+        owned_loop: Option<Layout>,
+        driving: Driving,
+    ) -> Rc<Inner> {
+        // Each libuv handle of the runtime holds a `Weak` to it as its
+        // state, so that its callback reaches the runtime that owns it (not
+        // whichever is this thread's current one), and does nothing once
+        // that runtime is gone.
+        Rc::new_cyclic(|me: &Weak<Inner>| {
+            let remote = Arc::new(Remote::new());
+            // SAFETY: uv_async_init initialises a UV_ASYNC handle on the live loop.
+            let async_handle = unsafe {
+                Handle::new(sys::UV_ASYNC, me.clone(), |h| {
+                    sys::uv_async_init(loop_, h, Some(on_async))
+                })
+            }
+            .unwrap_or_else(|code| {
+                panic!(
+                    "plenary_async: cannot create the cross-thread wake-up handle: {}",
+                    crate::ffi::check("uv_async_init", code).unwrap_err()
+                )
+            });
+            let signal = Signal {
+                target: async_handle.as_ptr::<uv_async_t>().cast(),
+                send: async_send,
+            };
+            // SAFETY: the handle stays open until shutdown, which closes the
+            // remote (`Executor::drop_all_tasks`) before dropping the handle.
+            unsafe { remote.set_signal(signal) };
+            if owned_loop.is_none() {
+                // Never keep a host's loop alive just for cross-thread wakes.
+                async_handle.set_ref(false);
+            }
+            // SAFETY: the caller's live loop.
+            let timer = unsafe { Timer::new(loop_, me.clone()) }.unwrap_or_else(|e| {
+                panic!("plenary_async: cannot create the runtime's timer: {e}")
+            });
+            let kind = match driving {
+                Driving::Standalone => Kind::Standalone,
+                Driving::Hook(notify) => Kind::Hook(notify),
+                Driving::Idle => {
+                    // SAFETY: uv_idle_init initialises a UV_IDLE handle on
+                    // the host's live loop (the caller's contract).
+                    let idle = unsafe {
+                        Handle::new(sys::UV_IDLE, me.clone(), |h| sys::uv_idle_init(loop_, h))
+                    }
+                    .unwrap_or_else(|code| {
+                        panic!(
+                            "plenary_async: Runtime::attach: {}",
+                            crate::ffi::check("uv_idle_init", code).unwrap_err()
+                        )
+                    });
+                    Kind::Idle(idle)
+                }
+            };
+            static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+            let main_waker = Waker::from(Arc::new(MainWake {
+                remote: remote.clone(),
+            }));
+            let driver = Rc::new(UvDriver::new(loop_, kind));
+            Inner {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+                loop_,
+                owned_loop,
+                executor: Executor::new(driver.clone(), remote),
+                driver,
+                async_handle: std::cell::RefCell::new(Some(async_handle)),
+                timers: Some(Timers::new(timer)),
+                in_block_on: Cell::new(false),
+                main_waker,
+            }
         })
     }
 
@@ -283,14 +312,18 @@ impl Inner {
     }
 }
 
-unsafe extern "C" fn on_async(_handle: *mut uv_async_t) {
+unsafe extern "C" fn on_async(handle: *mut uv_async_t) {
     crate::ffi::callback_guard("async", || {
-        context::with_existing(|rt| {
-            let remote = rt.executor.remote();
-            if remote.has_pending() || remote.main_woken() {
-                crate::runtime::executor::Driver::arm(&*rt.driver);
-            }
-        });
+        // SAFETY: the runtime's async handle, in its callback: its state is
+        // the `Weak` it was created with, freed only in its close callback.
+        let owner: &Weak<Inner> = unsafe { crate::ffi::handle::state_of(handle.cast()) };
+        let Some(rt) = owner.upgrade().map(Runtime::from_inner) else {
+            return;
+        };
+        let remote = rt.inner().executor.remote();
+        if remote.has_pending() || remote.main_woken() {
+            crate::runtime::executor::Driver::arm(&*rt.inner().driver);
+        }
     })
 }
 
@@ -332,6 +365,5 @@ impl Drop for Inner {
                 unsafe { dealloc(self.loop_.cast(), layout) };
             }
         }
-        context::clear(self);
     }
 }

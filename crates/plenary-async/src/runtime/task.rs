@@ -17,8 +17,9 @@ pub(super) struct TaskFuture<F> {
     location: &'static Location<'static>,
     /// The registry entry, made the first time the future waits (a task
     /// that ends at its first poll never needs one: shutdown finds queued
-    /// tasks in the queue).
-    key: Option<usize>,
+    /// tasks in the queue), with the remote of the executor that holds it
+    /// (only that executor's registry may be told the task ended).
+    key: Option<(usize, *const super::remote::Remote)>,
 }
 
 impl<F: Future> TaskFuture<F> {
@@ -54,7 +55,9 @@ impl<F: Future> Future for TaskFuture<F> {
         let result = match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(Poll::Pending) => {
                 if this.key.is_none() {
-                    this.key = with_executor(|ex| ex.register(cx.waker()));
+                    this.key = with_executor(|ex| {
+                        (ex.register(cx.waker()), std::sync::Arc::as_ptr(ex.remote()))
+                    });
                 }
                 return Poll::Pending;
             }
@@ -73,8 +76,13 @@ impl<F> Drop for TaskFuture<F> {
                 with_executor(|ex| ex.report(&err));
             }
         }
-        if let Some(key) = self.key {
-            with_executor(|ex| ex.forget_task(key));
+        if let Some((key, remote)) = self.key {
+            // Dropped while another runtime is current (canceled from its
+            // code): the entry stays in its own registry, which drops it at
+            // shutdown, rather than removing another task's entry here.
+            if super::context::is_current_remote(remote) {
+                with_executor(|ex| ex.forget_task(key));
+            }
         }
     }
 }

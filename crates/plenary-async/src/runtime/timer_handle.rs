@@ -1,12 +1,15 @@
 //! The runtime's one `uv_timer_t`: started for the earliest deadline of the
 //! runtime's timer heap (see `runtime::timers`), whose `fire` it calls.
 
+use super::{Inner, Runtime};
 use crate::ffi::handle::Handle;
 use crate::ffi::sys::{self, uv_loop_t, uv_timer_t};
+use std::rc::Weak;
 
 /// An owned `uv_timer_t`. Dropping it stops and closes the timer.
 pub(crate) struct Timer {
-    handle: Handle<()>,
+    /// Its state is the runtime it belongs to.
+    handle: Handle<Weak<Inner>>,
 }
 
 impl Timer {
@@ -14,10 +17,13 @@ impl Timer {
     ///
     /// # Safety
     /// `loop_` must be a live loop run on this thread.
-    pub(crate) unsafe fn new(loop_: *mut uv_loop_t) -> Result<Timer, crate::Error> {
+    pub(crate) unsafe fn new(
+        loop_: *mut uv_loop_t,
+        owner: Weak<Inner>,
+    ) -> Result<Timer, crate::Error> {
         // SAFETY: uv_timer_init initialises a UV_TIMER handle on the caller's
         // live loop.
-        let handle = unsafe { Handle::new(sys::UV_TIMER, (), |h| sys::uv_timer_init(loop_, h)) }
+        let handle = unsafe { Handle::new(sys::UV_TIMER, owner, |h| sys::uv_timer_init(loop_, h)) }
             .map_err(|code| crate::ffi::check("uv_timer_init", code).unwrap_err())?;
         Ok(Timer { handle })
     }
@@ -42,8 +48,15 @@ impl Timer {
     }
 }
 
-unsafe extern "C" fn on_timer(_raw: *mut uv_timer_t) {
+unsafe extern "C" fn on_timer(raw: *mut uv_timer_t) {
     crate::ffi::callback_guard("timer", || {
-        super::with_existing(|rt| rt.timers().fire());
+        // SAFETY: the runtime's timer, in its callback: its state is the
+        // `Weak` it was created with, freed only in its close callback.
+        let owner: &Weak<Inner> = unsafe { crate::ffi::handle::state_of(raw.cast()) };
+        if let Some(inner) = owner.upgrade() {
+            // Entered: what the woken wakers run finds this runtime.
+            let rt = super::context::enter(Runtime::from_inner(inner));
+            rt.inner().timers().fire();
+        }
     })
 }

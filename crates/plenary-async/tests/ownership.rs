@@ -1,0 +1,252 @@
+//! Who keeps the runtime alive: task code, callbacks and destructors that
+//! detach the runtime or drop its last handle while it runs them. Each of
+//! these freed the runtime under its caller before the ownership change
+//! (valgrind reported the invalid accesses; `scripts/valgrind.sh` runs this
+//! file too), or left a runtime that never ran again.
+
+mod common;
+
+use common::*;
+use plenary_async as a;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Runs `f` on a thread of its own and fails if it does not return within a
+/// minute (a bound for "it did not hang", never an order).
+fn within_a_minute<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+    });
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(Ok(v)) => v,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => panic!("did not return within a minute"),
+    }
+}
+
+#[test]
+fn detach_inside_an_eager_first_poll() {
+    within_a_minute(|| {
+        let task = a::spawn_now(async {
+            a::Runtime::current().detach();
+            1
+        });
+        assert!(task.is_finished());
+        // The runtime the task ran on is gone with its last handle (the
+        // task's own `Enter` held it until the poll returned); the task
+        // handle still has the output.
+        assert_eq!(a::block_on(task), Ok(1));
+    });
+}
+
+#[test]
+fn detach_inside_run_now_and_the_callback_still_runs() {
+    within_a_minute(|| {
+        let got = Rc::new(RefCell::new(None));
+        let g = got.clone();
+        let task = a::run_now(
+            async {
+                a::Runtime::current().detach();
+                2
+            },
+            move |r| *g.borrow_mut() = Some(r),
+        );
+        assert!(task.is_finished());
+        assert_eq!(*got.borrow(), Some(Ok(2)));
+    });
+}
+
+#[test]
+fn detach_inside_an_eager_poll_that_then_waits() {
+    within_a_minute(|| {
+        let rt = a::Runtime::current();
+        let task = a::spawn_now(async {
+            a::Runtime::current().detach();
+            // Still this runtime's task: its sleep is on this runtime.
+            a::util::sleep(1).await;
+            3
+        });
+        assert!(!task.is_finished());
+        assert_eq!(rt.block_on(task), Ok(3));
+    });
+}
+
+#[test]
+fn block_on_with_a_limit_returns_when_the_future_detaches_between_sleeps() {
+    within_a_minute(|| {
+        let r = a::util::block_on(
+            async {
+                let before = a::Runtime::current().loop_ptr() as usize;
+                a::util::sleep(1).await;
+                a::Runtime::current().detach();
+                // Long enough that it is not over at its first poll: its
+                // timer must be on the runtime that drives this future (a
+                // fresh runtime's timer would never fire; the limit's would,
+                // after 30 s).
+                a::util::sleep(200).await;
+                let after = a::Runtime::current().loop_ptr() as usize;
+                (before, after)
+            },
+            30_000,
+        );
+        let (before, after) = r.expect("within the limit");
+        assert_eq!(
+            before, after,
+            "the sleep after detach ran on the same runtime"
+        );
+    });
+}
+
+#[test]
+fn the_last_handle_dropped_inside_its_own_task() {
+    within_a_minute(|| {
+        let host = HostLoop::new();
+        // SAFETY: the host loop is live, run on this thread, and outlives
+        // the runtime (which its own task drops below).
+        let rt = unsafe { a::Runtime::attach(host.ptr.cast()) };
+        let (done, flag) = flag();
+        let keep = rt.clone();
+        rt.detach(); // now `keep` is the only handle
+        let on = keep.clone();
+        on.spawn(async move {
+            let _flag = flag;
+            a::util::scheduler().await;
+            // The runtime's idle callback polls this task: dropping the
+            // last handle here must not free the runtime under it.
+            drop(keep);
+        })
+        .detach();
+        drop(on);
+        host.run();
+        assert!(done.get(), "the task ran and ended");
+    });
+}
+
+#[test]
+fn an_error_handler_that_detaches_the_runtime() {
+    within_a_minute(|| {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let s = seen.clone();
+        let rt = a::Runtime::current();
+        rt.set_error_handler(move |e| {
+            s.borrow_mut().push(e.to_string());
+            a::Runtime::current().detach();
+        });
+        let f = a::void(|| async { panic!("reported") });
+        f();
+        rt.block_on(a::util::scheduler());
+        assert_eq!(seen.borrow().len(), 1);
+        assert!(seen.borrow()[0].ends_with("panicked: reported"));
+    });
+}
+
+#[test]
+fn a_destructor_at_shutdown_that_detaches_and_spawns() {
+    within_a_minute(|| {
+        struct Rude(Rc<Cell<bool>>);
+        impl Drop for Rude {
+            fn drop(&mut self) {
+                // At shutdown: the runtime being shut down is current, its
+                // spawns give canceled tasks, and detaching does nothing
+                // more.
+                let late = a::spawn(async { 1 });
+                a::Runtime::current().detach();
+                self.0.set(late.is_finished());
+            }
+        }
+        let canceled = Rc::new(Cell::new(false));
+        let rt = a::Runtime::current();
+        let rude = Rude(canceled.clone());
+        rt.spawn(async move {
+            let _rude = rude;
+            std::future::pending::<()>().await;
+        })
+        .detach();
+        rt.block_on(a::util::scheduler());
+        rt.detach(); // the last handle: the pending task is dropped
+        assert!(canceled.get(), "a spawn during shutdown is a canceled task");
+    });
+}
+
+#[test]
+fn a_detached_attached_runtime_keeps_running_its_tasks_from_its_own_idle_handle() {
+    within_a_minute(|| {
+        let host = HostLoop::new();
+        // SAFETY: as above; `old` is dropped before the loop is closed.
+        let old = unsafe { a::Runtime::attach(host.ptr.cast()) };
+        let keep = old.clone();
+        old.detach();
+        let steps = Rc::new(Cell::new(0));
+        let s = steps.clone();
+        let task = keep.spawn(async move {
+            for _ in 0..3 {
+                a::util::scheduler().await;
+                s.set(s.get() + 1);
+            }
+            a::Runtime::current().loop_ptr()
+        });
+        // The thread's next use outside the old runtime makes a fresh one.
+        let fresh = a::Runtime::current();
+        assert_ne!(fresh.loop_ptr(), keep.loop_ptr());
+        host.run();
+        assert_eq!(
+            steps.get(),
+            3,
+            "the old runtime's idle handle polled its task"
+        );
+        assert!(task.is_finished());
+        let ran_on = fresh.block_on(task).unwrap();
+        assert_eq!(
+            ran_on,
+            keep.loop_ptr(),
+            "inside its task, the old runtime is current"
+        );
+        drop(keep);
+        drop(fresh);
+    });
+}
+
+#[test]
+fn a_waker_woken_after_its_runtime_is_gone() {
+    within_a_minute(|| {
+        let stash: Rc<RefCell<Option<std::task::Waker>>> = Rc::default();
+        let s = stash.clone();
+        let rt = a::Runtime::current();
+        rt.spawn(std::future::poll_fn(move |cx| {
+            *s.borrow_mut() = Some(cx.waker().clone());
+            std::task::Poll::<()>::Pending
+        }))
+        .detach();
+        rt.block_on(a::util::scheduler());
+        rt.detach();
+        let waker = stash.borrow_mut().take().expect("the task waited");
+        waker.wake_by_ref();
+        drop(waker);
+        // And on another thread: a clone made there (a foreign reference)
+        // is woken and let go there; the waker made here goes back to be
+        // dropped here (a local reference is never touched elsewhere).
+        let stash: Rc<RefCell<Option<std::task::Waker>>> = Rc::default();
+        let s = stash.clone();
+        let rt = a::Runtime::current();
+        rt.spawn(std::future::poll_fn(move |cx| {
+            *s.borrow_mut() = Some(cx.waker().clone());
+            std::task::Poll::<()>::Pending
+        }))
+        .detach();
+        rt.block_on(a::util::scheduler());
+        rt.detach();
+        let local = stash.borrow_mut().take().expect("the task waited");
+        let back = std::thread::spawn(move || {
+            let foreign = local.clone();
+            foreign.wake();
+            local.wake_by_ref();
+            local
+        })
+        .join()
+        .unwrap();
+        drop(back);
+    });
+}
