@@ -12,7 +12,6 @@ use plenary_async::uv::fs::{self, File, OpenOptions};
 use plenary_async::Error;
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::mem::ManuallyDrop;
 use std::os::fd::{FromRawFd, IntoRawFd};
 use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -48,11 +47,12 @@ fn reply_with<T, V: IntoLua>(
     }
 }
 
-/// A borrowed descriptor: the File is never dropped (Lua owns the fd).
-fn borrowed(fd: i32) -> ManuallyDrop<File> {
-    // SAFETY: the File only borrows `fd` (ManuallyDrop: it never closes it);
-    // Lua code that passes a closed or foreign fd gets EBADF from libuv.
-    ManuallyDrop::new(unsafe { File::from_raw_fd(fd) })
+/// A borrowed descriptor: the File never closes it (Lua owns the fd).
+fn borrowed(fd: i32) -> File {
+    // SAFETY: the File only borrows `fd`; Lua code that passes a closed or
+    // foreign fd gets EBADF from libuv. Lua code that closes the fd while a
+    // request still runs is Lua's own business, as with luv.
+    unsafe { File::borrow_raw(fd) }
 }
 
 fn bad_fd(fd: i64) -> LuaResult<i32> {

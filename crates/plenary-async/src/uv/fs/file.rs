@@ -2,6 +2,7 @@
 //! [`OpenOptions`] that open it.
 
 use super::*;
+use std::sync::Arc;
 
 /// The most one read returns on Linux (`MAX_RW_COUNT`): a read buffer is
 /// never larger.
@@ -175,12 +176,42 @@ pub(super) fn file_of<K>(_: &mut K, _: *mut uv_fs_t, fd: isize) -> File {
     // SAFETY: a successful open returned this new descriptor; nothing else
     // owns it.
     let fd = unsafe { OwnedFd::from_raw_fd(fd as RawFd) };
-    File { fd }
+    File {
+        fd: Arc::new(Descriptor::Owned(fd)),
+    }
 }
+
+/// The descriptor a [`File`] and its requests share. It is closed when the
+/// last of them lets go: a request still running on the thread pool when
+/// its future (or the `File`) was dropped keeps the number open, so the
+/// kernel cannot hand it to the next `open` while the request still reads
+/// or writes through it.
+#[derive(Debug)]
+enum Descriptor {
+    /// Closed (with a quick, synchronous `close(2)`) when dropped.
+    Owned(OwnedFd),
+    /// Used, never closed ([`File::borrow_raw`]).
+    Borrowed(RawFd),
+}
+
+impl Descriptor {
+    fn raw(&self) -> RawFd {
+        match self {
+            Descriptor::Owned(fd) => fd.as_raw_fd(),
+            Descriptor::Borrowed(fd) => *fd,
+        }
+    }
+}
+
+/// What a request on a [`File`] keeps until libuv's callback: the shared
+/// descriptor and the request's own data.
+type OnFile<K> = (Arc<Descriptor>, K);
 
 /// An open file. Dropping it closes it (with a quick, synchronous
 /// `close(2)`); [`close`](File::close) closes it on the thread pool and
-/// reports errors.
+/// reports errors. A request that is still running when its future is
+/// dropped (a read canceled by a timeout, say) keeps the descriptor open
+/// until it ends, so the number is never reused under it.
 ///
 /// Reads and writes take and return owned buffers: libuv writes into the
 /// buffer from another thread, and it must stay alive even if the future is
@@ -200,7 +231,7 @@ pub(super) fn file_of<K>(_: &mut K, _: *mut uv_fs_t, fd: isize) -> File {
 /// ```
 #[derive(Debug)]
 pub struct File {
-    fd: OwnedFd,
+    fd: Arc<Descriptor>,
 }
 
 impl File {
@@ -230,11 +261,52 @@ impl File {
     }
 
     pub(super) fn raw(&self) -> c_int {
-        self.fd.as_raw_fd()
+        self.fd.raw()
+    }
+
+    /// Starts a request on the descriptor: `submit` gets the loop, the
+    /// request, the request's data and the descriptor; the request holds
+    /// the descriptor open until its callback.
+    async fn on_descriptor<K, T>(
+        &self,
+        op: &'static str,
+        data: K,
+        extract: Extract<OnFile<K>, T>,
+        submit: impl FnOnce(*mut uv_loop_t, *mut uv_fs_t, &mut K, c_int, sys::uv_fs_cb) -> c_int,
+    ) -> Result<T> {
+        let fd = self.raw();
+        run(op, None, (self.fd.clone(), data), extract, move |l, r, keep, cb| {
+            submit(l, r, &mut keep.1, fd, cb)
+        })
+        .await
+    }
+
+    /// A `File` that uses `fd` without owning it: neither it nor its
+    /// requests ever close `fd` (as with [`std::os::fd::BorrowedFd`]).
+    /// [`into_raw_fd`](IntoRawFd::into_raw_fd) gives the number back.
+    ///
+    /// # Safety
+    /// `fd` must stay open until the `File` and every request started
+    /// through it have ended (a request whose future was dropped may still
+    /// run on the thread pool for a while).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// use std::os::fd::AsRawFd;
+    /// let std_file = std::fs::File::open("/dev/null").unwrap();
+    /// // SAFETY: `std_file` outlives `file` and the read below.
+    /// let file = unsafe { a::uv::fs::File::borrow_raw(std_file.as_raw_fd()) };
+    /// assert!(a::block_on(file.read(1)).unwrap().is_empty());
+    /// drop(file); // does not close the descriptor
+    /// assert!(std_file.metadata().is_ok());
+    /// ```
+    pub unsafe fn borrow_raw(fd: RawFd) -> File {
+        File {
+            fd: Arc::new(Descriptor::Borrowed(fd)),
+        }
     }
 
     async fn read_inner(&self, len: usize, offset: i64) -> Result<Vec<u8>> {
-        let fd = self.raw();
         // A read never returns more than MAX_READ bytes (Linux's limit for
         // one read(2)), so a larger buffer would only waste memory; and the
         // length may come from a script: reserve it fallibly, so that an
@@ -243,7 +315,8 @@ impl File {
         if let Err(_too_big) = buf.try_reserve_exact(len.min(MAX_READ)) {
             return Err(Error::uv("fs_read", -libc::ENOMEM, None));
         }
-        run("fs_read", None, buf, filled, move |l, r, buf, cb| {
+        let filled: Extract<OnFile<Vec<u8>>, Vec<u8>> = |keep, req, n| filled(&mut keep.1, req, n);
+        self.on_descriptor("fs_read", buf, filled, move |l, r, buf, fd, cb| {
             let desc = sys::uv_buf_t {
                 base: buf.as_mut_ptr().cast(),
                 len: buf.capacity(),
@@ -308,10 +381,9 @@ impl File {
 
     /// Writes once; gives the buffer back with the count, for `write_all`.
     async fn write_inner(&self, data: Vec<u8>, offset: i64) -> Result<(usize, Vec<u8>)> {
-        let fd = self.raw();
-        let extract: Extract<Vec<u8>, (usize, Vec<u8>)> =
-            |data, _, n| (n as usize, std::mem::take(data));
-        run("fs_write", None, data, extract, move |l, r, data, cb| {
+        let extract: Extract<OnFile<Vec<u8>>, (usize, Vec<u8>)> =
+            |keep, _, n| (n as usize, std::mem::take(&mut keep.1));
+        self.on_descriptor("fs_write", data, extract, move |l, r, data, fd, cb| {
             let desc = sys::uv_buf_t {
                 base: data.as_mut_ptr().cast(),
                 len: data.len(),
@@ -374,8 +446,7 @@ impl File {
     /// assert_eq!(a::block_on(f.stat()).unwrap().file_type(), a::uv::fs::FileType::CharDevice);
     /// ```
     pub async fn stat(&self) -> Result<Metadata> {
-        let fd = self.raw();
-        run("fs_fstat", None, (), stat_of, move |l, r, _, cb| {
+        self.on_descriptor("fs_fstat", (), stat_of, move |l, r, _, fd, cb| {
             // SAFETY: a valid loop and request; no pointers passed.
             unsafe { sys::uv_fs_fstat(l, r, fd, cb) }
         })
@@ -387,8 +458,7 @@ impl File {
         op: &'static str,
         submit: impl FnOnce(*mut uv_loop_t, *mut uv_fs_t, c_int, sys::uv_fs_cb) -> c_int,
     ) -> Result<()> {
-        let fd = self.raw();
-        run(op, None, (), nothing, move |l, r, _, cb| {
+        self.on_descriptor(op, (), nothing, move |l, r, _, fd, cb| {
             submit(l, r, fd, cb)
         })
         .await
@@ -507,7 +577,10 @@ impl File {
     }
 
     /// Closes the file on the thread pool, reporting an error if `close(2)`
-    /// fails (plenary's `fs_close`).
+    /// fails (plenary's `fs_close`). If a request whose future was dropped
+    /// still runs, the descriptor is closed when it ends (synchronously, on
+    /// the loop's thread) and this returns `Ok` at once. A [borrowed](File::borrow_raw)
+    /// descriptor is not closed.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -515,7 +588,11 @@ impl File {
     /// a::block_on(f.close()).unwrap();
     /// ```
     pub async fn close(self) -> Result<()> {
-        let fd = self.fd.into_raw_fd();
+        let fd = match Arc::try_unwrap(self.fd) {
+            Ok(Descriptor::Owned(fd)) => fd.into_raw_fd(),
+            // Borrowed, or still used by a request (which closes it).
+            Ok(Descriptor::Borrowed(_)) | Err(_) => return Ok(()),
+        };
         run("fs_close", None, (), nothing, move |l, r, _, cb| {
             // SAFETY: a valid loop and request; the descriptor is ours (taken
             // out of the OwnedFd), and libuv closes it even if cancelled late.
@@ -555,8 +632,31 @@ impl IntoRawFd for File {
     /// let file = unsafe { a::uv::fs::File::from_raw_fd(fd) }; // closes it on drop
     /// # drop(file);
     /// ```
+    ///
+    /// If a request whose future was dropped still uses the descriptor, it
+    /// keeps (and later closes) that one, and this returns a duplicate
+    /// (`dup(2)`) of it.
+    ///
+    /// # Panics
+    /// If that duplicate cannot be made (the process is out of
+    /// descriptors).
     fn into_raw_fd(self) -> RawFd {
-        self.fd.into_raw_fd()
+        match Arc::try_unwrap(self.fd) {
+            Ok(Descriptor::Owned(fd)) => fd.into_raw_fd(),
+            Ok(Descriptor::Borrowed(fd)) => fd,
+            Err(shared) => {
+                // SAFETY: dup(2) of a descriptor the request keeps open.
+                let duplicate = unsafe { libc::fcntl(shared.raw(), libc::F_DUPFD_CLOEXEC, 0) };
+                assert!(
+                    duplicate >= 0,
+                    "plenary_async: File::into_raw_fd: cannot duplicate descriptor {} \
+                     (still used by a request): {}",
+                    shared.raw(),
+                    std::io::Error::last_os_error()
+                );
+                duplicate
+            }
+        }
     }
 }
 
@@ -574,7 +674,7 @@ impl FromRawFd for File {
     unsafe fn from_raw_fd(fd: RawFd) -> File {
         File {
             // SAFETY: the caller's contract.
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            fd: Arc::new(Descriptor::Owned(unsafe { OwnedFd::from_raw_fd(fd) })),
         }
     }
 }

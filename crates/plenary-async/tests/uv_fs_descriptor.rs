@@ -1,0 +1,79 @@
+//! A file's descriptor outlives the `File` while a request still uses it:
+//! the kernel cannot give the number to the next `open` while the thread
+//! pool still reads or writes through it (data would land in another file).
+//!
+//! In its own binary: it watches descriptor numbers, which tests running in
+//! parallel in the same process would take.
+
+mod common;
+
+use a::uv::fs;
+use common::*;
+use plenary_async as a;
+use std::ffi::CString;
+use std::io::Write;
+use std::os::fd::AsRawFd;
+use std::os::unix::ffi::OsStrExt;
+
+fn is_open(fd: i32) -> bool {
+    // SAFETY: F_GETFD only reads the descriptor's flags.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    flags >= 0
+}
+
+#[test]
+fn a_dropped_file_s_descriptor_is_not_reused_while_its_read_runs() {
+    on_fresh_thread(|| {
+        let dir = a::block_on(fs::mkdtemp(std::env::temp_dir().join("plenary-fd-XXXXXX"))).unwrap();
+        let fifo = dir.join("fifo");
+        let c = CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid path string.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        // Read and write: opening does not wait for a writer, and a read
+        // waits for data that nobody sends yet.
+        let file = a::block_on(fs::OpenOptions::new().read(true).write(true).open(&fifo)).unwrap();
+        let number = file.as_raw_fd();
+
+        // The read is submitted to the thread pool, then its future and the
+        // file are dropped; no loop turn runs in between, so the request's
+        // callback (the only place that may let the descriptor go) has not
+        // run yet, whether or not a pool thread is already in read(2).
+        start_and_drop(file.read(1));
+        drop(file);
+        assert!(is_open(number), "the request keeps the descriptor open");
+        let other = std::fs::File::open("/dev/null").unwrap();
+        assert_ne!(other.as_raw_fd(), number, "the number was handed out again");
+
+        // Let the read end (a writer sends a byte) and the loop deliver its
+        // callback: then the descriptor is closed.
+        let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        writer.write_all(b"x").unwrap();
+        wait_until(|| !is_open(number));
+
+        drop((other, writer));
+        a::block_on(fs::unlink(&fifo)).unwrap();
+        a::block_on(fs::rmdir(&dir)).unwrap();
+    });
+}
+
+#[test]
+fn close_with_a_request_in_flight_returns_and_the_request_closes_the_descriptor() {
+    on_fresh_thread(|| {
+        let dir = a::block_on(fs::mkdtemp(std::env::temp_dir().join("plenary-fd-XXXXXX"))).unwrap();
+        let fifo = dir.join("fifo");
+        let c = CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid path string.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let file = a::block_on(fs::OpenOptions::new().read(true).write(true).open(&fifo)).unwrap();
+        let number = file.as_raw_fd();
+        start_and_drop(file.read(1));
+        a::block_on(file.close()).unwrap();
+        assert!(is_open(number), "still used by the read");
+        let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        writer.write_all(b"x").unwrap();
+        wait_until(|| !is_open(number));
+        drop(writer);
+        a::block_on(fs::unlink(&fifo)).unwrap();
+        a::block_on(fs::rmdir(&dir)).unwrap();
+    });
+}
