@@ -151,10 +151,20 @@ impl std::error::Error for Error {}
 
 impl From<Error> for io::Error {
     /// Converts into an [`io::Error`] whose [`io::ErrorKind`] matches the
-    /// failure (`ENOENT` becomes `NotFound`, a timeout `TimedOut`, …).
+    /// failure (`ENOENT` becomes `NotFound`, a timeout `TimedOut`, …). A
+    /// cancellation is `Other`, as tokio's `JoinError` converts: never
+    /// `Interrupted`, which std's and futures' I/O loops (`read_to_end`,
+    /// `write_all`, `copy`) retry, so a canceled operation ends them.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// let e = std::io::Error::from(a::Error::Canceled);
+    /// assert_eq!(e.kind(), std::io::ErrorKind::Other);
+    /// assert!(e.get_ref().unwrap().downcast_ref::<a::Error>().unwrap().is_canceled());
+    /// ```
     fn from(err: Error) -> io::Error {
         let kind = match &err {
-            Error::Canceled => io::ErrorKind::Interrupted,
+            Error::Canceled => io::ErrorKind::Other,
             Error::Timeout { .. } => io::ErrorKind::TimedOut,
             Error::Panicked { .. } | Error::CallbackDropped { .. } => io::ErrorKind::Other,
             Error::Uv { name, .. } => uv_error_kind(name),

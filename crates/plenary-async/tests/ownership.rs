@@ -9,6 +9,7 @@ mod common;
 use common::*;
 use plenary_async as a;
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
 use std::sync::mpsc;
 use std::time::Duration;
@@ -248,5 +249,67 @@ fn a_waker_woken_after_its_runtime_is_gone() {
         .join()
         .unwrap();
         drop(back);
+    });
+}
+
+/// A waker whose wake panics (a foreign executor's bug, say).
+struct PanickingWaker;
+
+impl std::task::Wake for PanickingWaker {
+    fn wake(self: std::sync::Arc<Self>) {
+        panic!("waker boom");
+    }
+}
+
+#[test]
+fn a_panic_in_a_libuv_callback_is_reported_and_the_loop_goes_on() {
+    within_a_minute(|| {
+        let seen = Rc::new(RefCell::new(Vec::new()));
+        let s = seen.clone();
+        let rt = a::Runtime::current();
+        rt.set_error_handler(move |e| s.borrow_mut().push(e.to_string()));
+        let waker = std::task::Waker::from(std::sync::Arc::new(PanickingWaker));
+        let mut cx = std::task::Context::from_waker(&waker);
+        // A timer and a file-system request, each polled once with the
+        // panicking waker: their libuv callbacks wake it.
+        let mut sleep = std::pin::pin!(a::util::sleep(1));
+        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        let mut stat = std::pin::pin!(a::uv::fs::stat("/"));
+        assert!(stat.as_mut().poll(&mut cx).is_pending());
+        wait_until(|| seen.borrow().len() == 2);
+        let seen = seen.borrow();
+        assert!(
+            seen.iter()
+                .any(|m| m.contains("in the libuv timer callback: waker boom")),
+            "{seen:?}"
+        );
+        assert!(
+            seen.iter()
+                .any(|m| m.contains("in the libuv fs callback: waker boom")),
+            "{seen:?}"
+        );
+        // The runtime goes on; the request's result was stored before the
+        // wake, so polling again gets it.
+        assert!(rt.block_on(stat).is_ok());
+        rt.block_on(a::util::sleep(1));
+    });
+}
+
+#[test]
+fn a_panicking_error_handler_does_not_unwind_into_the_runtime() {
+    within_a_minute(|| {
+        let rt = a::Runtime::current();
+        let calls = Rc::new(Cell::new(0));
+        let c = calls.clone();
+        rt.set_error_handler(move |_| {
+            c.set(c.get() + 1);
+            panic!("handler boom");
+        });
+        let f = a::void(|| async { panic!("reported") });
+        f();
+        f();
+        rt.block_on(a::util::scheduler());
+        assert_eq!(calls.get(), 2, "both reports reached the handler");
+        assert_eq!(rt.block_on(async { 7 }), 7);
     });
 }

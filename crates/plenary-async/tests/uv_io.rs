@@ -519,3 +519,54 @@ async fn getaddrinfo_lists_each_address_once() {
         .unwrap();
     assert!(!tcp.is_empty() && tcp.iter().all(|ai| ai.socktype == SockType::Stream));
 }
+
+/// A reader that fails once with the runtime's `Canceled`, then would give
+/// data: an I/O loop that took the failure for a retry would read on.
+struct CanceledOnce(bool);
+
+impl futures_util::AsyncRead for CanceledOnce {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if !self.0 {
+            self.0 = true;
+            return std::task::Poll::Ready(Err(a::Error::Canceled.into()));
+        }
+        buf[0] = b'x';
+        std::task::Poll::Ready(Ok(1))
+    }
+}
+
+#[a::test]
+async fn a_canceled_read_ends_futures_io_loops_instead_of_being_retried() {
+    use futures_util::AsyncReadExt;
+    let mut all = Vec::new();
+    let err = CanceledOnce(false)
+        .take(4)
+        .read_to_end(&mut all)
+        .await
+        .unwrap_err();
+    assert_ne!(err.kind(), std::io::ErrorKind::Interrupted);
+    assert!(all.is_empty(), "nothing was read after the cancellation");
+    let inner = err.into_inner().unwrap().downcast::<a::Error>().unwrap();
+    assert!(inner.is_canceled());
+    // std's loops too.
+    let std_err: std::io::Error = a::Error::Canceled.into();
+    let mut reader = std::io::Read::chain(FailOnce(Some(std_err)), &b"more"[..]);
+    let mut out = Vec::new();
+    assert!(std::io::Read::read_to_end(&mut reader, &mut out).is_err());
+    assert!(out.is_empty());
+}
+
+struct FailOnce(Option<std::io::Error>);
+
+impl std::io::Read for FailOnce {
+    fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+        match self.0.take() {
+            Some(e) => Err(e),
+            None => Ok(0),
+        }
+    }
+}

@@ -43,14 +43,34 @@ pub(crate) fn check(op: &'static str, code: c_int) -> Result<(), crate::Error> {
 }
 
 /// Runs the body of a libuv callback. A panic must not unwind into libuv's C
-/// frames: it is reported and the process aborts, as an unwinding `extern "C"`
-/// function would, but with a message naming the callback.
-pub(crate) fn callback_guard<R>(what: &str, f: impl FnOnce() -> R) -> R {
+/// frames: it is caught here and reported to the error handler of the
+/// thread's current runtime (standard error if there is none; in Neovim,
+/// `vim.notify`), and the callback returns `R::default()` (for an
+/// allocation callback: no buffer, which libuv reports to the read as
+/// `ENOBUFS`). The loop, the runtime and the host go on.
+///
+/// Continuing is sound: every callback body leaves the state it shares
+/// with others consistent at each point where user code (a waker, a
+/// destructor, the error handler) may panic, or leaks what it held rather
+/// than freeing it twice. What the panic interrupted may be lost: a task
+/// whose waker panicked is not woken by that callback.
+#[track_caller]
+pub(crate) fn callback_guard<R: Default>(what: &str, f: impl FnOnce() -> R) -> R {
+    let location = std::panic::Location::caller();
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
-        Err(_) => {
-            eprintln!("plenary_async: a panic reached the libuv {what} callback; aborting");
-            std::process::abort()
+        Err(payload) => {
+            let err = match crate::Error::panicked(payload, location) {
+                crate::Error::Panicked { message, location } => crate::Error::Panicked {
+                    message: format!("in the libuv {what} callback: {message}"),
+                    location,
+                },
+                other => other,
+            };
+            // The error handler is user code too: its own panic is caught
+            // (`Executor::report`).
+            crate::entry::report(&err);
+            R::default()
         }
     }
 }

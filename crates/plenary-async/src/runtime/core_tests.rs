@@ -762,7 +762,11 @@ fn the_executor_uninstalled_inside_a_tick_lives_until_the_tick_returns() {
     });
     super::with_executor(|ex| ex.tick()).expect("installed until the first poll");
     let err = output(task).unwrap_err();
-    assert!(err.to_string().contains("after the executor's last reference went"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("after the executor's last reference went"),
+        "{err}"
+    );
     // The executor was dropped with the tick's `Enter`: the pending task's
     // cell is still referenced by its `Task` (and its registry entry died
     // with the executor), so its future is dropped with the handle.

@@ -236,11 +236,24 @@ impl Executor {
         }
     }
 
-    /// Hands an error nobody awaits to the error handler (or stderr).
+    /// Hands an error nobody awaits to the error handler (or stderr). A
+    /// panic in the handler is caught and printed with the error: it must
+    /// not unwind into the tick, or a libuv callback, that reports.
     pub(crate) fn report(&self, err: &Error) {
         let handler = self.error_handler.borrow().clone();
         match handler {
-            Some(h) => h(err),
+            Some(h) => {
+                let call = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| h(err)));
+                if let Err(payload) = call {
+                    if let Error::Panicked { message, .. } =
+                        Error::panicked(payload, std::panic::Location::caller())
+                    {
+                        eprintln!(
+                            "plenary_async: {err}; the error handler panicked on it: {message}"
+                        );
+                    }
+                }
+            }
             None => eprintln!("plenary_async: {err}"),
         }
     }

@@ -128,6 +128,18 @@ impl Timers {
         if let Some(next) = next {
             self.arm(next, now);
         }
-        due.into_iter().for_each(Waker::wake);
+        // A panicking waker (user code) must not keep the others asleep:
+        // wake them all, then let the first panic go on to the callback's
+        // guard, which reports it.
+        let mut panic = None;
+        for waker in due {
+            if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()))
+            {
+                panic.get_or_insert(p);
+            }
+        }
+        if let Some(p) = panic {
+            std::panic::resume_unwind(p);
+        }
     }
 }

@@ -275,9 +275,13 @@ impl File {
         submit: impl FnOnce(*mut uv_loop_t, *mut uv_fs_t, &mut K, c_int, sys::uv_fs_cb) -> c_int,
     ) -> Result<T> {
         let fd = self.raw();
-        run(op, None, (self.fd.clone(), data), extract, move |l, r, keep, cb| {
-            submit(l, r, &mut keep.1, fd, cb)
-        })
+        run(
+            op,
+            None,
+            (self.fd.clone(), data),
+            extract,
+            move |l, r, keep, cb| submit(l, r, &mut keep.1, fd, cb),
+        )
         .await
     }
 
@@ -458,10 +462,8 @@ impl File {
         op: &'static str,
         submit: impl FnOnce(*mut uv_loop_t, *mut uv_fs_t, c_int, sys::uv_fs_cb) -> c_int,
     ) -> Result<()> {
-        self.on_descriptor(op, (), nothing, move |l, r, _, fd, cb| {
-            submit(l, r, fd, cb)
-        })
-        .await
+        self.on_descriptor(op, (), nothing, move |l, r, _, fd, cb| submit(l, r, fd, cb))
+            .await
     }
 
     /// Flushes data and metadata to the disk (plenary's `fs_fsync`).
