@@ -24,7 +24,7 @@ async fn still_pending<F: std::future::Future>(fut: F) -> bool {
 async fn oneshot_receiver_first() {
     let (tx, rx) = channel::oneshot();
     let waiter = a::spawn(rx);
-    a::util::sleep(2).await;
+    settle().await;
     assert!(!waiter.is_finished());
     tx.send("hello").unwrap();
     assert_eq!(waiter.await.unwrap(), Ok("hello"));
@@ -97,11 +97,11 @@ async fn counter_seed_example_each_send_unblocks_one_recv() {
         rx.recv().await.unwrap();
         g.set(2);
     });
-    a::util::sleep(2).await;
+    settle().await;
     assert_eq!(got.get(), 0, "blocks until at least one send");
     tx.send();
     wait_for(|| got.get() == 1).await;
-    a::util::sleep(2).await;
+    settle().await;
     assert_eq!(got.get(), 1, "the second recv waits for the second send");
     tx.send();
     task.await.unwrap();
@@ -362,7 +362,7 @@ async fn bounded_send_waits_while_full() {
             s.set(i + 1);
         }
     });
-    a::util::sleep(2).await;
+    settle().await;
     assert_eq!(sent.get(), 2, "the third send waits for room");
     assert_eq!(rx.len(), 2);
     let mut got = Vec::new();

@@ -13,13 +13,19 @@ fn a_scope_waits_for_children_nobody_awaits() {
     let log = Rc::new(RefCell::new(Vec::new()));
     let l = log.clone();
     let r = a::block_on(a::scope::scope(|s| async move {
-        for (i, ms) in [(1, 30u64), (2, 10)] {
-            let l = l.clone();
-            drop(s.spawn(async move {
-                a::util::sleep(ms).await;
-                l.borrow_mut().push(i);
-            }));
-        }
+        // Child 1 ends only after child 2 (which tells it so): the scope
+        // waits for both, whatever their order.
+        let (tx, rx) = a::control::channel::oneshot();
+        let l1 = l.clone();
+        drop(s.spawn(async move {
+            rx.await.unwrap();
+            l1.borrow_mut().push(1);
+        }));
+        drop(s.spawn(async move {
+            a::util::sleep(1).await;
+            l.borrow_mut().push(2);
+            tx.send(()).unwrap();
+        }));
         "body done"
     }));
     assert_eq!(r, Ok("body done"));

@@ -2,6 +2,8 @@
 
 mod common;
 
+use common::*;
+
 use a::control::{Condvar, Semaphore};
 use plenary_async as a;
 use std::cell::{Cell, RefCell};
@@ -36,7 +38,7 @@ async fn condvar_wait_blocks_until_notified() {
         let cv = cv.clone();
         async move { cv.wait().await }
     });
-    a::util::sleep(2).await;
+    settle().await;
     assert!(!task.is_finished());
     assert_eq!(cv.waiting(), 1);
     assert!(cv.notify_one());
@@ -75,7 +77,7 @@ async fn condvar_notify_all_wakes_only_the_current_waiters() {
     }
     a::util::scheduler().await;
     assert_eq!(cv.notify_all(), 4);
-    a::util::sleep(2).await;
+    settle().await;
     assert_eq!(
         *wakes.borrow(),
         [1, 1, 1, 1],
@@ -83,7 +85,7 @@ async fn condvar_notify_all_wakes_only_the_current_waiters() {
     );
     assert_eq!(cv.waiting(), 4);
     assert_eq!(cv.notify_all(), 4);
-    a::util::sleep(2).await;
+    settle().await;
     assert_eq!(*wakes.borrow(), [2, 2, 2, 2]);
 }
 
@@ -120,7 +122,7 @@ async fn condvar_a_waiter_dropped_from_the_middle_is_skipped() {
     assert_eq!(cv.waiting(), 2);
     cv.notify_one();
     cv.notify_one();
-    a::util::sleep(2).await;
+    settle().await;
     assert_eq!(*log.borrow(), [0, 2]);
     assert!(!cv.notify_one());
 }
@@ -137,7 +139,7 @@ async fn semaphore_blocks_when_out_of_permits_and_release_unblocks() {
         let sem = sem.clone();
         async move { sem.acquire().await }
     });
-    a::util::sleep(2).await;
+    settle().await;
     assert!(!third.is_finished());
     assert_eq!(sem.waiting(), 1);
     p1.release();

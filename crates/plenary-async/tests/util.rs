@@ -29,12 +29,15 @@ fn sleep_never_ends_early() {
 fn sleeps_end_in_deadline_order() {
     on_fresh_thread(|| {
         let order = Rc::new(RefCell::new(Vec::new()));
-        let tasks: Vec<_> = [300u64, 100, 200, 0]
+        // One base instant: the deadlines' order is fixed whatever the
+        // machine does meanwhile; they are far enough apart that each sleep
+        // is registered long before the earliest one is due.
+        let base = Instant::now();
+        let tasks: Vec<_> = [1200u64, 400, 800, 0]
             .into_iter()
             .map(|ms| {
                 let o = order.clone();
-                // Deadlines are fixed here, when sleep() is called.
-                let sleep = a::util::sleep(ms);
+                let sleep = a::util::sleep_until(base + Duration::from_millis(ms));
                 a::spawn(async move {
                     sleep.await;
                     o.borrow_mut().push(ms);
@@ -42,7 +45,7 @@ fn sleeps_end_in_deadline_order() {
             })
             .collect();
         a::block_on(a::util::join(tasks));
-        assert_eq!(*order.borrow(), vec![0, 100, 200, 300]);
+        assert_eq!(*order.borrow(), vec![0, 400, 800, 1200]);
     });
 }
 
@@ -187,22 +190,36 @@ fn race_of_nothing_panics_with_a_reason() {
 #[test]
 fn run_first_takes_the_first_callback_and_ignores_the_rest() {
     on_fresh_thread(|| {
-        let later = |ms: u64, v: &'static str| {
+        // "a" calls back from a task at once; "b" and "c" wait for a gate
+        // the test opens once the first result is in, then call back into
+        // nothing.
+        let gate = a::control::Condvar::new();
+        let late_calls = Rc::new(Cell::new(0));
+        let later = |v: &'static str| {
+            let (gate, late_calls) = (gate.clone(), late_calls.clone());
             move |done: a::Callback<&'static str>| {
                 a::spawn(async move {
-                    a::util::sleep(ms).await;
+                    gate.wait().await;
                     done.call(v);
+                    late_calls.set(late_calls.get() + 1);
                 })
                 .detach();
             }
         };
-        let first = a::block_on(a::util::run_first(vec![
-            later(200, "b"),
-            later(1, "a"),
-            later(100, "c"),
-        ]));
+        let now = |v: &'static str| {
+            move |done: a::Callback<&'static str>| {
+                a::spawn(async move { done.call(v) }).detach();
+            }
+        };
+        let fns: Vec<Box<dyn FnOnce(a::Callback<&'static str>)>> = vec![
+            Box::new(later("b")),
+            Box::new(now("a")),
+            Box::new(later("c")),
+        ];
+        let first = a::block_on(a::util::run_first(fns));
         assert_eq!(first, Ok("a"));
-        a::block_on(a::util::sleep(250)); // the others call back into nothing
+        assert_eq!(gate.notify_all(), 2);
+        wait_until(|| late_calls.get() == 2);
     });
 }
 

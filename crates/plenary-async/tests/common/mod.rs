@@ -157,3 +157,13 @@ pub fn assert_uv_error(err: &plenary_async::Error, name: &str) {
         "expected {name}, got {err}"
     );
 }
+
+/// Lets every task that is ready run up to its next wait, and the tasks
+/// those wake, a few hops deep: a number of loop turns, never a time. For
+/// checking that a task is blocked (it did not finish after `settle`) or
+/// that a wake reached it.
+pub async fn settle() {
+    for _ in 0..8 {
+        plenary_async::util::scheduler().await;
+    }
+}
