@@ -109,14 +109,22 @@ impl Keep {
         }
     }
 
+    /// The pointers `CONTEXT` holds while this is entered. Each comes from
+    /// its `Rc` (`Rc::as_ptr`), so that it may be turned back into one
+    /// (its provenance covers the reference counts).
     fn pointers(&self) -> (*const Inner, *const Executor, *const Remote) {
-        let ex = self.executor();
-        let inner = match self {
-            Keep::Runtime(rt) => Rc::as_ptr(rt.inner()),
+        match self {
+            Keep::Runtime(rt) => {
+                let ex = rt.inner().executor();
+                (
+                    Rc::as_ptr(rt.inner()),
+                    ptr::from_ref(ex),
+                    Arc::as_ptr(ex.remote()),
+                )
+            }
             #[cfg(test)]
-            Keep::Executor(_) => ptr::null(),
-        };
-        (inner, ptr::from_ref(ex), Arc::as_ptr(ex.remote()))
+            Keep::Executor(ex) => (ptr::null(), Rc::as_ptr(ex), Arc::as_ptr(ex.remote())),
+        }
     }
 }
 
