@@ -40,13 +40,13 @@
 //! | `HANDLE` | spawned (the `Task` exists) | the `Task` is dropped or detached |
 
 use super::remote::Remote;
+use super::sync::{AtomicBool, AtomicUsize, Ordering};
 use std::cell::{Cell, UnsafeCell};
 use std::future::Future;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
@@ -216,6 +216,8 @@ where
     }
 
     unsafe fn dealloc(h: NonNull<Header>) {
+        #[cfg(all(test, loom))]
+        super::loom_tests::note_freed();
         // SAFETY: the last reference: the cell came from `Box::into_raw`.
         drop(unsafe { Box::from_raw(h.cast::<TaskCell<F>>().as_ptr()) });
     }

@@ -44,6 +44,7 @@
 
 use super::executor::{Executor, Runnable};
 use super::remote::Remote;
+use super::sync::const_thread_local;
 use super::{Inner, Runtime};
 use std::cell::{Cell, RefCell};
 use std::ptr;
@@ -74,7 +75,7 @@ impl Drop for Installed {
     }
 }
 
-thread_local! {
+const_thread_local! {
     static CONTEXT: Context = const {
         Context {
             inner: Cell::new(ptr::null()),
@@ -83,14 +84,17 @@ thread_local! {
             entered: Cell::new(false),
             stale: Cell::new(false),
         }
-    };
-    static RUNTIME: RefCell<Installed> = const { RefCell::new(Installed(None)) };
+    }
+}
+
+const_thread_local! {
+    static RUNTIME: RefCell<Installed> = const { RefCell::new(Installed(None)) }
 }
 
 #[cfg(test)]
-thread_local! {
+const_thread_local! {
     /// The executor the core's tests installed (no runtime around it).
-    static TEST_EXECUTOR: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) };
+    static TEST_EXECUTOR: RefCell<Option<Rc<Executor>>> = const { RefCell::new(None) }
 }
 
 /// What an [`Enter`] keeps alive.

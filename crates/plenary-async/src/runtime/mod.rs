@@ -44,7 +44,10 @@ mod driver;
 mod executor;
 mod facade;
 pub(crate) mod in_flight;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod remote;
+mod sync;
 mod task;
 mod timer_handle;
 mod timers;

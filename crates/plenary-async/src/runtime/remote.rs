@@ -13,12 +13,11 @@
 //! ([`Signal`]), so this module knows nothing of libuv.
 
 use super::cell::Letter;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use super::sync::{current_thread, AtomicBool, Mutex, MutexGuard, Ordering, ThreadId};
 
 pub(crate) struct Remote {
     /// The runtime's thread (where the remote was made).
-    owner: std::thread::ThreadId,
+    owner: ThreadId,
     /// A hint that `queue` is not empty, so that a tick need not lock.
     pending: AtomicBool,
     /// The future driven by `block_on` was woken.
@@ -50,7 +49,7 @@ unsafe impl Send for RemoteQueue {}
 impl Remote {
     pub(super) fn new() -> Remote {
         Remote {
-            owner: std::thread::current().id(),
+            owner: current_thread().id(),
             pending: AtomicBool::new(false),
             main_woken: AtomicBool::new(false),
             state: Mutex::new(RemoteQueue {
@@ -92,7 +91,7 @@ impl Remote {
     /// Whether this is the runtime's thread (its current runtime may be
     /// another one, or none).
     pub(super) fn on_owner_thread(&self) -> bool {
-        std::thread::current().id() == self.owner
+        current_thread().id() == self.owner
     }
 
     /// Signals the loop without queueing anything.
@@ -110,7 +109,14 @@ impl Remote {
 
     /// Takes the messages from other threads.
     pub(super) fn take(&self) -> Vec<Letter> {
-        if self.pending.swap(false, Ordering::AcqRel) {
+        // A compare-exchange rather than a swap: the same here, and loom
+        // models it faithfully (its swap racing a store can produce
+        // histories no machine can: tokio-rs/loom#254, #389).
+        if self
+            .pending
+            .compare_exchange(true, false, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
             std::mem::take(&mut self.lock().queue)
         } else {
             Vec::new()
@@ -126,7 +132,11 @@ impl Remote {
     }
 
     pub(super) fn take_main_woken(&self) -> bool {
-        self.main_woken.load(Ordering::Acquire) && self.main_woken.swap(false, Ordering::AcqRel)
+        self.main_woken.load(Ordering::Acquire)
+            && self
+                .main_woken
+                .compare_exchange(true, false, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
     }
 
     /// Called at shutdown, before the signal's target is closed: later
