@@ -9,7 +9,8 @@
 //! | `cell.rs` | the task cell: state and references, plain `Cell`s on the owning thread, atomics only for wakers on others |
 //! | `task.rs` | [`Task`], the handle that awaits or cancels a task, and the wrapper every task runs in |
 //! | `remote.rs` | the door for wakes from other threads |
-//! | `context.rs` | which runtime belongs to this thread; the tasks' schedule function |
+//! | `context.rs` | which runtime is current on this thread (`Enter` guards keep it alive while its code runs); the tasks' schedule function |
+//! | `sync.rs` | the atomics, mutex and thread-locals of the cross-thread parts: std's, or loom's under `--cfg loom` (`loom_tests.rs`) |
 //! | `driver.rs` | who calls `tick` on a libuv loop: `block_on`, an idle handle, or a host's hook |
 //! | `timers.rs`, `timer_handle.rs` | the deadline heap of `sleep` and its one `uv_timer_t` |
 //! | `in_flight.rs` | the count of libuv requests not yet called back |
