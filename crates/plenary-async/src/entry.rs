@@ -32,7 +32,7 @@ where
     F::Output: 'static,
 {
     let location = Location::caller();
-    runtime::with_current_executor(|ex| ex.spawn(future, location, false))
+    runtime::spawn_queued(future, location)
 }
 
 /// Like [`spawn`], but polls the task once right away, up to its first
@@ -237,7 +237,7 @@ macro_rules! impl_void {
                             report(&err);
                         }
                     };
-                    runtime::with_current_executor(|ex| ex.spawn(body, location, false)).detach();
+                    runtime::spawn_queued(body, location).detach();
                 })
             }
         }

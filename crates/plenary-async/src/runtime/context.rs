@@ -325,6 +325,31 @@ pub(crate) fn with_current_executor<R>(f: impl FnOnce(&Executor) -> R) -> R {
     f(enter.executor())
 }
 
+/// Spawns `future`, queued, on the current executor (creating a
+/// standalone runtime if the thread has none).
+pub(crate) fn spawn_queued<F>(
+    future: F,
+    location: &'static std::panic::Location<'static>,
+) -> super::Task<F::Output>
+where
+    F: std::future::Future + 'static,
+    F::Output: 'static,
+{
+    let executor = CONTEXT.with(|c| c.executor.get());
+    if !executor.is_null() {
+        // SAFETY: a non-null `CONTEXT.executor` points to a live executor
+        // (the module's invariant).
+        let ex = unsafe { &*executor };
+        if ex.spawns_quietly() {
+            // The hot path: building the cell and queueing it runs no
+            // user code (`spawns_quietly`), so nothing can free the
+            // executor during this borrow.
+            return ex.spawn(future, location, false);
+        }
+    }
+    with_current_executor(|ex| ex.spawn(future, location, false))
+}
+
 /// Like [`with_current_executor`] but never creates a runtime.
 pub(crate) fn with_executor<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
     let enter = enter_current()?;
@@ -399,36 +424,58 @@ pub(super) fn is_current_remote(remote: *const Remote) -> bool {
 /// caller checked); or, where this thread's current runtime is another
 /// (a detached runtime still ticking), posts it to its task's remote.
 pub(super) fn schedule(runnable: Runnable) {
-    let local = CONTEXT.with(|c| c.remote.get() == Arc::as_ptr(runnable.remote()));
-    if local {
-        // The remote matches, so the current executor is the task's own.
-        // Pushing may call a host's hook (user code): `with_executor`
-        // keeps the runtime alive across it.
-        if let Err(runnable) = with_executor_or(runnable, |ex, r| ex.push_local(r)) {
-            runnable.post();
+    let executor = CONTEXT.with(|c| {
+        if c.remote.get() == Arc::as_ptr(runnable.remote()) {
+            c.executor.get()
+        } else {
+            ptr::null()
         }
+    });
+    if executor.is_null() {
+        return runnable.post();
+    }
+    // The remote matches, so the current executor is the task's own.
+    // SAFETY: a non-null `CONTEXT.executor` points to a live executor (the
+    // module's invariant); this shared borrow only reads a flag.
+    if unsafe { &*executor }.is_draining() {
+        // The hot path: a wake while the executor polls its tasks. Whoever
+        // drives that poll (`Runtime::tick`, `block_on`, an eager spawn)
+        // holds the runtime through an `Enter` of its own until it
+        // returns, and a push while draining only queues (it never arms
+        // the driver, so no host hook, no user code, runs meanwhile).
+        // SAFETY: alive, as just said.
+        unsafe { &*executor }.push_local(runnable);
     } else {
-        runnable.post();
+        schedule_outside_a_poll(runnable);
     }
 }
 
-/// `with_executor`, handing `value` back when there is no executor.
-fn with_executor_or<T>(value: T, f: impl FnOnce(&Executor, T)) -> Result<(), T> {
+/// Outside a poll, pushing may call a host's hook (user code): an `Enter`
+/// keeps the runtime alive across it.
+#[cold]
+fn schedule_outside_a_poll(runnable: Runnable) {
     match enter_current() {
-        Some(enter) => {
-            f(enter.executor(), value);
-            Ok(())
-        }
-        None => Err(value),
+        Some(enter) => enter.executor().push_local(runnable),
+        None => runnable.post(),
     }
 }
 
 /// Wake-up of the future that `block_on` drives.
 pub(super) fn wake_main(remote: &Arc<Remote>) {
     remote.set_main_woken();
-    let local = CONTEXT.with(|c| c.remote.get() == Arc::as_ptr(remote));
-    let woke = local && with_existing(|rt| rt.interrupt_loop()).is_some();
-    if !woke {
+    let inner = CONTEXT.with(|c| {
+        if c.remote.get() == Arc::as_ptr(remote) {
+            c.inner.get()
+        } else {
+            ptr::null()
+        }
+    });
+    if inner.is_null() {
         remote.signal();
+    } else {
+        // SAFETY: a non-null `CONTEXT.inner` points to a live runtime (the
+        // module's invariant); `interrupt_loop` only sets flags and calls
+        // `uv_stop`, no user code, so nothing frees it meanwhile.
+        unsafe { &*inner }.interrupt_loop();
     }
 }

@@ -56,12 +56,15 @@ pub(super) struct UvDriver {
     armed: Cell<bool>,
     /// Standalone `block_on` is inside `uv_run`.
     in_uv_run: Cell<bool>,
+    /// Arming calls a host's hook (`Kind::Hook`).
+    hooked: bool,
 }
 
 impl UvDriver {
     pub(super) fn new(loop_: *mut uv_loop_t, kind: Kind) -> UvDriver {
         UvDriver {
             loop_,
+            hooked: matches!(kind, Kind::Hook(_)),
             kind: RefCell::new(kind),
             armed: Cell::new(false),
             in_uv_run: Cell::new(false),
@@ -123,6 +126,10 @@ impl Driver for UvDriver {
         if !self.is_standalone() {
             self.arm();
         }
+    }
+
+    fn calls_host(&self) -> bool {
+        self.hooked
     }
 }
 

@@ -65,6 +65,11 @@ pub(crate) trait Driver {
     fn work_left(&self) {
         self.arm();
     }
+    /// Whether `arm` may call into the host (user code: a hook that may
+    /// do anything, detach the runtime included).
+    fn calls_host(&self) -> bool {
+        false
+    }
 }
 
 /// The run queue and the task cells (see the module documentation).
@@ -76,6 +81,9 @@ pub(crate) struct Executor {
     driver: Rc<dyn Driver>,
     draining: Cell<bool>,
     shutting_down: Cell<bool>,
+    /// The driver's arming may call a host's hook (`Driver::calls_host`,
+    /// read once).
+    calls_host: bool,
     budget: Cell<usize>,
     error_handler: RefCell<Option<ErrorHandler>>,
 }
@@ -92,6 +100,7 @@ impl Drop for Reset<'_> {
 impl Executor {
     pub(crate) fn new(driver: Rc<dyn Driver>, remote: Arc<Remote>) -> Executor {
         Executor {
+            calls_host: driver.calls_host(),
             queue: RefCell::new(VecDeque::with_capacity(256)),
             deferred: RefCell::new(Vec::new()),
             active: RefCell::new(Slab::new()),
@@ -124,11 +133,22 @@ impl Executor {
         self.queue.borrow().len()
     }
 
+    #[inline]
     pub(crate) fn is_draining(&self) -> bool {
         self.draining.get()
     }
 
+    /// Whether a queued spawn (and a push) runs no user code: no shutdown
+    /// is under way (that drops the future), and pushing cannot call a
+    /// host's hook (the queue is being drained, or the driver has none).
+    /// Then a caller may use this executor through a plain borrow.
+    #[inline]
+    pub(crate) fn spawns_quietly(&self) -> bool {
+        !self.shutting_down.get() && (self.draining.get() || !self.calls_host)
+    }
+
     /// Pushes a task woken on this thread.
+    #[inline]
     pub(crate) fn push_local(&self, runnable: Runnable) {
         self.queue.borrow_mut().push_back(runnable);
         if !self.draining.get() {

@@ -54,7 +54,9 @@ mod timer_handle;
 mod timers;
 mod uv_loop;
 
-pub(crate) use context::{with_current, with_current_executor, with_executor, with_existing};
+pub(crate) use context::{
+    spawn_queued, with_current, with_current_executor, with_executor, with_existing,
+};
 pub(crate) use executor::Executor;
 pub use executor::DEFAULT_BUDGET;
 pub use facade::Runtime;

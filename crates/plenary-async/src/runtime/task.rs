@@ -77,13 +77,19 @@ impl<F> Drop for TaskFuture<F> {
             }
         }
         if let Some((key, remote)) = self.key {
-            // Dropped while another runtime is current (canceled from its
-            // code): the entry stays in its own registry, which drops it at
-            // shutdown, rather than removing another task's entry here.
-            if super::context::is_current_remote(remote) {
-                with_executor(|ex| ex.forget_task(key));
-            }
+            forget(key, remote);
         }
+    }
+}
+
+/// The task of registry entry `key` ended. Dropped while another runtime
+/// is current (canceled from its code), the entry stays in its own
+/// registry, which drops it at shutdown, rather than removing another
+/// task's entry here.
+#[cold]
+fn forget(key: usize, remote: *const super::remote::Remote) {
+    if super::context::is_current_remote(remote) {
+        with_executor(|ex| ex.forget_task(key));
     }
 }
 
