@@ -48,8 +48,9 @@ for run in $(seq "$runs"); do
   seed=$(( (run * 2654435761 + 12345) % 4294967296 ))
   log="$logs/run-$run.log"
   start=$(date +%s)
-  status=0
-  {
+  # A subshell: its `exit` ends the run, not the script.
+  (
+    status=0
     echo "== run $run, seed $seed"
     PROPTEST_RNG_SEED=$seed PLENARY_STRESS_RUN=$run \
       cargo test --workspace --lib --bins --tests -q 2>&1 || status=1
@@ -57,7 +58,7 @@ for run in $(seq "$runs"); do
       cargo test --manifest-path "$nvim_manifest" -p plenary-async-nvim --all-features --lib --tests -q 2>&1 || status=1
     PLENARY_STRESS_RUN=$run scripts/test-lua.sh 2>&1 || status=1
     exit $status
-  } >"$log" 2>&1
+  ) >"$log" 2>&1
   status=$?
   took=$(( $(date +%s) - start ))
   if [ $status -eq 0 ]; then
