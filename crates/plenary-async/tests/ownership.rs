@@ -313,3 +313,33 @@ fn a_panicking_error_handler_does_not_unwind_into_the_runtime() {
         assert_eq!(rt.block_on(async { 7 }), 7);
     });
 }
+
+#[test]
+fn a_host_hook_that_detaches_the_runtime_when_notified() {
+    within_a_minute(|| {
+        let host = HostLoop::new();
+        let notified = Rc::new(Cell::new(0));
+        let n = notified.clone();
+        // SAFETY: the host loop is live, run on this thread, and outlives
+        // the runtime (the hook itself detaches it).
+        let rt = unsafe {
+            a::Runtime::attach_with(host.ptr.cast(), move || {
+                n.set(n.get() + 1);
+                // The hook (host code) drops the thread's runtime while the
+                // runtime is inside the spawn that notified it.
+                a::Runtime::current().detach();
+            })
+        };
+        // `a::spawn` on the installed runtime: its push calls the hook,
+        // which drops the slot's handle (`rt` is another).
+        let task = a::spawn(async { 5 });
+        assert_eq!(notified.get(), 1);
+        // `rt` still holds the runtime: it runs its task when ticked.
+        while rt.tick() {}
+        assert!(task.is_finished());
+        let mut task = std::pin::pin!(task);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        assert_eq!(task.as_mut().poll(&mut cx), std::task::Poll::Ready(Ok(5)));
+        drop(rt);
+    });
+}

@@ -414,6 +414,14 @@ pub(crate) fn uninstall_executor() {
     drop(old);
 }
 
+/// Whether `CONTEXT` points at `inner` (never true once its last handle
+/// has gone: a check of the module's invariant).
+pub(super) fn points_at(inner: *const Inner) -> bool {
+    CONTEXT
+        .try_with(|c| c.inner.get() == inner)
+        .unwrap_or(false)
+}
+
 /// Whether `remote` is the remote of this thread's current runtime (so
 /// the task it belongs to is this thread's).
 pub(super) fn is_current_remote(remote: *const Remote) -> bool {

@@ -335,6 +335,10 @@ unsafe extern "C" fn on_async(handle: *mut uv_async_t) {
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        debug_assert!(
+            !context::points_at(self),
+            "the thread's current runtime was freed (context's invariant broken)"
+        );
         // The tasks are gone (`shut_down`, from the last `Runtime`'s drop);
         // what is left closes libuv handles and runs their close callbacks,
         // which run no task code.
