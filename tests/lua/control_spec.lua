@@ -119,6 +119,36 @@ describe("Condvar", function()
     a.util.sleep(5)
     assert(woken == 5)
   end)
+
+  ait("notify_all wakes each task waiting at the call once, also one that waits again at once", function()
+    -- Found by a plugin's suite: the list emptied by the call took the
+    -- re-waiting tasks in again, and the same call woke them a second time.
+    local cv = a.control.Condvar.new()
+    local wakes = { 0, 0, 0 }
+    for i = 1, 3 do
+      a.run(function()
+        while true do
+          cv:wait()
+          wakes[i] = wakes[i] + 1
+        end
+      end)
+    end
+    cv:notify_all() -- each woken task runs to its next wait before this returns
+    assert(table.concat(wakes, ",") == "1,1,1", table.concat(wakes, ","))
+    cv:notify_all()
+    assert(table.concat(wakes, ",") == "2,2,2", table.concat(wakes, ","))
+    -- One waiter: the call emptied the list before the task waited again.
+    local alone = a.control.Condvar.new()
+    local n = 0
+    a.run(function()
+      while true do
+        alone:wait()
+        n = n + 1
+      end
+    end)
+    alone:notify_all()
+    assert(n == 1, n)
+  end)
 end)
 
 describe("Semaphore", function()

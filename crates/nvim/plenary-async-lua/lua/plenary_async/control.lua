@@ -81,13 +81,25 @@ local function condvar()
   --- Wakes every task waiting now, in the order they came (each runs up to
   --- its next wait before this returns, unless in a fast event).
   function cv.notify_all()
-    local last = w.tail
-    while w.head < last do
-      local t, id = pop(w)
-      if t == nil then
-        return
+    -- Take the waiters of this moment out of the list first: a woken task
+    -- that waits again (at once, before this returns) joins a fresh list
+    -- and is not woken twice by this call.
+    local head, tail = w.head, w.tail
+    if head >= tail then
+      return
+    end
+    local now = {}
+    for i = head, tail - 1 do
+      now[i - head + 1] = w[i]
+      w[i] = nil
+    end
+    w.head, w.tail = 1, 1
+    for i = 1, tail - head, 2 do
+      local t, id = now[i], now[i + 1]
+      -- Still waiting (not canceled or woken meanwhile by another resume).
+      if id == false or (t.waiting == id and not t.done) then
+        resume(t, id)
       end
-      resume(t, id)
     end
   end
   --- Wakes the task that has waited longest (plenary picks one at random).
