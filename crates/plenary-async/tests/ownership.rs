@@ -66,7 +66,9 @@ fn detach_inside_an_eager_poll_that_then_waits() {
         let rt = a::Runtime::current();
         let task = a::spawn_now(async {
             a::Runtime::current().detach();
-            // Still this runtime's task: its sleep is on this runtime.
+            // Still this runtime's task: it waits a turn of this runtime's
+            // loop (an event, not a time), then sleeps on it.
+            a::util::scheduler().await;
             a::util::sleep(1).await;
             3
         });
@@ -272,8 +274,14 @@ fn a_panic_in_a_libuv_callback_is_reported_and_the_loop_goes_on() {
         let mut cx = std::task::Context::from_waker(&waker);
         // A timer and a file-system request, each polled once with the
         // panicking waker: their libuv callbacks wake it.
-        let mut sleep = std::pin::pin!(a::util::sleep(1));
-        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        // (Half a second: created and polled in one statement, the sleep is
+        // registered long before it is due, also under valgrind; a 1 ms
+        // sleep was over at its first poll there.)
+        let mut sleep = std::pin::pin!(a::util::sleep(500));
+        assert!(
+            sleep.as_mut().poll(&mut cx).is_pending(),
+            "the sleep is registered"
+        );
         let mut stat = std::pin::pin!(a::uv::fs::stat("/"));
         assert!(stat.as_mut().poll(&mut cx).is_pending());
         wait_until(|| seen.borrow().len() == 2);
