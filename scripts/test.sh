@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace
 # The crates loaded into Neovim (their own workspace): plenary-async-nvim's
-# unit and doc tests; the plugins themselves are tested in Neovim below.
-cargo test --manifest-path crates/nvim/Cargo.toml -p plenary-async-nvim --all-features
+# and plenary-async-build's unit and doc tests; the plugins themselves are tested in Neovim below.
+cargo test --manifest-path crates/nvim/Cargo.toml -p plenary-async-nvim -p plenary-async-build --all-features
 scripts/test-lua.sh

@@ -8,11 +8,9 @@ fn main() {
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     if std::env::var_os("CARGO_FEATURE_HOST_LIBUV").is_some() {
         // The host (Neovim) already has libuv in its process; a second copy
-        // would crash it. Leave every `uv_*` symbol undefined.
-        if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("macos") {
-            println!("cargo:rustc-cdylib-link-arg=-undefined");
-            println!("cargo:rustc-cdylib-link-arg=dynamic_lookup");
-        }
+        // would crash it. Leave every `uv_*` symbol undefined. (What the
+        // linker needs for that on macOS is the cdylib's own business: its
+        // build script calls `plenary_async_build::neovim_module()`.)
         return;
     }
     match pkg_config::Config::new()

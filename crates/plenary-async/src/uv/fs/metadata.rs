@@ -257,16 +257,28 @@ pub enum FileType {
 }
 
 impl FileType {
+    // `mode_t` is `u32` on Linux and `u16` on macOS: the constants are
+    // widened (a no-op conversion on Linux).
+    #[allow(clippy::useless_conversion)]
     fn from_mode(mode: u32) -> FileType {
-        match mode & libc::S_IFMT {
-            libc::S_IFREG => FileType::File,
-            libc::S_IFDIR => FileType::Dir,
-            libc::S_IFLNK => FileType::Symlink,
-            libc::S_IFIFO => FileType::Fifo,
-            libc::S_IFSOCK => FileType::Socket,
-            libc::S_IFCHR => FileType::CharDevice,
-            libc::S_IFBLK => FileType::BlockDevice,
-            _ => FileType::Unknown,
+        let kind = mode & u32::from(libc::S_IFMT);
+        let is = |bits: libc::mode_t| kind == u32::from(bits);
+        if is(libc::S_IFREG) {
+            FileType::File
+        } else if is(libc::S_IFDIR) {
+            FileType::Dir
+        } else if is(libc::S_IFLNK) {
+            FileType::Symlink
+        } else if is(libc::S_IFIFO) {
+            FileType::Fifo
+        } else if is(libc::S_IFSOCK) {
+            FileType::Socket
+        } else if is(libc::S_IFCHR) {
+            FileType::CharDevice
+        } else if is(libc::S_IFBLK) {
+            FileType::BlockDevice
+        } else {
+            FileType::Unknown
         }
     }
 
