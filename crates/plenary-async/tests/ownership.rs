@@ -212,36 +212,33 @@ fn a_detached_attached_runtime_keeps_running_its_tasks_from_its_own_idle_handle(
     });
 }
 
+/// The waker of a task that waits for ever, taken out after the thread's
+/// runtime (the task's) was detached and so dropped, with the task.
+fn waker_of_a_task_whose_runtime_is_gone() -> std::task::Waker {
+    let stash: Rc<RefCell<Option<std::task::Waker>>> = Rc::default();
+    let s = stash.clone();
+    let rt = a::Runtime::current();
+    rt.spawn(std::future::poll_fn(move |cx| {
+        *s.borrow_mut() = Some(cx.waker().clone());
+        std::task::Poll::<()>::Pending
+    }))
+    .detach();
+    rt.block_on(a::util::scheduler());
+    rt.detach();
+    let waker = stash.borrow_mut().take();
+    waker.expect("the task waited")
+}
+
 #[test]
 fn a_waker_woken_after_its_runtime_is_gone() {
     within_a_minute(|| {
-        let stash: Rc<RefCell<Option<std::task::Waker>>> = Rc::default();
-        let s = stash.clone();
-        let rt = a::Runtime::current();
-        rt.spawn(std::future::poll_fn(move |cx| {
-            *s.borrow_mut() = Some(cx.waker().clone());
-            std::task::Poll::<()>::Pending
-        }))
-        .detach();
-        rt.block_on(a::util::scheduler());
-        rt.detach();
-        let waker = stash.borrow_mut().take().expect("the task waited");
+        let waker = waker_of_a_task_whose_runtime_is_gone();
         waker.wake_by_ref();
         drop(waker);
         // And on another thread: a clone made there (a foreign reference)
         // is woken and let go there; the waker made here goes back to be
         // dropped here (a local reference is never touched elsewhere).
-        let stash: Rc<RefCell<Option<std::task::Waker>>> = Rc::default();
-        let s = stash.clone();
-        let rt = a::Runtime::current();
-        rt.spawn(std::future::poll_fn(move |cx| {
-            *s.borrow_mut() = Some(cx.waker().clone());
-            std::task::Poll::<()>::Pending
-        }))
-        .detach();
-        rt.block_on(a::util::scheduler());
-        rt.detach();
-        let local = stash.borrow_mut().take().expect("the task waited");
+        let local = waker_of_a_task_whose_runtime_is_gone();
         let back = std::thread::spawn(move || {
             let foreign = local.clone();
             foreign.wake();

@@ -21,17 +21,47 @@ fn is_open(fd: i32) -> bool {
     flags >= 0
 }
 
+/// A FIFO in a fresh directory, opened for reading and writing (opening
+/// does not wait for a writer, and a read waits for data nobody sends yet).
+struct Fifo {
+    dir: std::path::PathBuf,
+    path: std::path::PathBuf,
+}
+
+impl Fifo {
+    fn open() -> (Fifo, fs::File) {
+        let dir = a::block_on(fs::mkdtemp(std::env::temp_dir().join("plenary-fd-XXXXXX"))).unwrap();
+        let path = dir.join("fifo");
+        let c = CString::new(path.as_os_str().as_bytes()).unwrap();
+        // SAFETY: a valid path string.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let file = a::block_on(fs::OpenOptions::new().read(true).write(true).open(&path)).unwrap();
+        (Fifo { dir, path }, file)
+    }
+
+    /// Sends a byte, which ends a read waiting on the FIFO; the writer is
+    /// returned to be kept open while its descriptor number matters.
+    fn send_a_byte(&self) -> std::fs::File {
+        let mut writer = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&self.path)
+            .unwrap();
+        writer.write_all(b"x").unwrap();
+        writer
+    }
+}
+
+impl Drop for Fifo {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+}
+
 #[test]
 fn a_dropped_file_s_descriptor_is_not_reused_while_its_read_runs() {
     on_fresh_thread(|| {
-        let dir = a::block_on(fs::mkdtemp(std::env::temp_dir().join("plenary-fd-XXXXXX"))).unwrap();
-        let fifo = dir.join("fifo");
-        let c = CString::new(fifo.as_os_str().as_bytes()).unwrap();
-        // SAFETY: a valid path string.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        // Read and write: opening does not wait for a writer, and a read
-        // waits for data that nobody sends yet.
-        let file = a::block_on(fs::OpenOptions::new().read(true).write(true).open(&fifo)).unwrap();
+        let (fifo, file) = Fifo::open();
         let number = file.as_raw_fd();
 
         // The read is submitted to the thread pool, then its future and the
@@ -44,36 +74,24 @@ fn a_dropped_file_s_descriptor_is_not_reused_while_its_read_runs() {
         let other = std::fs::File::open("/dev/null").unwrap();
         assert_ne!(other.as_raw_fd(), number, "the number was handed out again");
 
-        // Let the read end (a writer sends a byte) and the loop deliver its
-        // callback: then the descriptor is closed.
-        let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
-        writer.write_all(b"x").unwrap();
+        // Let the read end and the loop deliver its callback: then the
+        // descriptor is closed.
+        let writer = fifo.send_a_byte();
         wait_until(|| !is_open(number));
-
         drop((other, writer));
-        a::block_on(fs::unlink(&fifo)).unwrap();
-        a::block_on(fs::rmdir(&dir)).unwrap();
     });
 }
 
 #[test]
 fn close_with_a_request_in_flight_returns_and_the_request_closes_the_descriptor() {
     on_fresh_thread(|| {
-        let dir = a::block_on(fs::mkdtemp(std::env::temp_dir().join("plenary-fd-XXXXXX"))).unwrap();
-        let fifo = dir.join("fifo");
-        let c = CString::new(fifo.as_os_str().as_bytes()).unwrap();
-        // SAFETY: a valid path string.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let file = a::block_on(fs::OpenOptions::new().read(true).write(true).open(&fifo)).unwrap();
+        let (fifo, file) = Fifo::open();
         let number = file.as_raw_fd();
         start_and_drop(file.read(1));
         a::block_on(file.close()).unwrap();
         assert!(is_open(number), "still used by the read");
-        let mut writer = std::fs::OpenOptions::new().write(true).open(&fifo).unwrap();
-        writer.write_all(b"x").unwrap();
+        let writer = fifo.send_a_byte();
         wait_until(|| !is_open(number));
         drop(writer);
-        a::block_on(fs::unlink(&fifo)).unwrap();
-        a::block_on(fs::rmdir(&dir)).unwrap();
     });
 }

@@ -292,14 +292,16 @@ fn enter_current() -> Option<Enter> {
 /// first if the thread has none. The runtime stays alive, and current,
 /// until `f` returns, whatever `f` does.
 pub(crate) fn with_current<R>(f: impl FnOnce(&Inner) -> R) -> R {
-    let enter = match enter_current() {
-        Some(e) => e,
-        None => {
-            create_standalone();
-            enter_current().expect("a runtime was just installed")
-        }
-    };
-    f(enter.inner())
+    f(enter_or_create().inner())
+}
+
+/// An [`Enter`] of the current runtime, created (standalone) if the thread
+/// has none.
+fn enter_or_create() -> Enter {
+    enter_current().unwrap_or_else(|| {
+        create_standalone();
+        enter_current().expect("a runtime was just installed")
+    })
 }
 
 /// Like [`with_current`] but never creates a runtime.
@@ -315,14 +317,7 @@ pub(crate) fn with_existing<R>(f: impl FnOnce(&Inner) -> R) -> Option<R> {
 /// Runs `f` with this thread's current executor, creating a standalone
 /// runtime first if the thread has none (see [`with_current`]).
 pub(crate) fn with_current_executor<R>(f: impl FnOnce(&Executor) -> R) -> R {
-    let enter = match enter_current() {
-        Some(e) => e,
-        None => {
-            create_standalone();
-            enter_current().expect("a runtime was just installed")
-        }
-    };
-    f(enter.executor())
+    f(enter_or_create().executor())
 }
 
 /// Spawns `future`, queued, on the current executor (creating a
@@ -358,13 +353,7 @@ pub(crate) fn with_executor<R>(f: impl FnOnce(&Executor) -> R) -> Option<R> {
 
 /// A strong handle to this thread's current runtime (created if needed).
 pub(crate) fn current() -> Runtime {
-    let enter = match enter_current() {
-        Some(e) => e,
-        None => {
-            create_standalone();
-            enter_current().expect("a runtime was just installed")
-        }
-    };
+    let enter = enter_or_create();
     match &enter.keep {
         Keep::Runtime(rt) => rt.clone(),
         #[cfg(test)]
