@@ -1,6 +1,8 @@
 //! The `host-libuv` build configuration: a library built with it must not
 //! bring its own libuv into the host's process, and must leave the `uv_*`
-//! symbols for the host to provide.
+//! symbols for the host to provide. It reads ELF files (`readelf`): Linux
+//! only (macOS is checked by `cargo check` in `.ci/run`).
+#![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

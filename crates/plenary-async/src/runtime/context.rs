@@ -18,12 +18,17 @@
 //!
 //! # Ownership: why the raw pointers are sound
 //!
-//! Nothing here hands out a reference that the pointers alone keep valid.
-//! Every use goes through an `Enter`, which holds a strong reference of its
-//! own (a `Runtime` clone) for as long as the code it runs may touch the
-//! runtime; so task code that detaches the runtime, drops the last handle
-//! to it or panics cannot free it under a caller. The pointers themselves
-//! are only read to take that reference, under this invariant:
+//! Nothing here hands out a reference that the pointers alone keep valid
+//! across user code. Every use that may run user code (a task's poll, a
+//! destructor, a waker, the error handler, a host's hook) goes through an
+//! `Enter`, which holds a strong reference of its own (a `Runtime` clone)
+//! for as long as that code runs; so task code that detaches the runtime,
+//! drops the last handle to it or panics cannot free it under a caller.
+//! Three hot paths borrow the pointee plainly instead, each for a step that
+//! runs no user code: `schedule` while the executor drains (the push only
+//! queues, and the poll's driver holds an `Enter`), `spawn_queued` when
+//! `Executor::spawns_quietly` says the push cannot call a host's hook, and
+//! `wake_main` (flags and `uv_stop`). All rest on this invariant:
 //!
 //! | `CONTEXT.inner` is | kept alive by | cleared or changed by |
 //! |---|---|---|
