@@ -261,25 +261,20 @@ impl FileType {
     // widened (a no-op conversion on Linux).
     #[allow(clippy::useless_conversion)]
     fn from_mode(mode: u32) -> FileType {
+        const KINDS: [(libc::mode_t, FileType); 7] = [
+            (libc::S_IFREG, FileType::File),
+            (libc::S_IFDIR, FileType::Dir),
+            (libc::S_IFLNK, FileType::Symlink),
+            (libc::S_IFIFO, FileType::Fifo),
+            (libc::S_IFSOCK, FileType::Socket),
+            (libc::S_IFCHR, FileType::CharDevice),
+            (libc::S_IFBLK, FileType::BlockDevice),
+        ];
         let kind = mode & u32::from(libc::S_IFMT);
-        let is = |bits: libc::mode_t| kind == u32::from(bits);
-        if is(libc::S_IFREG) {
-            FileType::File
-        } else if is(libc::S_IFDIR) {
-            FileType::Dir
-        } else if is(libc::S_IFLNK) {
-            FileType::Symlink
-        } else if is(libc::S_IFIFO) {
-            FileType::Fifo
-        } else if is(libc::S_IFSOCK) {
-            FileType::Socket
-        } else if is(libc::S_IFCHR) {
-            FileType::CharDevice
-        } else if is(libc::S_IFBLK) {
-            FileType::BlockDevice
-        } else {
-            FileType::Unknown
-        }
+        KINDS
+            .iter()
+            .find(|(bits, _)| u32::from(*bits) == kind)
+            .map_or(FileType::Unknown, |&(_, t)| t)
     }
 
     pub(super) fn from_dirent(kind: sys::uv_dirent_type_t) -> FileType {
