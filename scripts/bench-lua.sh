@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 nvim="${NVIM:-.venv-nvim/bin/nvim}"
 [ -x "$nvim" ] || { echo "no Neovim: run scripts/test-lua.sh once (it installs one) or set NVIM"; exit 1; }
-scripts/build-lua.sh >/dev/null
+"$nvim" --clean -l build.lua >/dev/null
 scripts/build-plugins.sh >/dev/null
 "$nvim" --clean --headless -l crates/bench/lua/bench.lua
 echo

@@ -39,7 +39,7 @@ if [ -z "$nvim" ] || head -c 2 "$nvim" | grep -q '#!'; then
 fi
 if [ -n "$nvim" ] && [ -z "${1:-}" ]; then
   echo "== valgrind the Lua suite in $nvim"
-  scripts/build-lua.sh >/dev/null
+  "$nvim" --clean -l build.lua >/dev/null
   scripts/build-plugins.sh >/dev/null
   # scripts/valgrind.supp: leaks inside nvim-oxi's own calls (the
   # nvim-oxi example plugin), explained there.

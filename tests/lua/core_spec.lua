@@ -6,8 +6,8 @@ local function pack(...)
 end
 
 describe("the module", function()
-  it("links no libuv of its own: Neovim's is used", function()
-    local so = ROOT .. "/lua/plenary_async.so"
+  native_it("links no libuv of its own: Neovim's is used", function()
+    local so = ROOT .. "/lua/plenary_async/native.so"
     local needed = vim.fn.system({ "readelf", "-d", so })
     assert(vim.v.shell_error == 0, needed)
     assert(needed:find("NEEDED"), "readelf printed no dependencies")
@@ -108,7 +108,7 @@ describe("errors nobody awaits", function()
   it("go to Neovim's error reporting, with the task's traceback (void, and run without a callback)", function()
     local script = vim.fn.tempname() .. ".lua"
     vim.fn.writefile({
-      ("package.cpath = %q .. package.cpath"):format(ROOT .. "/lua/?.so;"),
+      ("package.path = %q .. package.path"):format(ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;"),
       'local a = require("plenary_async")',
       "a.void(function() a.util.sleep(1); error('boom in void') end)()",
       "a.run(function() a.util.sleep(1); error('boom in run') end)",

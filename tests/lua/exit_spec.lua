@@ -3,7 +3,7 @@ describe("quitting Neovim", function()
   it("with pending tasks and open handles exits at once, with status 0", function()
     local script = vim.fn.tempname() .. ".lua"
     vim.fn.writefile({
-      ('package.cpath = %q .. package.cpath'):format(ROOT .. "/lua/?.so;"),
+      ("package.path = %q .. package.path"):format(ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;"),
       'local a = require("plenary_async")',
       "for i = 1, 100 do a.run(function() a.util.sleep(600000) end) end",
       'local tx, rx = a.control.channel.oneshot()',

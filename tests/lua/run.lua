@@ -3,8 +3,8 @@
 -- small describe/it harness, prints `N passed, N failed`, and exits non-zero
 -- on failure. Pass a pattern to run only the matching tests.
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h")
-package.cpath = root .. "/lua/?.so;" .. root .. "/crates/nvim/target/plugins/?.so;" .. package.cpath
-package.path = root .. "/tests/lua/?.lua;" .. package.path
+package.cpath = root .. "/crates/nvim/target/plugins/?.so;" .. package.cpath
+package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. root .. "/tests/lua/?.lua;" .. package.path
 
 local filter = _G.arg and _G.arg[1] or nil
 local passed, failed, pending, names = 0, 0, 0, {}
@@ -61,6 +61,14 @@ function _G.it(name, body)
   end
 end
 
+--- An `it` about the native library itself: pending on the Lua core.
+function _G.native_it(name, body)
+  if require("plenary_async").backend() == "native" then
+    return _G.it(name, body)
+  end
+  _G.pending(name .. " (the native core only)")
+end
+
 --- An `it` whose body runs as a task (it may await), with a limit.
 function _G.ait(name, body, timeout)
   _G.it(name, function()
@@ -69,6 +77,18 @@ function _G.ait(name, body, timeout)
 end
 
 _G.ROOT = root
+-- Which core the suite runs on ($PLENARY_ASYNC_BACKEND, set by
+-- scripts/test-lua.sh for each run): a run that asked for one and got the
+-- other fails at once.
+do
+  local name, why = require("plenary_async").backend()
+  print(("core: %s (%s)"):format(name, why))
+  local want = os.getenv("PLENARY_ASYNC_BACKEND")
+  if want and want ~= "" and want ~= "auto" and want ~= name then
+    print(("FAIL  the suite asked for the %s core and got the %s core"):format(want, name))
+    os.exit(1)
+  end
+end
 for _, file in ipairs(vim.fn.glob(root .. "/tests/lua/*_spec.lua", false, true)) do
   dofile(file)
 end

@@ -451,9 +451,8 @@ describe("Rust plugins: quitting Neovim", function()
   it("with plugin tasks pending (timers, sockets, a tokio request) exits at once, with status 0", function()
     local script = vim.fn.tempname() .. ".lua"
     vim.fn.writefile({
-      ("package.cpath = %q .. package.cpath"):format(
-        ROOT .. "/lua/?.so;" .. ROOT .. "/crates/nvim/target/plugins/?.so;"
-      ),
+      ("package.cpath = %q .. package.cpath"):format(ROOT .. "/crates/nvim/target/plugins/?.so;"),
+      ("package.path = %q .. package.path"):format(ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;"),
       'local a = require("plenary_async")',
       'local probe = require("nvim_probe")',
       'local ex = require("mlua_example")',

@@ -4,7 +4,7 @@
 -- while a 1 ms vim.uv timer runs; reports the time and the timer's worst
 -- lateness (how late Neovim's own timers get while the tasks run).
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h:h")
-package.cpath = root .. "/lua/?.so;" .. package.cpath
+package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
 local a = require("plenary_async")
 
 -- PLENARY_BENCH_SCALE divides every count (default 1: the issue's sizes),

@@ -5,7 +5,7 @@
 -- Neovim; prints a table (median of 3 runs) with the worst lateness of a
 -- 1 ms vim.uv timer during each workload.
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h:h")
-package.cpath = root .. "/lua/?.so;" .. package.cpath
+package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
 local ours = require("plenary_async").as_plenary()
 
 local pack = function(...)

@@ -6,7 +6,8 @@
 -- call and how late a 1 ms vim.uv timer fired meanwhile (worst and 99th
 -- percentile). Each row is the best of 3 runs (by time), in this process.
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h:h")
-package.cpath = root .. "/lua/?.so;" .. root .. "/crates/nvim/target/plugins/?.so;" .. package.cpath
+package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
+package.cpath = root .. "/crates/nvim/target/plugins/?.so;" .. package.cpath
 local a = require("plenary_async")
 local bench = require("nvim_bench")
 

@@ -8,7 +8,7 @@
 -- Neovim's own vim.async at about 0.94 µs per empty `run` and 1.9 µs per
 -- awaited immediate callback (another machine).
 local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h:h")
-package.cpath = root .. "/lua/?.so;" .. package.cpath
+package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
 local a = require("plenary_async")
 local va = a.vim_async
 

@@ -1,11 +1,14 @@
-//! plenary.async's Lua API, backed by plenary-async, as a Lua module for
-//! Neovim: `require("plenary_async")`.
+//! The native core of `require("plenary_async")`: the plenary-async runtime
+//! on Neovim's own loop, for the Lua API in the repository's
+//! `lua/plenary_async/` (which also runs without it, on its Lua core).
 //!
 //! Lua tasks are scheduled in Lua (`lua/plenary_async/task.lua`), with
-//! plenary's order: a wake from task code runs the woken task at once. The
-//! Rust side (this crate) provides the core, `_core`: the runtime's libuv
-//! operations (`a.uv`'s files, sockets, pipes, DNS), which a task awaits
-//! through [`park`], and the runtime's attachment to Neovim's loop.
+//! plenary's order: a wake from task code runs the woken task at once. This
+//! crate provides the core (`backend.lua` lists its fields): the runtime's
+//! libuv operations (`a.uv`'s files, sockets, pipes, DNS), which a task
+//! awaits through [`park`], and the runtime's attachment to Neovim's loop.
+//! `nvim -l build.lua` builds it into `lua/plenary_async/native.so`
+//! (`native.dll` on Windows).
 //!
 //! The runtime is attached to Neovim's own libuv loop by
 //! `plenary_async_nvim::attach`, as any Rust plugin's is (no libuv of its
@@ -20,47 +23,37 @@
 mod args;
 mod handle;
 mod park;
-mod tree;
 mod uv;
 
 use mlua::prelude::*;
 
-/// The Lua files of the module, compiled in, in the order `init.lua` loads
-/// them (each gets the core and a table they share).
-const SOURCES: [(&str, &str); 7] = [
-    ("task", include_str!("../lua/plenary_async/task.lua")),
-    ("timer", include_str!("../lua/plenary_async/timer.lua")),
-    ("structs", include_str!("../lua/plenary_async/structs.lua")),
-    ("control", include_str!("../lua/plenary_async/control.lua")),
-    ("plenary", include_str!("../lua/plenary_async/plenary.lua")),
-    (
-        "vim_async",
-        include_str!("../lua/plenary_async/vim_async.lua"),
-    ),
-    ("init", include_str!("../lua/plenary_async/init.lua")),
-];
+/// The Lua files' version (`lua/plenary_async/version.lua`), compiled in:
+/// `backend.lua` uses this module only if the files it runs with say the
+/// same.
+const VERSION_LUA: &str = include_str!("../../../../lua/plenary_async/version.lua");
 
+fn version(lua: &Lua) -> LuaResult<String> {
+    lua.load(VERSION_LUA)
+        .set_name("@plenary_async/version.lua")
+        .eval()
+}
+
+/// `luaopen_plenary_async_native_version`: the version alone, read before
+/// the module starts (nothing is attached to Neovim's loop).
 #[mlua::lua_module]
-fn plenary_async(lua: &Lua) -> LuaResult<LuaValue> {
+fn plenary_async_native_version(lua: &Lua) -> LuaResult<String> {
+    version(lua)
+}
+
+/// `luaopen_plenary_async_native`: attaches the runtime to Neovim's loop
+/// and returns the core (the fields `backend.lua` lists).
+#[mlua::lua_module]
+fn plenary_async_native(lua: &Lua) -> LuaResult<LuaTable> {
     plenary_async_nvim::attach(lua)?;
     let core = lua.create_table()?;
+    core.set("version", version(lua)?)?;
     park::register(lua, &core)?;
     uv::register(lua, &core)?;
     handle::register(lua, &core)?;
-    tree::register_core(lua, &core)?;
-    let modules = lua.create_table()?;
-    let mut init = None;
-    for (name, source) in SOURCES {
-        let chunk = lua
-            .load(source)
-            .set_name(format!("@plenary_async/{name}.lua"))
-            .into_function()?;
-        if name == "init" {
-            init = Some(chunk);
-        } else {
-            modules.set(name, chunk)?;
-        }
-    }
-    core.set("modules", modules)?;
-    init.expect("init.lua is in SOURCES").call(core)
+    Ok(core)
 }

@@ -1,10 +1,19 @@
--- plenary.async's API on the plenary-async runtime. Compiled into the
--- module; receives the Rust core (`core`: the runtime's libuv operations)
--- and returns the public table. The pieces, each a file of this folder:
--- task.lua (the scheduler: how tasks start, wait and resume), timer.lua
--- (sleep), structs.lua (Deque), control.lua (channels, Condvar,
--- Semaphore), plenary.lua (`as_plenary()`: plenary's own contracts).
-local core = ...
+-- plenary.async's API for Neovim plugins: `require("plenary_async")`.
+--
+-- This folder is the whole module: a plugin manager's clone is an
+-- installed plugin. The pieces, each a file of this folder: backend.lua
+-- (which core serves: the native module when it is built and fits, else
+-- the Lua core), task.lua (the scheduler: how tasks start, wait and
+-- resume), timer.lua (sleep), structs.lua (Deque), control.lua (channels,
+-- Condvar, Semaphore), tree.lua (vim_async's task tree), plenary.lua
+-- (`as_plenary()`: plenary's own contracts), vim_async.lua (`vim.async`'s
+-- API). The core does the I/O of `a.uv`: lua_core.lua and lua_handle.lua
+-- on luv, or the native module (crates/nvim/plenary-async-lua) on the
+-- plenary-async runtime.
+local source = debug.getinfo(1, "S").source
+local here = (source:sub(1, 1) == "@" and source:sub(2) or source):match("^(.*)[/\\][^/\\]*$") or "."
+local backend = dofile(here .. "/backend.lua")
+local core, backend_name, backend_reason = backend.choose()
 
 local M = {}
 
@@ -17,10 +26,19 @@ local select, type, error, pcall = select, type, error, pcall
 -- What the files share.
 local shared = { pack = pack, unpack = unpack }
 local function load(name)
-  local mod = core.modules[name](core, shared)
+  local chunk = assert(loadfile(here .. "/" .. name .. ".lua"))
+  local mod = chunk(core, shared)
   shared[name] = mod
   return mod
 end
+shared.tree = dofile(here .. "/tree.lua")
+
+--- Which core serves this API: `"native"` or `"lua"`, and why (see
+--- backend.lua; `:checkhealth plenary_async` shows it too).
+function M.backend()
+  return backend_name, backend_reason
+end
+M.VERSION = backend.VERSION
 
 local task = load("task")
 local running, spawn = task.running, task.spawn
@@ -459,26 +477,29 @@ for name, f in pairs(core.uv) do
 end
 
 -- For the test suite only: an operation that panics inside the runtime's
--- tick (its task gets the error; the runtime goes on).
-M._panic_in_tick = async("_panic_in_tick", awaiting(core._panic_in_tick))
+-- tick (its task gets the error; the runtime goes on). Native core only.
+if core._panic_in_tick then
+  M._panic_in_tick = async("_panic_in_tick", awaiting(core._panic_in_tick))
+end
 
--- The task tree of the Rust core (plenary_async::scope::tree), for the
--- structured tasks built on it and their tests: nodes are numbers.
+-- The task tree (tree.lua), for the structured tasks built on it and
+-- their tests: nodes are numbers.
+local tree = shared.tree
 M._tree = {
-  new = core.tree_new,
-  --- (The completion that tree_finish hands back goes to the hook here.)
+  new = tree.new,
+  --- (The completion that finish hands back goes to the hook here.)
   finish = function(id, failed, observed)
-    local c = core.tree_finish(id, failed, observed)
+    local c = tree.finish(id, failed, observed)
     if c ~= 0 then
-      core.tree_completed(c)
+      tree.completed(c)
     end
   end,
-  close = core.tree_close,
-  detach = core.tree_detach,
-  observe = core.tree_observe,
-  state = core.tree_state,
-  children = core.tree_children,
-  set_hooks = core.tree_set_hooks,
+  close = tree.close,
+  detach = tree.detach,
+  observe = tree.observe,
+  state = tree.state,
+  children = tree.children,
+  set_hooks = tree.set_hooks,
 }
 
 -- plenary's callback form: called with every argument, the callback last,

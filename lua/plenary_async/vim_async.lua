@@ -3,8 +3,8 @@
 --
 -- A vim_async task is a task of the scheduler (task.lua: the same
 -- coroutines and waits as plenary's API, so each API can await the
--- other's functions) plus a node of the Rust core's task tree
--- (`core.tree_*`, plenary_async::scope::tree), which keeps who owns whom,
+-- other's functions) plus a node of the task tree (tree.lua, with the
+-- rules of the runtime's plenary_async::scope::tree), which keeps who owns whom,
 -- closes depth first, completes a task after its children and sends an
 -- unobserved child failure up. This file decides what those events do to
 -- a Lua task:
@@ -28,14 +28,15 @@
 -- a wake resumes them from the queue, never inside the waking call; an
 -- await's closable is closed when the await ends; a plain
 -- coroutine.yield() or a foreign coroutine.resume fails the task.
-local core, shared = ...
+local _, shared = ...
 local task = shared.task
 local pack, unpack = shared.pack, shared.unpack
 local running, start_task, suspend, wake, new_wait = task.running, task.start, task.suspend, task.wake, task.new_wait
 local interrupt, await_call, failure = task.interrupt, task.await_call, task.failure
 local OWNED = task.OWNED -- (an await's closable is closed when the await ends)
-local tree_new, tree_finish, tree_close = core.tree_new, core.tree_finish, core.tree_close
-local tree_detach, tree_observe = core.tree_detach, core.tree_observe
+local tree = shared.tree
+local tree_new, tree_finish, tree_close = tree.new, tree.finish, tree.close
+local tree_detach, tree_observe = tree.detach, tree.observe
 local uv = vim.uv or vim.loop
 local select, type, error, pcall, setmetatable, getmetatable = select, type, error, pcall, setmetatable, getmetatable
 local co_status = coroutine.status
@@ -187,7 +188,7 @@ local function add_frames(lines, text, T)
     return
   end
   for frame in ("\n" .. body):gmatch("\n\t?([^\n]*)") do
-    if frame ~= "" and not frame:find("^plenary_async/") and frame ~= "[C]: in function 'co_yield'" and frame ~= "[C]: in function 'error'" then
+    if frame ~= "" and not frame:find("^[^:]*plenary_async[/\\][%w_]+%.lua:") and frame ~= "[C]: in function 'co_yield'" and frame ~= "[C]: in function 'error'" then
       if frame:find("^%[[^%]]*%] ") then
         lines[#lines + 1] = "\t" .. frame
       else
@@ -308,7 +309,7 @@ end
 
 --- Finishes node `id` (its task's own work is over); completes the task
 --- that the tree hands back (the tree holds back its last completion for
---- the caller, core's tree.rs).
+--- the caller, tree.lua).
 local function finish_node(id, failed, observed)
   local c = tree_finish(id, failed, observed)
   if c > 0 then
@@ -376,7 +377,7 @@ end
 Task.on_done = on_done
 Task.strict = true
 
-core.tree_set_hooks({
+tree.set_hooks({
   close = function(id)
     local T = by_id[id]
     if T == nil or T.is_done then
@@ -407,13 +408,6 @@ core.tree_set_hooks({
   completed = complete,
 })
 
--- The Rust side keeps the hook functions: let them go before Neovim exits.
-vim.api.nvim_create_autocmd("VimLeavePre", {
-  callback = function()
-    core.tree_release()
-  end,
-  desc = "plenary_async: release the task tree's hooks",
-})
 
 start = function(T)
   local body, args = T.body, T.args
