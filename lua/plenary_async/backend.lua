@@ -29,7 +29,8 @@
 --    `"native"` forced, a module that cannot serve is reported once with
 --    vim.notify (a warning) and the Lua core serves too.
 --
--- `require("plenary_async").backend()` returns the name and the reason.
+-- `require("plenary_async").backend()` returns the name and the reason;
+-- `:checkhealth plenary_async` (health.lua) shows them with the rest.
 local M = {}
 
 local uv = vim.uv or vim.loop
@@ -70,6 +71,7 @@ local function native()
   if not ok or type(version) ~= "string" then
     return nil, ("the native module at %s does not say its version: %s"):format(path, tostring(version))
   end
+  M.native_version = version
   if version ~= VERSION then
     return nil,
       ("the native module at %s was built from version %s of the Lua files, these are %s (%s again)"):format(

@@ -39,6 +39,7 @@ function M.backend()
   return backend_name, backend_reason
 end
 M.VERSION = backend.VERSION
+M._backend = backend -- (for health.lua: the native module's version)
 
 local task = load("task")
 local running, spawn = task.running, task.spawn
