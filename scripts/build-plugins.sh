@@ -11,7 +11,8 @@ for p in "${packages[@]}"; do args+=(-p "$p"); done
 cargo build --release --manifest-path crates/nvim/Cargo.toml "${args[@]}"
 out=crates/nvim/target/plugins
 mkdir -p "$out"
+release="${CARGO_TARGET_DIR:-crates/nvim/target}/release"
 for lib in mlua_example oxi_example nvim_probe nvim_bench; do
-  cp "crates/nvim/target/release/lib$lib.so" "$out/$lib.so"
+  cp "$release/lib$lib.so" "$out/$lib.so"
 done
 echo "built the test plugins into $out"

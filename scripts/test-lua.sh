@@ -16,6 +16,10 @@ if [ -z "$nvim" ]; then
   fi
   nvim=.venv-nvim/bin/nvim
 fi
+# The release builds go to a target directory of their own, as they do
+# for a user with a global CARGO_TARGET_DIR: build.lua asks cargo where the
+# library went (tests/lua/install_spec.lua checks the copy is that one).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/nvim-release}"
 "$nvim" --clean -l build.lua
 scripts/build-plugins.sh
 # A Rust panic prints "panicked at" on stderr even when it is caught and

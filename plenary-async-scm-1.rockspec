@@ -1,0 +1,47 @@
+-- The Lua module as a rock: `luarocks make` (or rocks.nvim's install)
+-- installs lua/plenary_async/, the whole API on its Lua core. The native
+-- module is built from a clone with `nvim -l build.lua` (README,
+-- "Install"); `luarocks make` after that installs it too (luarocks copies
+-- what lua/ holds).
+--
+-- Every file of lua/plenary_async/ is listed (tests/lua/install_spec.lua
+-- checks that none is missing).
+rockspec_format = "3.0"
+package = "plenary-async"
+version = "scm-1"
+source = {
+  url = "git+https://example.invalid/plenary-async",
+}
+description = {
+  summary = "plenary.async for Neovim plugins, on plain Lua or on a Rust runtime",
+  detailed = [[
+plenary.async's API (run, void, wrap, util, control, uv, lsp, api, tests),
+as_plenary() for plugins written against plenary.async, and Neovim's
+vim.async API (vim_async), on Neovim's own loop.]],
+  license = "MIT",
+  labels = { "neovim", "async" },
+}
+dependencies = {
+  "lua >= 5.1",
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["plenary_async.backend"] = "lua/plenary_async/backend.lua",
+    ["plenary_async.control"] = "lua/plenary_async/control.lua",
+    ["plenary_async.health"] = "lua/plenary_async/health.lua",
+    ["plenary_async"] = "lua/plenary_async/init.lua",
+    ["plenary_async.lua_core"] = "lua/plenary_async/lua_core.lua",
+    ["plenary_async.lua_handle"] = "lua/plenary_async/lua_handle.lua",
+    ["plenary_async.meta"] = "lua/plenary_async/meta.lua",
+    ["plenary_async.plenary"] = "lua/plenary_async/plenary.lua",
+    ["plenary_async.structs"] = "lua/plenary_async/structs.lua",
+    ["plenary_async.task"] = "lua/plenary_async/task.lua",
+    ["plenary_async.timer"] = "lua/plenary_async/timer.lua",
+    ["plenary_async.tree"] = "lua/plenary_async/tree.lua",
+    ["plenary_async.version"] = "lua/plenary_async/version.lua",
+    ["plenary_async.vim_async"] = "lua/plenary_async/vim_async.lua",
+    ["plenary_async.vim_async_meta"] = "lua/plenary_async/vim_async_meta.lua",
+  },
+  copy_directories = {},
+}

@@ -1,0 +1,115 @@
+-- Installing: a clone on the runtimepath (what lazy.nvim, packer and
+-- vim.pack make) works with no build step; the build step (build.lua)
+-- honours CARGO_TARGET_DIR and ends well without cargo; the rockspec
+-- installs every file, and what `luarocks make` installs works.
+local uv = vim.uv
+
+local function read(path)
+  local f = assert(io.open(path, "rb"))
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+--- A copy of the plugin's Lua files (no native module) in a fresh folder.
+local function clone()
+  local dir = vim.fn.tempname()
+  vim.fn.mkdir(dir .. "/lua/plenary_async", "p")
+  for _, f in ipairs(vim.fn.glob(ROOT .. "/lua/plenary_async/*.lua", false, true)) do
+    assert(uv.fs_copyfile(f, dir .. "/lua/plenary_async/" .. vim.fn.fnamemodify(f, ":t")))
+  end
+  return dir
+end
+
+--- Runs `lines` in a Neovim of its own (extra `args` before -l); returns
+--- its standard output.
+local function run(args, lines, env)
+  local script = vim.fn.tempname() .. ".lua"
+  vim.fn.writefile(lines, script)
+  local cmd = { vim.v.progpath, "--clean", "--headless" }
+  vim.list_extend(cmd, args)
+  vim.list_extend(cmd, { "-l", script })
+  local e = vim.tbl_extend("force", { PLENARY_ASYNC_BACKEND = "" }, env or {})
+  local r = vim.system(cmd, { env = e, text = true }):wait(120000)
+  os.remove(script)
+  assert(r.code == 0, ("exit %s: %s %s"):format(r.code, r.stdout, r.stderr))
+  return r.stdout
+end
+
+-- A task that sleeps, reads a file through a.uv and goes through
+-- as_plenary(): prints "<core> ok".
+local PROBE = {
+  'local a = require("plenary_async")',
+  "local got = a.util.block_on(function()",
+  "  a.util.sleep(1)",
+  ("  local err, st = a.uv.fs_stat(%q)"):format(ROOT),
+  "  return err or st.type",
+  "end, 10000)",
+  'assert(got == "directory", got)',
+  'assert(require("plenary_async").as_plenary() == require("plenary.async"))',
+  'io.stdout:write(a.backend(), " ok\\n")',
+}
+
+describe("installing", function()
+  it("a clone on the runtimepath is an installed plugin: no build step, Neovim's own loader", function()
+    local dir = clone()
+    -- (With vim.loader, as lazy.nvim enables it.)
+    local lines = { "vim.loader.enable()" }
+    vim.list_extend(lines, PROBE)
+    local out = run({ "--cmd", "set rtp^=" .. dir }, lines)
+    assert(out == "lua ok\n", out)
+    vim.fn.delete(dir, "rf")
+  end)
+
+  it("the rockspec lists every file of lua/plenary_async/", function()
+    local spec = read(ROOT .. "/plenary-async-scm-1.rockspec")
+    for _, f in ipairs(vim.fn.glob(ROOT .. "/lua/plenary_async/*.lua", false, true)) do
+      local rel = f:sub(#ROOT + 2)
+      assert(spec:find('"' .. rel .. '"', 1, true), rel .. " is not in the rockspec")
+    end
+  end)
+
+  local luarocks = vim.fn.executable("luarocks") == 1
+  ;(luarocks and it or pending)("what `luarocks make` installs works (the Lua core)", function()
+    -- (From a clone without the native module: luarocks also installs a
+    -- native.so that build.lua put in lua/plenary_async/.)
+    local src = clone()
+    assert(uv.fs_copyfile(ROOT .. "/plenary-async-scm-1.rockspec", src .. "/plenary-async-scm-1.rockspec"))
+    local tree = vim.fn.tempname()
+    local r = vim
+      .system({ "luarocks", "make", "--tree", tree, "plenary-async-scm-1.rockspec" }, { cwd = src, text = true })
+      :wait(120000)
+    assert(r.code == 0, r.stdout .. r.stderr)
+    local share = vim.fn.glob(tree .. "/share/lua/*", false, true)[1]
+    assert(share and uv.fs_stat(share .. "/plenary_async/init.lua"), "nothing installed under " .. tree)
+    local lines = { ("package.path = %q .. package.path"):format(share .. "/?.lua;" .. share .. "/?/init.lua;") }
+    vim.list_extend(lines, PROBE)
+    local out = run({}, lines)
+    assert(out == "lua ok\n", out)
+    vim.fn.delete(tree, "rf")
+    vim.fn.delete(src, "rf")
+  end)
+
+  it("build.lua without cargo says so, installs nothing and succeeds", function()
+    local dir = clone()
+    assert(uv.fs_copyfile(ROOT .. "/build.lua", dir .. "/build.lua"))
+    local r = vim
+      .system({ vim.v.progpath, "--clean", "-l", dir .. "/build.lua" }, { env = { PATH = dir .. "/no-such-bin" }, text = true })
+      :wait(60000)
+    assert(r.code == 0, ("exit %s: %s %s"):format(r.code, r.stdout, r.stderr))
+    assert(r.stdout:find("cargo was not found"), r.stdout)
+    assert(r.stdout:find("the Lua core serves"), r.stdout)
+    assert(not uv.fs_stat(dir .. "/lua/plenary_async/native.so"))
+    vim.fn.delete(dir, "rf")
+  end)
+
+  local target = os.getenv("CARGO_TARGET_DIR")
+  ;((target and uv.fs_stat(ROOT .. "/lua/plenary_async/native.so")) and it or pending)(
+    "build.lua took the library from where cargo put it ($CARGO_TARGET_DIR)",
+    function()
+      local built = target .. "/release/libplenary_async_native.so"
+      assert(uv.fs_stat(built), built .. " does not exist")
+      assert(read(built) == read(ROOT .. "/lua/plenary_async/native.so"), "native.so is not the library in " .. target)
+    end
+  )
+end)
