@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Lua module's benchmarks in headless Neovim: crates/bench/lua/bench.lua
+# The Lua module's benchmarks in headless Neovim, on each core: crates/bench/lua/bench.lua
 # (throughput and Neovim's timer lateness under many tasks), then
 # crates/bench/lua/plenary.lua (plenary.async's workloads through
 # as_plenary(), against a plenary-style scheduler in plain Lua, same run),
@@ -11,12 +11,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 nvim="${NVIM:-.venv-nvim/bin/nvim}"
 [ -x "$nvim" ] || { echo "no Neovim: run scripts/test-lua.sh once (it installs one) or set NVIM"; exit 1; }
+# (Into the target directory scripts/test-lua.sh builds in.)
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/nvim-release}"
 "$nvim" --clean -l build.lua >/dev/null
 scripts/build-plugins.sh >/dev/null
-"$nvim" --clean --headless -l crates/bench/lua/bench.lua
-echo
-"$nvim" --clean --headless -l crates/bench/lua/plenary.lua
-echo
+# Each workload on each core, in this one run: the native module, then the
+# Lua core ($PLENARY_ASYNC_BACKEND; each table names its core).
+for core in native lua; do
+  echo "#### the $core core"
+  PLENARY_ASYNC_BACKEND=$core "$nvim" --clean --headless -l crates/bench/lua/bench.lua
+  echo
+  PLENARY_ASYNC_BACKEND=$core "$nvim" --clean --headless -l crates/bench/lua/plenary.lua
+  echo
+  PLENARY_ASYNC_BACKEND=$core "$nvim" --clean --headless -l crates/bench/lua/vim_async.lua
+  echo
+done
+# (A Rust plugin's own runtime: the same on either core.)
 "$nvim" --clean --headless -l crates/bench/lua/rust_plugins.lua
-echo
-"$nvim" --clean --headless -l crates/bench/lua/vim_async.lua

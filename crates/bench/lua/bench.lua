@@ -203,6 +203,8 @@ row(("baseline: the same ping-pong on bare Lua coroutines, no plenary_async (%d 
   schedule()
 end))
 
+print(("The %s core"):format((require("plenary_async").backend())))
+print("")
 print("| workload | total time | of which starting the tasks | worst lateness of a 1 ms vim.uv timer after the start | timer ticks |")
 print("|---|---|---|---|---|")
 for _, r in ipairs(rows) do

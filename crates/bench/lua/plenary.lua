@@ -243,7 +243,13 @@ local function cell(t, w)
   return ("%.0f ms (timer %.1f ms late)"):format(t, w)
 end
 
-io.stdout:write(("plenary.async's workloads, median of 3 runs; Neovim %s, %s\n\n"):format(tostring(vim.version()), jit.version))
+io.stdout:write(
+  ("plenary.async's workloads, median of 3 runs; the %s core; Neovim %s, %s\n\n"):format(
+    (require("plenary_async").backend()),
+    tostring(vim.version()),
+    jit.version
+  )
+)
 io.stdout:write("| workload | plenary-style peer (plain Lua) | this module (as_plenary) | ratio | bytes allocated per operation (peer / this module) |\n")
 io.stdout:write("|---|---|---|---|---|\n")
 local function bytes(b)

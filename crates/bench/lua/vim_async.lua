@@ -178,7 +178,7 @@ for _ = 1, 3 do
   close_ms = math.min(close_ms, now_ms() - t0)
 end
 
-print(("vim_async, best of 3; Neovim %s"):format(tostring(vim.version())))
+print(("vim_async, best of 3; the %s core; Neovim %s"):format((a.backend()), tostring(vim.version())))
 print("")
 print("| workload | vim_async (this module) | native API (a.run / a.await) | plenary-style peer (plain Lua) |")
 print("|---|---|---|---|")
