@@ -1,5 +1,12 @@
-//! Finds the system libuv (>= 1.44) with pkg-config and links it, unless the
-//! `host-libuv` feature asks to leave the `uv_*` symbols to the host process.
+//! Links libuv, one of three ways:
+//!
+//! - `host-libuv`: not at all; every `uv_*` symbol is left to the host
+//!   process (Neovim), whatever else is on. A second libuv in Neovim's
+//!   process would crash it.
+//! - `bundled` (the default): the static library plenary-async-libuv-src
+//!   built from its vendored sources (`DEP_UV_SRC_*`), and the system
+//!   libraries libuv needs.
+//! - otherwise: the system libuv (>= 1.44), found with pkg-config.
 
 const MIN_VERSION: &str = "1.44";
 
@@ -7,10 +14,27 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
     if std::env::var_os("CARGO_FEATURE_HOST_LIBUV").is_some() {
-        // The host (Neovim) already has libuv in its process; a second copy
-        // would crash it. Leave every `uv_*` symbol undefined. (What the
-        // linker needs for that on macOS is the cdylib's own business: its
-        // build script calls `plenary_async_build::neovim_module()`.)
+        // (What the linker needs to leave symbols undefined on macOS is the
+        // cdylib's own business: its build script calls
+        // `plenary_async_build::neovim_module()`.)
+        return;
+    }
+    if std::env::var_os("CARGO_FEATURE_BUNDLED").is_some() {
+        let dir = std::env::var("DEP_UV_SRC_LIB_DIR")
+            .expect("plenary-async-libuv-src reports its archive's folder");
+        println!("cargo:rustc-link-search=native={dir}");
+        println!("cargo:rustc-link-lib=static=uv");
+        for lib in std::env::var("DEP_UV_SRC_LIBS")
+            .unwrap_or_default()
+            .split(',')
+        {
+            if !lib.is_empty() {
+                println!("cargo:rustc-link-lib={lib}");
+            }
+        }
+        if let Ok(v) = std::env::var("DEP_UV_SRC_VERSION") {
+            println!("cargo:version={v}");
+        }
         return;
     }
     match pkg_config::Config::new()
@@ -20,12 +44,13 @@ fn main() {
         Ok(lib) => println!("cargo:version={}", lib.version),
         Err(err) => {
             eprintln!(
-                "\nplenary-async needs the libuv C library, version {MIN_VERSION} or newer, \
-                 found through pkg-config.\n\
+                "\nplenary-async without its `bundled` feature needs the libuv C library, \
+                 version {MIN_VERSION} or newer, found through pkg-config.\n\
                  Install it with:\n  \
                  Debian/Ubuntu: apt-get install libuv1-dev pkg-config\n  \
                  Fedora:        dnf install libuv-devel pkgconf\n  \
                  macOS:         brew install libuv pkg-config\n\
+                 or turn `bundled` (a default feature) back on to build libuv from source.\n\
                  (pkg-config said: {})\n",
                 err.to_string().lines().next().unwrap_or("")
             );
