@@ -57,6 +57,11 @@ M.VERSION = VERSION
 
 local BUILD = "build it with `nvim -l build.lua` in the plugin's folder"
 
+--- A loader's error on one line (Windows' messages end with CR LF).
+local function oneline(err)
+  return (tostring(err):gsub("[\r\n]+", " "):gsub("%s+$", ""))
+end
+
 --- The native core, or nil and why not.
 local function native()
   local path = M.native_path()
@@ -65,11 +70,11 @@ local function native()
   end
   local version_fn, err = package.loadlib(path, "luaopen_plenary_async_native_version")
   if not version_fn then
-    return nil, ("the native module at %s cannot be loaded: %s"):format(path, tostring(err))
+    return nil, ("the native module at %s cannot be loaded: %s"):format(path, oneline(err))
   end
   local ok, version = pcall(version_fn)
   if not ok or type(version) ~= "string" then
-    return nil, ("the native module at %s does not say its version: %s"):format(path, tostring(version))
+    return nil, ("the native module at %s does not say its version: %s"):format(path, oneline(version))
   end
   M.native_version = version
   if version ~= VERSION then
@@ -84,12 +89,12 @@ local function native()
   local open
   open, err = package.loadlib(path, "luaopen_plenary_async_native")
   if not open then
-    return nil, ("the native module at %s cannot be loaded: %s"):format(path, tostring(err))
+    return nil, ("the native module at %s cannot be loaded: %s"):format(path, oneline(err))
   end
   local core
   ok, core = pcall(open)
   if not ok or type(core) ~= "table" then
-    return nil, ("the native module at %s cannot run on this Neovim: %s"):format(path, tostring(core))
+    return nil, ("the native module at %s cannot run on this Neovim: %s"):format(path, oneline(core))
   end
   return core, ("the native module %s (version %s)"):format(path, version)
 end

@@ -322,6 +322,17 @@ function M.fs_sendfile(out_fd, in_fd, offset, len)
   out_fd, in_fd = fd_arg("fs_sendfile", out_fd), fd_arg("fs_sendfile", in_fd)
   offset = whole("fs_sendfile", "offset", offset, 0, U53)
   len = whole("fs_sendfile", "length", len, 0, U53)
+  if len == 0 then
+    -- (Nothing to send. libuv on Windows allocates a buffer of the length
+    -- and aborts the process when that malloc(0) gives NULL.)
+    return true, nil, 0
+  end
+  if len > MAX_READ then
+    -- (One call sends at most this much on Linux, and libuv on Windows
+    -- keeps the length in 32 bits: 2^32 would become 0, and abort as above.
+    -- The caller sends the rest, as after any short sendfile.)
+    len = MAX_READ
+  end
   return request(uv.fs_sendfile, 4, { out_fd, in_fd, offset, len })
 end
 

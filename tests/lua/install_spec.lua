@@ -33,7 +33,7 @@ local function run(args, lines, env)
   local r = vim.system(cmd, { env = e, text = true }):wait(120000)
   os.remove(script)
   assert(r.code == 0, ("exit %s: %s %s"):format(r.code, r.stdout, r.stderr))
-  return r.stdout
+  return (r.stdout:gsub("\r", "")) -- (Windows writes CR LF)
 end
 
 -- A task that sleeps, reads a file through a.uv and goes through
@@ -64,7 +64,7 @@ describe("installing", function()
   it("the rockspec lists every file of lua/plenary_async/", function()
     local spec = read(ROOT .. "/plenary-async-scm-1.rockspec")
     for _, f in ipairs(vim.fn.glob(ROOT .. "/lua/plenary_async/*.lua", false, true)) do
-      local rel = f:sub(#ROOT + 2)
+      local rel = f:sub(#ROOT + 2):gsub("\\", "/")
       assert(spec:find('"' .. rel .. '"', 1, true), rel .. " is not in the rockspec")
     end
   end)

@@ -5,6 +5,13 @@
 local a = require("plenary_async")
 local uv = vim.uv
 
+-- Only where Rust plugins can attach: a Neovim that exports libuv's
+-- functions (not Neovim 0.11's Windows build; :checkhealth says the same).
+if not require("plenary_async.health").host_exports_libuv() then
+  pending("Rust plugins: this Neovim exports no libuv functions, so no Rust plugin can attach")
+  return
+end
+
 local function plugin(name)
   local ok, mod = pcall(require, name)
   assert(ok, ("%s is not built (scripts/build-plugins.sh): %s"):format(name, tostring(mod)))

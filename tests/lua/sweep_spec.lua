@@ -216,10 +216,10 @@ local templates = {
     return { fd(), 1, 1 }, { 1 }
   end,
   ["uv.fs_chown"] = function()
-    return { file(), luv.getuid(), luv.getgid() }
+    return { file(), luv.getuid and luv.getuid() or 0, luv.getgid and luv.getgid() or 0 }
   end,
   ["uv.fs_fchown"] = function()
-    return { fd(), luv.getuid(), luv.getgid() }, { 1 }
+    return { fd(), luv.getuid and luv.getuid() or 0, luv.getgid and luv.getgid() or 0 }, { 1 }
   end,
   ["uv.getaddrinfo"] = { "localhost", "80" },
   ["uv.getnameinfo"] = { "127.0.0.1", 80 },

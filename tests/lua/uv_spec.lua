@@ -66,7 +66,8 @@ describe("uv", function()
     assert(a.uv.fs_fchmod(fd, 384) == nil) -- 0600
     assert(a.uv.fs_futime(fd, 1000, 2000) == nil)
     local _, st = a.uv.fs_fstat(fd)
-    assert(st.mtime.sec == 2000 and st.mode % 512 == 384, vim.inspect(st))
+    -- (Windows keeps no Unix permission bits: only the time is checked there.)
+    assert(st.mtime.sec == 2000 and (jit.os == "Windows" or st.mode % 512 == 384), vim.inspect(st))
     a.uv.fs_close(fd)
     assert(a.uv.fs_utime(dir .. "/b", 10, 20) == nil)
     local entries

@@ -302,7 +302,7 @@ describe("vim_async: close", function()
       va.await(3, function(cmd, opts, on_exit)
         handle, pid = vim.uv.spawn(cmd, opts, on_exit)
         return handle
-      end, "sleep", { args = { "30" } })
+      end, vim.v.progpath, { args = { "--clean", "--headless", "--cmd", "sleep 30", "--cmd", "qa!" } })
     end)
     vim.wait(10)
     t:close()
