@@ -6,7 +6,10 @@
 # then crates/bench/lua/rust_plugins.lua (a Rust plugin's future awaited
 # from Lua, against the tokio-on-a-thread pattern, same run), then
 # crates/bench/lua/vim_async.lua (vim_async's structured tasks against the
-# native API and a plenary-style peer, same run).
+# native API and a plenary-style peer, same run), then
+# crates/bench/lua/vs_vim_async.lua (vim_async against Neovim's own
+# vim.async, loaded from $VIM_ASYNC_DIR, which is never part of this
+# repository; skipped, with how to make it, when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nvim="${NVIM:-.venv-nvim/bin/nvim}"
@@ -24,6 +27,10 @@ for core in native lua; do
   PLENARY_ASYNC_BACKEND=$core "$nvim" --clean --headless -l crates/bench/lua/plenary.lua
   echo
   PLENARY_ASYNC_BACKEND=$core "$nvim" --clean --headless -l crates/bench/lua/vim_async.lua
+  echo
+  # Against Neovim's own vim.async: $VIM_ASYNC_DIR (the script says how to
+  # make it; skipped without it).
+  PLENARY_ASYNC_BACKEND=$core "$nvim" --clean --headless -l crates/bench/lua/vs_vim_async.lua
   echo
 done
 # (A Rust plugin's own runtime: the same on either core.)

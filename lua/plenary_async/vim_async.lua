@@ -654,8 +654,22 @@ function M.config(opts)
   end
 end
 
---- Sleeps `ms` milliseconds (a closable libuv timer).
+local default_timer = runtime.new_timer
+local timer = shared.timer
+
+--- Sleeps `ms` milliseconds. On Neovim's own timers (the default) the
+--- task is an entry of the scheduler's sleep heap (timer.lua: one libuv
+--- timer for every sleep, nothing allocated per sleep; a close leaves a
+--- stale entry, with no handle to close and no callback to wait for);
+--- with a `new_timer` from `config`, a closable timer of that factory.
 function M.sleep(ms)
+  if runtime.new_timer == default_timer then
+    local T = current() or current_or_error("sleep")
+    timer.check(ms, "vim_async.sleep")
+    checkpoint(T)
+    returned(check_interrupted(T, pcall(timer.sleep, T, ms)))
+    return
+  end
   M.await(1, function(cb)
     local timer = runtime.new_timer()
     timer:start(ms, 0, function()
