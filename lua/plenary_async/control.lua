@@ -12,7 +12,7 @@ local task = shared.task
 local pack, unpack, leaf = shared.pack, shared.unpack, shared.leaf
 
 local wake, suspend, new_wait = task.wake, task.suspend, task.new_wait
-local select, error = select, error
+local select, error, setmetatable = select, error, setmetatable
 
 local M = { channel = {} }
 
@@ -67,11 +67,36 @@ end
 -- The form of an async operation: `body(t, ...)` runs in task `t`; with a
 -- callback (`on(w, cb)`), the waiter is the callback.
 
+--- plenary's `handles` field of a Condvar or Semaphore: the waiters now,
+--- first come first, each as a function that ends its wait (plenary keeps
+--- the waiters' callbacks there). Made when it is read: a snapshot, so
+--- `#cv.handles` counts them (LuaJIT has no `__len` for tables, and a list
+--- kept up to date would cost every wait a shift).
+local function handles_of(w)
+  return function(_, key)
+    if key ~= "handles" then
+      return nil
+    end
+    local list = {}
+    for i = w.head, w.tail - 1, 2 do
+      local t, id = w[i], w[i + 1]
+      if id == false then
+        list[#list + 1] = t
+      elseif t ~= nil and t.waiting == id and not t.done then
+        list[#list + 1] = function(...)
+          return wake(t, id, ...)
+        end
+      end
+    end
+    return list
+  end
+end
+
 -- Condvar ----------------------------------------------------------------------
 
 local function condvar()
   local w = waiters()
-  local cv = {}
+  local cv = setmetatable({}, { __index = handles_of(w) })
   --- Waits for the next notification.
   cv.wait = leaf("Condvar:wait", 2, function(t)
     return wait_in(w, t)
@@ -130,7 +155,7 @@ end
 local function semaphore(n)
   check_permits(n)
   local w = waiters()
-  local sem = { permits = n }
+  local sem = setmetatable({ permits = n }, { __index = handles_of(w) })
   local function permit()
     local forgotten = false
     local p = {}

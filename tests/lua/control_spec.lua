@@ -149,6 +149,34 @@ describe("Condvar", function()
     alone:notify_all()
     assert(n == 1, n)
   end)
+
+  ait("has plenary's handles field: the waiters of the moment", function()
+    -- (Found by a plugin's suite: plenary's objects carry it.)
+    local cv = a.control.Condvar.new()
+    assert(type(cv.handles) == "table" and #cv.handles == 0)
+    local woken = 0
+    for _ = 1, 3 do
+      a.run(function()
+        cv:wait()
+        woken = woken + 1
+      end)
+    end
+    assert(#cv.handles == 3, #cv.handles)
+    cv:notify_one()
+    assert(woken == 1 and #cv.handles == 2, #cv.handles)
+    cv.handles[1]() -- a handle ends its waiter's wait, as plenary's callback does
+    assert(woken == 2 and #cv.handles == 1, #cv.handles)
+    cv:notify_all()
+    assert(woken == 3 and #cv.handles == 0)
+    local sem = a.control.Semaphore.new(1)
+    local held = sem:acquire()
+    a.run(function()
+      sem:acquire():forget()
+    end)
+    assert(#sem.handles == 1 and sem.permits == 0)
+    held:forget()
+    assert(#sem.handles == 0 and sem.permits == 1)
+  end)
 end)
 
 describe("Semaphore", function()
