@@ -189,6 +189,21 @@ local U53 = 2 ^ 53
 
 -- Requests ------------------------------------------------------------------------
 
+--- After a luv call that took a callback: ends the operation with the
+--- error if luv failed at once (`nil, err`), else returns the function
+--- that cancels its request.
+local function started(done, req, err)
+  if req == nil and err ~= nil then
+    done(err)
+    return nil
+  end
+  return function()
+    if type(req) == "userdata" then
+      uv.cancel(req)
+    end
+  end
+end
+
 --- A luv fs (or DNS) call `f(args..., cb)`, awaited: `err, result` as luv
 --- gives them. A synchronous failure (luv returns `nil, err`) ends it too.
 local function request(f, n, args, convert, dispose)
@@ -200,16 +215,7 @@ local function request(f, n, args, convert, dispose)
       return done(err, ...)
     end
     args[n + 1] = cb
-    local req, err = f(unpack(args, 1, n + 1))
-    if req == nil and err ~= nil then
-      done(err)
-      return nil
-    end
-    return function()
-      if type(req) == "userdata" then
-        uv.cancel(req)
-      end
-    end
+    return started(done, f(unpack(args, 1, n + 1)))
   end, dispose)
 end
 
@@ -449,15 +455,7 @@ function M.fs_opendir(path, entries)
       dirs[d] = true
       done(nil, d)
     end, batch)
-    if req == nil and err ~= nil then
-      done(err)
-      return nil
-    end
-    return function()
-      if type(req) == "userdata" then
-        uv.cancel(req)
-      end
-    end
+    return started(done, req, err)
   end, function(_, d)
     if d then
       M.fs_closedir(d)
@@ -518,15 +516,7 @@ function M.getnameinfo(ip, port)
       done("EINVAL: invalid argument: " .. ip)
       return nil
     end
-    if req == nil and err ~= nil then
-      done(err)
-      return nil
-    end
-    return function()
-      if type(req) == "userdata" then
-        uv.cancel(req)
-      end
-    end
+    return started(done, req, err)
   end)
 end
 

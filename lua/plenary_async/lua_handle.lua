@@ -21,7 +21,8 @@
 local core = ...
 local uv = vim.uv or vim.loop
 local op, whole, data_arg, name_arg = core.op, core.whole, core.data_arg, core.name_arg
-local type, error, pcall, tostring, setmetatable = type, error, pcall, tostring, setmetatable
+local type, error, pcall, tostring, setmetatable, select = type, error, pcall, tostring, setmetatable, select
+local unpack = table.unpack or unpack
 
 -- libuv's messages (uv_strerror), for the errors made here.
 local REASON = {
@@ -604,12 +605,21 @@ function async.listen(h, _)
   end)
 end
 
+--- Why a stream operation cannot start on `h` (closed, or not
+--- connected), or nil.
+local function unconnected(h)
+  if h.state == "closed" then
+    return closed()
+  elseif h.state ~= "conn" then
+    return not_connected(h)
+  end
+end
+
 function async.read(h)
   h = handle_arg(h, "read")
-  if h.state == "closed" then
-    return true, closed()
-  elseif h.state ~= "conn" then
-    return true, not_connected(h)
+  local e = unconnected(h)
+  if e then
+    return true, e
   end
   if not has_job(h) then
     local chunk = take_kept(h)
@@ -629,39 +639,32 @@ function async.read(h)
   end)
 end
 
-function async.write(h, data)
-  h = handle_arg(h, "write")
-  data = data_arg("write", data)
-  if h.state == "closed" then
-    return true, closed()
-  elseif h.state ~= "conn" then
-    return true, not_connected(h)
+--- luv's `method(handle, ..., cb)` on the connected stream of `h`,
+--- awaited: its callback's error, or nil.
+local function stream_request(h, method, ...)
+  local e = unconnected(h)
+  if e then
+    return true, e
   end
+  local n, args = select("#", ...), { ... }
   return wait_on(h, function(job)
-    local ok, err = try(h.h.write, h.h, data, function(e)
-      job.done(expand(e))
-    end)
+    args[n + 1] = function(err)
+      job.done(expand(err))
+    end
+    local ok, err = try(h.h[method], h.h, unpack(args, 1, n + 1))
     if not ok then
       job.done(err)
     end
   end)
 end
 
+function async.write(h, data)
+  h = handle_arg(h, "write")
+  return stream_request(h, "write", data_arg("write", data))
+end
+
 function async.shutdown(h)
-  h = handle_arg(h, "shutdown")
-  if h.state == "closed" then
-    return true, closed()
-  elseif h.state ~= "conn" then
-    return true, not_connected(h)
-  end
-  return wait_on(h, function(job)
-    local ok, err = try(h.h.shutdown, h.h, function(e)
-      job.done(expand(e))
-    end)
-    if not ok then
-      job.done(err)
-    end
-  end)
+  return stream_request(handle_arg(h, "shutdown"), "shutdown")
 end
 
 function async.close(h)

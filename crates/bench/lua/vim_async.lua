@@ -1,6 +1,6 @@
 -- vim_async's benchmark, run by scripts/bench-lua.sh in headless Neovim:
 -- the workloads of the vim.async issue on this module's `vim_async`
--- (structured tasks: a tree node in the Rust core per task), on its
+-- (structured tasks: a node of the task tree, tree.lua, per task), on its
 -- plenary-style native API (`a.run`, `a.await`), and on a plenary-style
 -- peer written here in plain Lua (plenary.async's model: a callback
 -- resumes the coroutine directly; no tree, no close), all in the same
@@ -16,6 +16,7 @@ local N = math.floor(100000 / (tonumber(vim.env.PLENARY_BENCH_SCALE) or 1))
 
 -- The peer: plenary's model in a few lines (peer.lua).
 local peer = dofile(root .. "/crates/bench/lua/peer.lua")
+local tree = dofile(root .. "/crates/bench/lua/tree.lua")
 
 -- Measuring ---------------------------------------------------------------------------
 
@@ -140,30 +141,7 @@ row(
 local LEVELS, TASKS = 10, 1000
 local close_ms = math.huge
 for _ = 1, 3 do
-  local all = {}
-  local made = 0
-  local function node(level)
-    made = made + 1
-    local me = va.run(function()
-      if level < LEVELS then
-        -- Children, spread so that the tree has TASKS tasks and LEVELS levels.
-        local kids = level == 1 and 111 or 1
-        for _ = 1, kids do
-          if made < TASKS then
-            node(level + 1)
-          end
-        end
-      end
-      va.sleep(600000)
-    end)
-    all[#all + 1] = me
-    return me
-  end
-  local top = node(1)
-  assert(vim.wait(10000, function()
-    return made == TASKS
-  end, 1), "the tree did not grow: " .. made)
-  vim.wait(20) -- every task now waits on its timer
+  local top, all = tree.grow(va, LEVELS, TASKS)
   local left = #all
   for _, t in ipairs(all) do
     t:on_complete(function()

@@ -22,6 +22,7 @@ end
 assert(vim.async == nil, "this Neovim has a vim.async of its own: compare against it directly")
 package.path = dir .. "/?.lua;" .. dir .. "/?/init.lua;" .. package.path
 local theirs = require("vim.async")
+local tree = dofile(root .. "/crates/bench/lua/tree.lua")
 
 local N = math.floor(100000 / (tonumber(vim.env.PLENARY_BENCH_SCALE) or 1))
 
@@ -76,28 +77,7 @@ workloads[#workloads + 1] = {
   ),
   TASKS,
   function(m, done, clock)
-    local all, made = {}, 0
-    local function node(level)
-      made = made + 1
-      local me = m.run(function()
-        if level < LEVELS then
-          local kids = level == 1 and 111 or 1
-          for _ = 1, kids do
-            if made < TASKS then
-              node(level + 1)
-            end
-          end
-        end
-        m.sleep(600000)
-      end)
-      all[#all + 1] = me
-      return me
-    end
-    local top = node(1)
-    assert(vim.wait(10000, function()
-      return made == TASKS
-    end, 1))
-    vim.wait(20) -- every task waits on its timer now
+    local top, all = tree.grow(m, LEVELS, TASKS)
     local left = #all
     for _, t in ipairs(all) do
       t:on_complete(function()
