@@ -160,7 +160,8 @@ end
 -- Waiting ------------------------------------------------------------------------
 
 --- An awaited operation on `h`: `begin(job)` starts it; `job.done(...)`
---- ends it (once). A close of the handle ends it with ECANCELED.
+--- ends it (once). A close of the handle ends it with ECANCELED; a cancel
+--- of its task calls `job.on_cancel` if `begin` set one.
 local function wait_on(h, begin)
   return op(function(done)
     local job = { live = true }
@@ -176,6 +177,9 @@ local function wait_on(h, begin)
     return function()
       job.live = false
       h.waiting[job] = nil
+      if job.on_cancel then
+        job.on_cancel()
+      end
     end
   end)
 end
@@ -564,6 +568,16 @@ local function connect(h, make, detail, call)
       return
     end
     job.cancel_connect = ch
+    -- A canceled connect (its task canceled) closes its handle and leaves
+    -- the handle fresh, to try again.
+    job.on_cancel = function()
+      if not ch:is_closing() then
+        ch:close()
+      end
+      if h.state == "connecting" then
+        h.state = "fresh"
+      end
+    end
   end)
 end
 

@@ -97,6 +97,26 @@ describe("uv handles", function()
     uv.close(server)
   end)
 
+  ait("a connect whose task is canceled leaves the handle fresh, to connect again", function()
+    -- (The task is canceled right after it starts waiting: its connect
+    -- can only end on a later turn of the loop.)
+    local server, port = echo_server()
+    local c = uv.new_tcp()
+    local resumed = false
+    local t = a.run(function()
+      uv.tcp_connect(c, "127.0.0.1", port)
+      resumed = true
+    end)
+    t:cancel()
+    assert(uv.tcp_connect(c, "127.0.0.1", port) == nil)
+    assert(c:write("again") == nil)
+    local err, data = c:read()
+    assert(not err and data == "again", err)
+    assert(not resumed)
+    uv.close(c)
+    uv.close(server)
+  end)
+
   ait("close resumes the task (plenary registered it with the wrong argument count)", function()
     local ours = uv.new_tcp()
     assert(uv.close(ours) == nil)

@@ -354,6 +354,23 @@ fn establish(
     Ok(())
 }
 
+/// A connect dropped before it ends (its Lua task canceled: the
+/// operation is dropped) leaves the handle fresh, as a failed one does, so
+/// that it may connect again; without this it stayed "connecting" for ever.
+struct ResetIfDropped<'a>(&'a HandleShared, bool);
+
+impl Drop for ResetIfDropped<'_> {
+    fn drop(&mut self) {
+        if self.1 {
+            if let Ok(mut st) = self.0.state.try_borrow_mut() {
+                if matches!(*st, State::Connecting) {
+                    *st = State::Fresh;
+                }
+            }
+        }
+    }
+}
+
 async fn connect<T>(
     s: Rc<HandleShared>,
     op: &'static str,
@@ -361,7 +378,9 @@ async fn connect<T>(
     wrap: impl FnOnce(T) -> Conn,
 ) -> Result<(), String> {
     take_fresh(&s, op, State::Connecting)?;
+    let mut reset = ResetIfDropped(&s, true);
     let out = s.unless_closed(fut).await;
+    reset.1 = false;
     let mut st = s.state.borrow_mut();
     match out {
         None => Err(canceled(op)),
