@@ -21,9 +21,15 @@ root = vim.fn.fnamemodify(root, ":p"):gsub("[/\\]$", "")
 local windows = (jit and jit.os == "Windows") or package.config:sub(1, 1) == "\\"
 local dest = root .. "/lua/plenary_async/native" .. (windows and ".dll" or ".so")
 
+-- Standard output under `nvim -l` (which sets `arg`); the message area (or
+-- lazy.nvim's build log) when sourced inside Neovim.
 local function say(msg)
-  io.stdout:write("plenary_async: ", msg, "\n")
-  io.stdout:flush()
+  if _G.arg then
+    io.stdout:write("plenary_async: ", msg, "\n")
+    io.stdout:flush()
+  else
+    print("plenary_async: " .. msg)
+  end
 end
 
 if vim.fn.executable("cargo") == 0 then
