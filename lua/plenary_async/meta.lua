@@ -1,7 +1,7 @@
 ---@meta plenary_async
 -- LuaLS annotations for `require("plenary_async")` (the module itself is
--- lua/plenary_async.so, built by scripts/build-lua.sh). Never loaded at run
--- time.
+-- lua/plenary_async/init.lua and its siblings, on the native or the Lua
+-- core: see backend.lua). Never loaded at run time.
 
 ---@class plenary_async.Task
 ---@field cancel fun(self: plenary_async.Task) Drops the task at once (its pending waits are abandoned).
@@ -296,5 +296,18 @@ function M.get_leaf_function_argc(f) end
 --- with plenary's contracts (`run`'s callback gets the results only; see the README).
 ---@return plenary_async
 function M.as_plenary() end
+
+--- Which core serves the API, and why: `"native"` (the plenary-async
+--- runtime, lua/plenary_async/native.so or .dll, built by `nvim -l
+--- build.lua`) or `"lua"` (luv), and a sentence. `:checkhealth
+--- plenary_async` shows the same.
+---@return "native"|"lua" name
+---@return string reason
+function M.backend() end
+
+--- The version of the Lua files (lua/plenary_async/version.lua); the
+--- native module is used only if it was built from the same.
+---@type string
+M.VERSION = ""
 
 return M
