@@ -114,6 +114,26 @@ describe("choosing the core", function()
     vim.fn.delete(dir, "rf")
   end)
 
+  -- (lua5.1 comes with luarocks: a host process with no libuv in it.)
+  ;((have_native and vim.fn.executable("lua5.1") == 1) and it or pending)(
+    "in a host that exports no libuv, the native module fails to load with a message, never an abort",
+    function()
+      local path = ROOT .. "/lua/plenary_async/" .. NATIVE
+      local r = vim
+        .system({
+          "lua5.1",
+          "-e",
+          ("local f, err = package.loadlib(%q, 'luaopen_plenary_async_native_version'); io.write(tostring(f), '|', tostring(err))"):format(
+            path
+          ),
+        }, { text = true })
+        :wait(30000)
+      assert(r.code == 0 and r.signal == 0, ("lua5.1 ended badly: %s %s"):format(r.code, r.stderr))
+      -- backend.lua turns this into the Lua core ("cannot be loaded: ...").
+      assert(r.stdout:find("^nil|.*undefined symbol: uv_"), r.stdout)
+    end
+  )
+
   it(":checkhealth plenary_async reports the core, the versions, Neovim and Rust plugins", function()
     local health = require("plenary_async.health")
     local lines = {}
