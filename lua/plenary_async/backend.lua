@@ -35,13 +35,9 @@ local M = {}
 
 local uv = vim.uv or vim.loop
 
---- This folder, from this file's own path (a plugin manager's clone, a
+--- This folder (init.lua passes its own: a plugin manager's clone, a
 --- luarocks tree, or the repository).
-local function here()
-  local source = debug.getinfo(1, "S").source
-  local path = source:sub(1, 1) == "@" and source:sub(2) or source
-  return path:match("^(.*)[/\\][^/\\]*$") or "."
-end
+local dir = ...
 
 local function is_windows()
   return (jit and jit.os == "Windows") or package.config:sub(1, 1) == "\\"
@@ -49,10 +45,10 @@ end
 
 --- Where the native module is looked for.
 function M.native_path()
-  return here() .. "/native" .. (is_windows() and ".dll" or ".so")
+  return dir .. "/native" .. (is_windows() and ".dll" or ".so")
 end
 
-local VERSION = dofile(here() .. "/version.lua")
+local VERSION = dofile(dir .. "/version.lua")
 M.VERSION = VERSION
 
 local BUILD = "build it with `nvim -l build.lua` in the plugin's folder"
@@ -139,7 +135,7 @@ function M.choose()
     end
   end
   if not core then
-    core = dofile(here() .. "/lua_core.lua")
+    core = assert(loadfile(dir .. "/lua_core.lua"))(dir)
   end
   if note then
     reason = note .. "; " .. reason

@@ -12,7 +12,7 @@
 -- plenary-async runtime.
 local source = debug.getinfo(1, "S").source
 local here = (source:sub(1, 1) == "@" and source:sub(2) or source):match("^(.*)[/\\][^/\\]*$") or "."
-local backend = dofile(here .. "/backend.lua")
+local backend = assert(loadfile(here .. "/backend.lua"))(here)
 local core, backend_name, backend_reason = backend.choose()
 
 local M = {}

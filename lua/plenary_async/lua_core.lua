@@ -13,6 +13,7 @@
 -- the request (luv's `cancel`); an operation that still completes after
 -- that gives back what it made (an open descriptor is closed, a directory
 -- closed), so a canceled task leaks nothing.
+local folder = ... -- (this folder, from backend.lua)
 local uv = vim.uv or vim.loop
 local select, type, error, pcall, tostring = select, type, error, pcall, tostring
 local floor = math.floor
@@ -520,8 +521,7 @@ function M.getnameinfo(ip, port)
   end)
 end
 
-local here = debug.getinfo(1, "S").source:sub(2):match("^(.*)[/\\][^/\\]*$") or "."
-local handles = assert(loadfile(here .. "/lua_handle.lua"))(core)
+local handles = assert(loadfile(folder .. "/lua_handle.lua"))(core)
 core.uv_handle, core.uv_handle_sync = handles.async, handles.sync
 
 return core

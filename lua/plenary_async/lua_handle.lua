@@ -686,7 +686,6 @@ function async.close(h)
   if h.state == "closed" then
     return true
   end
-  local old = h.state
   h.state = "closed"
   local jobs = {}
   for job in pairs(h.waiting) do
@@ -715,9 +714,6 @@ function async.close(h)
     p:close()
   end
   h.pending, h.got, h.gh, h.gt = {}, {}, 1, 0
-  if old == "connecting" then
-    h.h = false
-  end
   return true
 end
 
