@@ -81,7 +81,6 @@ local function fail(fname, what, v)
   local shown = type(v) == "number" and tostring(v) or ("a " .. type(v))
   error(("plenary_async.uv.%s: %s, got %s"):format(fname, what, shown), 0)
 end
-core.fail = fail
 
 --- A whole number in [lo, hi].
 local function whole(fname, what, v, lo, hi)
