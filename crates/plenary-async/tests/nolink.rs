@@ -1,7 +1,8 @@
 //! The `host-libuv` build configuration: a library built with it must not
-//! bring its own libuv into the host's process, and must leave the `uv_*`
-//! symbols for the host to provide, even with `bundled` (a default
-//! feature) on too: the probe keeps the default features. It reads ELF files (`readelf`): Linux
+//! bring its own libuv into the host's process, even with `bundled` (a
+//! default feature) on too (the probe keeps the default features), and
+//! must find the host's libuv by name at run time, so that in a process
+//! without one it still loads and says what is missing. It reads ELF files (`readelf`): Linux
 //! only (macOS is checked by `cargo check` in `.ci/run`).
 #![cfg(target_os = "linux")]
 
@@ -71,13 +72,44 @@ fn the_host_libuv_build_has_no_libuv_dependency() {
         !deps.iter().any(|n| n.contains("libuv")),
         "the host-libuv build must not link libuv, but needs {deps:?}"
     );
-    // The runtime's libuv calls are there, undefined, for the host to resolve.
+    // The runtime's libuv calls are neither defined nor left for the
+    // dynamic linker: they are looked up by name when first used.
     let symbols = readelf(&["--dyn-syms", "-W"], &lib);
-    for sym in ["uv_run", "uv_async_send", "uv_timer_start", "uv_idle_start"] {
-        let line = symbols
-            .lines()
-            .find(|l| l.split_whitespace().last() == Some(sym))
-            .unwrap_or_else(|| panic!("{sym} is not referenced by the probe"));
-        assert!(line.contains(" UND "), "{sym} must be undefined: {line}");
-    }
+    let uv: Vec<&str> = symbols
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .last()
+                .is_some_and(|s| s.starts_with("uv_"))
+        })
+        .collect();
+    assert!(uv.is_empty(), "the probe names libuv symbols: {uv:?}");
+
+    // Loaded into a process that exports no libuv (this test binary: its
+    // libuv is linked in, not exported), the probe loads, and says so
+    // instead of failing to load or crashing.
+    let path = std::ffi::CString::new(lib.to_str().unwrap()).unwrap();
+    // SAFETY: dlopen of a library whose initialisers do nothing.
+    let handle = unsafe { libc::dlopen(path.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+    assert!(!handle.is_null(), "the probe does not load");
+    // SAFETY: a symbol the probe exports, of this type.
+    let check: unsafe extern "C" fn() -> *const std::ffi::c_char = unsafe {
+        let f = libc::dlsym(handle, c"nolink_probe_check".as_ptr());
+        assert!(!f.is_null());
+        std::mem::transmute(f)
+    };
+    // SAFETY: the probe's function returns a static C string, or null.
+    let message = unsafe { check() };
+    assert!(
+        !message.is_null(),
+        "the probe found libuv in a process that exports none"
+    );
+    // SAFETY: a NUL-terminated string the probe keeps.
+    let message = unsafe { std::ffi::CStr::from_ptr(message) }
+        .to_str()
+        .unwrap();
+    assert!(
+        message.starts_with("this process exports no libuv function `uv_"),
+        "{message}"
+    );
 }

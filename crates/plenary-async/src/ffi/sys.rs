@@ -7,8 +7,21 @@
 //! for us (`uv_buf_t`, `uv_stat_t`, `uv_dirent_t`, `uv_statfs_t`, the first
 //! two fields of `uv_dir_t`), whose layouts libuv keeps stable across 1.x.
 //!
-//! Public but hidden from the docs: hosts and tests use it to create and run
-//! a loop of their own; it is not part of the stable API.
+//! The types that differ between Unix and Windows (`uv_buf_t`,
+//! `uv_os_fd_t`, `uv_uid_t`, the error values, `sockaddr` and `addrinfo`)
+//! are declared per platform here, each beside the other; nothing else of
+//! the crate names a platform's C types.
+//!
+//! **Linking.** The functions are declared once, in [`libuv!`] blocks. In a
+//! normal build they are `extern "C"` declarations, resolved by the linker
+//! against the bundled or the system libuv. With `host-libuv` (a library
+//! loaded into a process that has libuv: Neovim) they are thin functions
+//! that call through a table of pointers filled, on first use, by looking
+//! each name up in the host process ([`super::host`]): `dlsym` on Unix,
+//! `GetProcAddress` on Windows. A host that exports no libuv (Neovim 0.11's
+//! `nvim.exe`, or a plain Lua interpreter) is then a clear error from
+//! [`crate::runtime::check_libuv`] instead of a library that does not load
+//! (Unix) or cannot even be linked (Windows).
 #![allow(non_camel_case_types, missing_docs)]
 
 use std::ffi::{c_char, c_int, c_uint, c_void};
@@ -73,6 +86,8 @@ pub const UV_WRITABLE_PIPE: c_int = 0x20;
 pub const UV_PROCESS_SETUID: c_uint = 1 << 0;
 pub const UV_PROCESS_SETGID: c_uint = 1 << 1;
 pub const UV_PROCESS_DETACHED: c_uint = 1 << 3;
+/// Windows: no console window for the child (a GUI Neovim would flash one).
+pub const UV_PROCESS_WINDOWS_HIDE: c_uint = 1 << 4;
 
 /// `uv_udp_flags` values.
 pub const UV_UDP_IPV6ONLY: c_uint = 1;
@@ -115,11 +130,31 @@ pub struct uv_process_options_t {
     pub gid: uv_gid_t,
 }
 
+/// A file: a descriptor on Unix, a C runtime descriptor (the CRT libuv
+/// was built with) on Windows.
 pub type uv_file = c_int;
-pub type uv_uid_t = u32;
-pub type uv_gid_t = u32;
+/// An OS handle (`uv_fileno`): a descriptor on Unix, a `HANDLE` on Windows.
+#[cfg(unix)]
+pub type uv_os_fd_t = c_int;
+#[cfg(windows)]
+pub type uv_os_fd_t = *mut c_void;
+#[cfg(unix)]
+pub type uv_uid_t = libc::uid_t;
+#[cfg(unix)]
+pub type uv_gid_t = libc::gid_t;
+/// (libuv ignores owners on Windows; its `uv_uid_t` is a byte there.)
+#[cfg(windows)]
+pub type uv_uid_t = u8;
+#[cfg(windows)]
+pub type uv_gid_t = u8;
 
-/// A buffer descriptor (Unix layout: base, then length).
+/// An owner or group id as libuv's chown functions take it (Windows
+/// ignores owners and has a byte there).
+pub fn owner(id: u32) -> uv_uid_t {
+    id as _
+}
+
+/// A buffer descriptor (Unix: base, then a `size_t` length).
 #[cfg(unix)]
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -127,6 +162,51 @@ pub struct uv_buf_t {
     pub base: *mut c_char,
     pub len: usize,
 }
+
+/// A buffer descriptor (Windows: a `ULONG` length, then base, as `WSABUF`).
+#[cfg(windows)]
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct uv_buf_t {
+    pub len: std::ffi::c_ulong,
+    pub base: *mut c_char,
+}
+
+/// The most one buffer descriptor can say (`ULONG` on Windows).
+#[cfg(unix)]
+pub const MAX_BUF_LEN: usize = usize::MAX;
+#[cfg(windows)]
+pub const MAX_BUF_LEN: usize = std::ffi::c_ulong::MAX as usize;
+
+impl uv_buf_t {
+    /// A descriptor of the first `len` bytes at `base`, or of as many as
+    /// one descriptor can say ([`MAX_BUF_LEN`]): callers use the count
+    /// libuv reports, so a shorter buffer is a short read or write.
+    // (On Unix the bound is `usize::MAX`: the `min` does nothing there.)
+    #[allow(clippy::unnecessary_min_or_max)]
+    pub fn new(base: *mut u8, len: usize) -> uv_buf_t {
+        uv_buf_t {
+            base: base.cast(),
+            len: len.min(MAX_BUF_LEN) as _,
+        }
+    }
+
+    /// An empty descriptor (no buffer).
+    pub fn empty() -> uv_buf_t {
+        uv_buf_t::new(std::ptr::null_mut(), 0)
+    }
+}
+
+/// The C `struct sockaddr` and `struct addrinfo` libuv takes and gives.
+#[cfg(unix)]
+pub use libc::{addrinfo, sockaddr};
+/// `ai_socktype` values.
+#[cfg(unix)]
+pub use libc::{SOCK_DGRAM, SOCK_RAW, SOCK_STREAM};
+#[cfg(windows)]
+pub use windows_sys::Win32::Networking::WinSock::{ADDRINFOA as addrinfo, SOCKADDR as sockaddr};
+#[cfg(windows)]
+pub use windows_sys::Win32::Networking::WinSock::{SOCK_DGRAM, SOCK_RAW, SOCK_STREAM};
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
@@ -203,13 +283,66 @@ pub const UV_FS_COPYFILE_FICLONE: c_int = 0x0002;
 pub const UV_FS_COPYFILE_FICLONE_FORCE: c_int = 0x0004;
 pub const UV_FS_SYMLINK_DIR: c_int = 0x0001;
 
-/// Error codes libuv returns (negated errno on Unix).
-pub const UV_EINVAL: c_int = -(libc::EINVAL);
-pub const UV_ECANCELED: c_int = -(libc::ECANCELED);
-pub const UV_EAGAIN: c_int = -(libc::EAGAIN);
-pub const UV_ENOBUFS: c_int = -(libc::ENOBUFS);
-/// End of file (libuv's own code, not an errno).
+/// Error codes libuv returns: the negated errno on Unix, libuv's own
+/// values on Windows (`uv/errno.h`).
+#[cfg(unix)]
+mod errno {
+    use std::ffi::c_int;
+    pub const UV_EINVAL: c_int = -(libc::EINVAL);
+    pub const UV_ECANCELED: c_int = -(libc::ECANCELED);
+    pub const UV_EAGAIN: c_int = -(libc::EAGAIN);
+    pub const UV_ENOBUFS: c_int = -(libc::ENOBUFS);
+    pub const UV_ENOMEM: c_int = -(libc::ENOMEM);
+    pub const UV_EIO: c_int = -(libc::EIO);
+    pub const UV_EILSEQ: c_int = -(libc::EILSEQ);
+    pub const UV_ESRCH: c_int = -(libc::ESRCH);
+    pub const UV_ENOSYS: c_int = -(libc::ENOSYS);
+}
+#[cfg(windows)]
+mod errno {
+    use std::ffi::c_int;
+    pub const UV_EINVAL: c_int = -4071;
+    pub const UV_ECANCELED: c_int = -4081;
+    pub const UV_EAGAIN: c_int = -4088;
+    pub const UV_ENOBUFS: c_int = -4060;
+    pub const UV_ENOMEM: c_int = -4057;
+    pub const UV_EIO: c_int = -4070;
+    pub const UV_EILSEQ: c_int = -4027;
+    pub const UV_ESRCH: c_int = -4040;
+    pub const UV_ENOSYS: c_int = -4054;
+}
+pub use errno::*;
+/// End of file (libuv's own code on every platform).
 pub const UV_EOF: c_int = -4095;
+
+/// `uv_fs_open` flags (`UV_FS_O_*`): the platform's `O_*` on Unix, the C
+/// runtime's `_O_*` on Windows (where files are never inherited by
+/// children, so nothing stands for `O_CLOEXEC`).
+#[cfg(unix)]
+mod open_flags {
+    use std::ffi::c_int;
+    pub const UV_FS_O_RDONLY: c_int = libc::O_RDONLY;
+    pub const UV_FS_O_WRONLY: c_int = libc::O_WRONLY;
+    pub const UV_FS_O_RDWR: c_int = libc::O_RDWR;
+    pub const UV_FS_O_APPEND: c_int = libc::O_APPEND;
+    pub const UV_FS_O_CREAT: c_int = libc::O_CREAT;
+    pub const UV_FS_O_EXCL: c_int = libc::O_EXCL;
+    pub const UV_FS_O_TRUNC: c_int = libc::O_TRUNC;
+    pub const UV_FS_O_CLOEXEC: c_int = libc::O_CLOEXEC;
+}
+#[cfg(windows)]
+mod open_flags {
+    use std::ffi::c_int;
+    pub const UV_FS_O_RDONLY: c_int = 0x0000;
+    pub const UV_FS_O_WRONLY: c_int = 0x0001;
+    pub const UV_FS_O_RDWR: c_int = 0x0002;
+    pub const UV_FS_O_APPEND: c_int = 0x0008;
+    pub const UV_FS_O_CREAT: c_int = 0x0100;
+    pub const UV_FS_O_TRUNC: c_int = 0x0200;
+    pub const UV_FS_O_EXCL: c_int = 0x0400;
+    pub const UV_FS_O_CLOEXEC: c_int = 0;
+}
+pub use open_flags::*;
 
 /// `uv_handle_type` values (stable in libuv 1.x).
 pub type uv_handle_type = c_int;
@@ -245,11 +378,10 @@ pub type uv_connect_cb = Option<unsafe extern "C" fn(*mut uv_connect_t, c_int)>;
 pub type uv_shutdown_cb = Option<unsafe extern "C" fn(*mut uv_shutdown_t, c_int)>;
 pub type uv_connection_cb = Option<unsafe extern "C" fn(*mut uv_stream_t, c_int)>;
 pub type uv_udp_send_cb = Option<unsafe extern "C" fn(*mut uv_udp_send_t, c_int)>;
-pub type uv_udp_recv_cb = Option<
-    unsafe extern "C" fn(*mut uv_udp_t, isize, *const uv_buf_t, *const libc::sockaddr, c_uint),
->;
+pub type uv_udp_recv_cb =
+    Option<unsafe extern "C" fn(*mut uv_udp_t, isize, *const uv_buf_t, *const sockaddr, c_uint)>;
 pub type uv_getaddrinfo_cb =
-    Option<unsafe extern "C" fn(*mut uv_getaddrinfo_t, c_int, *mut libc::addrinfo)>;
+    Option<unsafe extern "C" fn(*mut uv_getaddrinfo_t, c_int, *mut addrinfo)>;
 pub type uv_getnameinfo_cb =
     Option<unsafe extern "C" fn(*mut uv_getnameinfo_t, c_int, *const c_char, *const c_char)>;
 pub type uv_exit_cb = Option<unsafe extern "C" fn(*mut uv_process_t, i64, c_int)>;
@@ -260,10 +392,54 @@ pub type uv_fs_poll_cb =
     Option<unsafe extern "C" fn(*mut uv_fs_poll_t, c_int, *const uv_stat_t, *const uv_stat_t)>;
 pub type uv_walk_cb = Option<unsafe extern "C" fn(*mut uv_handle_t, *mut c_void)>;
 
-extern "C" {
+/// Declares libuv functions: linked `extern "C"` declarations, or (with
+/// `host-libuv`) functions of the same signature that call the host's,
+/// found by name at first use (see the module's doc).
+macro_rules! libuv {
+    ($(pub fn $name:ident($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)?;)*) => {
+        #[cfg(not(feature = "host-libuv"))]
+        extern "C" {
+            $(pub fn $name($($arg: $ty),*) $(-> $ret)?;)*
+        }
+
+        /// Every function declared here, NUL-terminated, for
+        /// [`super::host::check`] to look up at once.
+        #[cfg(feature = "host-libuv")]
+        pub const FUNCTIONS: &[&str] = &[$(concat!(stringify!($name), "\0")),*];
+
+        $(
+            #[cfg(feature = "host-libuv")]
+            #[inline]
+            pub unsafe fn $name($($arg: $ty),*) $(-> $ret)? {
+                type F = unsafe extern "C" fn($($ty),*) $(-> $ret)?;
+                // The host's function, looked up once. Relaxed: every
+                // thread that looks it up finds the same address, and
+                // what it points to (code) never changes.
+                static SLOT: std::sync::atomic::AtomicPtr<c_void> =
+                    std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+                let mut f = SLOT.load(std::sync::atomic::Ordering::Relaxed);
+                if f.is_null() {
+                    f = super::host::function(concat!(stringify!($name), "\0"));
+                    SLOT.store(f, std::sync::atomic::Ordering::Relaxed);
+                }
+                // SAFETY: `f` is the host's libuv function of this name
+                // (never null: `function` panics first), whose C signature
+                // is the one declared here; a function pointer and a data
+                // pointer have the same size on every platform libuv runs
+                // on.
+                let f = unsafe { std::mem::transmute::<*mut c_void, F>(f) };
+                // SAFETY: the caller's contract, as for the linked function.
+                unsafe { f($($arg),*) }
+            }
+        )*
+    };
+}
+
+libuv! {
     pub fn uv_version() -> c_uint;
     pub fn uv_strerror(err: c_int) -> *const c_char;
     pub fn uv_err_name(err: c_int) -> *const c_char;
+    pub fn uv_translate_sys_error(sys_errno: c_int) -> c_int;
 
     pub fn uv_loop_size() -> usize;
     pub fn uv_loop_init(loop_: *mut uv_loop_t) -> c_int;
@@ -548,13 +724,13 @@ extern "C" {
         path: *const c_char,
         cb: uv_fs_cb,
     ) -> c_int;
-}
 
-// Handles beyond the runtime's own: streams, UDP, DNS, processes, signals,
-// file watching.
-extern "C" {
+    // Handles beyond the runtime's own: streams, UDP, DNS, processes,
+    // signals, file watching.
     pub fn uv_is_active(handle: *const uv_handle_t) -> c_int;
-    pub fn uv_fileno(handle: *const uv_handle_t, fd: *mut c_int) -> c_int;
+    pub fn uv_open_osfhandle(os_fd: uv_os_fd_t) -> c_int;
+    pub fn uv_get_osfhandle(fd: c_int) -> uv_os_fd_t;
+    pub fn uv_fileno(handle: *const uv_handle_t, fd: *mut uv_os_fd_t) -> c_int;
 
     pub fn uv_queue_work(
         l: *mut uv_loop_t,
@@ -590,23 +766,23 @@ extern "C" {
     pub fn uv_is_writable(stream: *const uv_stream_t) -> c_int;
 
     pub fn uv_tcp_init(l: *mut uv_loop_t, handle: *mut uv_tcp_t) -> c_int;
-    pub fn uv_tcp_bind(handle: *mut uv_tcp_t, addr: *const libc::sockaddr, flags: c_uint) -> c_int;
+    pub fn uv_tcp_bind(handle: *mut uv_tcp_t, addr: *const sockaddr, flags: c_uint) -> c_int;
     pub fn uv_tcp_connect(
         req: *mut uv_connect_t,
         handle: *mut uv_tcp_t,
-        addr: *const libc::sockaddr,
+        addr: *const sockaddr,
         cb: uv_connect_cb,
     ) -> c_int;
     pub fn uv_tcp_nodelay(handle: *mut uv_tcp_t, enable: c_int) -> c_int;
     pub fn uv_tcp_keepalive(handle: *mut uv_tcp_t, enable: c_int, delay: c_uint) -> c_int;
     pub fn uv_tcp_getsockname(
         handle: *const uv_tcp_t,
-        name: *mut libc::sockaddr,
+        name: *mut sockaddr,
         len: *mut c_int,
     ) -> c_int;
     pub fn uv_tcp_getpeername(
         handle: *const uv_tcp_t,
-        name: *mut libc::sockaddr,
+        name: *mut sockaddr,
         len: *mut c_int,
     ) -> c_int;
 
@@ -633,11 +809,11 @@ extern "C" {
     ) -> c_int;
 
     pub fn uv_udp_init(l: *mut uv_loop_t, handle: *mut uv_udp_t) -> c_int;
-    pub fn uv_udp_bind(handle: *mut uv_udp_t, addr: *const libc::sockaddr, flags: c_uint) -> c_int;
-    pub fn uv_udp_connect(handle: *mut uv_udp_t, addr: *const libc::sockaddr) -> c_int;
+    pub fn uv_udp_bind(handle: *mut uv_udp_t, addr: *const sockaddr, flags: c_uint) -> c_int;
+    pub fn uv_udp_connect(handle: *mut uv_udp_t, addr: *const sockaddr) -> c_int;
     pub fn uv_udp_getsockname(
         handle: *const uv_udp_t,
-        name: *mut libc::sockaddr,
+        name: *mut sockaddr,
         len: *mut c_int,
     ) -> c_int;
     pub fn uv_udp_set_membership(
@@ -655,7 +831,7 @@ extern "C" {
         handle: *mut uv_udp_t,
         bufs: *const uv_buf_t,
         nbufs: c_uint,
-        addr: *const libc::sockaddr,
+        addr: *const sockaddr,
         cb: uv_udp_send_cb,
     ) -> c_int;
     pub fn uv_udp_recv_start(
@@ -671,14 +847,14 @@ extern "C" {
         cb: uv_getaddrinfo_cb,
         node: *const c_char,
         service: *const c_char,
-        hints: *const libc::addrinfo,
+        hints: *const addrinfo,
     ) -> c_int;
-    pub fn uv_freeaddrinfo(ai: *mut libc::addrinfo);
+    pub fn uv_freeaddrinfo(ai: *mut addrinfo);
     pub fn uv_getnameinfo(
         l: *mut uv_loop_t,
         req: *mut uv_getnameinfo_t,
         cb: uv_getnameinfo_cb,
-        addr: *const libc::sockaddr,
+        addr: *const sockaddr,
         flags: c_int,
     ) -> c_int;
 

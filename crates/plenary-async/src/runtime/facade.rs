@@ -77,7 +77,9 @@ impl Runtime {
     /// runtime (call [`detach`](Runtime::detach) before the host closes it).
     ///
     /// # Panics
-    /// If this thread already has a runtime.
+    /// If this thread already has a runtime, or (`host-libuv`) if the host
+    /// process exports no libuv ([`check_libuv`](super::check_libuv) says
+    /// so without panicking).
     ///
     /// ```
     /// use plenary_async as a;
@@ -105,6 +107,7 @@ impl Runtime {
     /// .unwrap();
     /// ```
     pub unsafe fn attach(loop_ptr: *mut c_void) -> Runtime {
+        super::require_libuv();
         // SAFETY: the caller's contract.
         let inner = unsafe { Inner::build(loop_ptr.cast(), None, Driving::Idle) };
         let rt = Runtime { inner };
@@ -146,6 +149,7 @@ impl Runtime {
     /// .unwrap();
     /// ```
     pub unsafe fn attach_with(loop_ptr: *mut c_void, notify: impl Fn() + 'static) -> Runtime {
+        super::require_libuv();
         // SAFETY: the caller's contract.
         let inner = unsafe { Inner::build(loop_ptr.cast(), None, Driving::Hook(Box::new(notify))) };
         let rt = Runtime { inner };

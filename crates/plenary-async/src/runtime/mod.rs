@@ -54,6 +54,7 @@ mod timer_handle;
 mod timers;
 mod uv_loop;
 
+pub use crate::ffi::host::LibuvUnavailable;
 pub(crate) use context::{
     spawn_queued, with_current, with_current_executor, with_executor, with_existing,
 };
@@ -62,6 +63,35 @@ pub use executor::DEFAULT_BUDGET;
 pub use facade::Runtime;
 pub use task::{AbortHandle, Task};
 pub use uv_loop::Loop;
+
+/// Checks that libuv's functions can be called in this process. Always
+/// `Ok` where libuv is linked in (the `bundled` feature, or the system's);
+/// with `host-libuv` (a library loaded into a host such as Neovim), `Err`
+/// names the first function the host does not export: Neovim 0.11 on
+/// Windows exports none, nor does a plain Lua interpreter. Call it before
+/// [`Runtime::attach`], which panics with the same message otherwise.
+///
+/// ```
+/// plenary_async::runtime::check_libuv().expect("libuv is linked into tests");
+/// ```
+pub fn check_libuv() -> Result<(), LibuvUnavailable> {
+    #[cfg(feature = "host-libuv")]
+    {
+        crate::ffi::host::check()
+    }
+    #[cfg(not(feature = "host-libuv"))]
+    {
+        Ok(())
+    }
+}
+
+/// Panics with [`check_libuv`]'s message if libuv cannot be called.
+#[track_caller]
+fn require_libuv() {
+    if let Err(e) = check_libuv() {
+        panic!("{e}");
+    }
+}
 
 use crate::ffi::handle::Handle;
 use crate::ffi::sys::{self, uv_async_t, uv_loop_t};

@@ -1,98 +1,64 @@
 //! Socket addresses between Rust's `SocketAddr` and the C `sockaddr` that
-//! libuv takes and fills.
+//! libuv takes and fills. socket2 knows each platform's layout (macOS's
+//! length byte, Winsock's unions), so this file has none of its own.
 
+use crate::ffi::sys::sockaddr;
+use socket2::{SockAddr, SockAddrStorage};
 use std::ffi::c_int;
-use std::mem::{size_of, zeroed};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::SocketAddr;
 
-/// A `sockaddr_storage` holding one address, with its length.
+/// Room for any address (a `sockaddr_storage`), holding one.
 pub(crate) struct RawAddr {
-    pub(crate) storage: libc::sockaddr_storage,
+    storage: SockAddrStorage,
 }
 
 impl RawAddr {
-    pub(crate) fn as_ptr(&self) -> *const libc::sockaddr {
-        (&self.storage as *const libc::sockaddr_storage).cast()
+    pub(crate) fn as_ptr(&self) -> *const sockaddr {
+        (&self.storage as *const SockAddrStorage).cast()
     }
 
-    pub(crate) fn as_mut_ptr(&mut self) -> *mut libc::sockaddr {
-        (&mut self.storage as *mut libc::sockaddr_storage).cast()
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut sockaddr {
+        (&mut self.storage as *mut SockAddrStorage).cast()
     }
 
     /// Room for any address, for libuv to fill in.
     pub(crate) fn empty() -> RawAddr {
-        // SAFETY: all-zero bytes are a valid sockaddr_storage.
-        let storage = unsafe { zeroed() };
-        RawAddr { storage }
+        RawAddr {
+            storage: SockAddrStorage::zeroed(),
+        }
     }
 
     pub(crate) fn capacity() -> c_int {
-        size_of::<libc::sockaddr_storage>() as c_int
+        std::mem::size_of::<SockAddrStorage>() as c_int
     }
 }
 
 impl From<SocketAddr> for RawAddr {
     fn from(addr: SocketAddr) -> RawAddr {
-        let mut raw = RawAddr::empty();
-        match addr {
-            SocketAddr::V4(a) => {
-                // SAFETY: sockaddr_storage is large and aligned enough for a
-                // sockaddr_in.
-                let sin = unsafe { &mut *(raw.as_mut_ptr() as *mut libc::sockaddr_in) };
-                sin.sin_family = libc::AF_INET as libc::sa_family_t;
-                sin.sin_port = a.port().to_be();
-                sin.sin_addr = libc::in_addr {
-                    s_addr: u32::from_ne_bytes(a.ip().octets()),
-                };
-            }
-            SocketAddr::V6(a) => {
-                // SAFETY: as above, for a sockaddr_in6.
-                let sin6 = unsafe { &mut *(raw.as_mut_ptr() as *mut libc::sockaddr_in6) };
-                sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
-                sin6.sin6_port = a.port().to_be();
-                sin6.sin6_addr = libc::in6_addr {
-                    s6_addr: a.ip().octets(),
-                };
-                sin6.sin6_flowinfo = a.flowinfo();
-                sin6.sin6_scope_id = a.scope_id();
-            }
+        RawAddr {
+            storage: SockAddr::from(addr).as_storage(),
         }
-        raw
     }
 }
 
-/// Reads an IPv4 or IPv6 address; `None` for other families.
+/// Reads an IPv4 or IPv6 address of at most `len` bytes; `None` for other
+/// families.
 ///
 /// # Safety
-/// `addr` must point to a valid `sockaddr` of the size its family implies.
-pub(crate) unsafe fn to_socket_addr(addr: *const libc::sockaddr) -> Option<SocketAddr> {
+/// `addr` is null or points to `len` readable bytes of a `sockaddr`.
+pub(crate) unsafe fn to_socket_addr(addr: *const sockaddr, len: usize) -> Option<SocketAddr> {
     if addr.is_null() {
         return None;
     }
-    // SAFETY: the caller's contract; the family says which struct it is.
-    unsafe {
-        match c_int::from((*addr).sa_family) {
-            libc::AF_INET => {
-                let sin = &*(addr as *const libc::sockaddr_in);
-                let ip = Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes());
-                Some(SocketAddr::V4(SocketAddrV4::new(
-                    ip,
-                    u16::from_be(sin.sin_port),
-                )))
-            }
-            libc::AF_INET6 => {
-                let sin6 = &*(addr as *const libc::sockaddr_in6);
-                let ip = Ipv6Addr::from(sin6.sin6_addr.s6_addr);
-                Some(SocketAddr::V6(SocketAddrV6::new(
-                    ip,
-                    u16::from_be(sin6.sin6_port),
-                    sin6.sin6_flowinfo,
-                    sin6.sin6_scope_id,
-                )))
-            }
-            _ => None,
-        }
-    }
+    let mut raw = RawAddr::empty();
+    let len = len.min(RawAddr::capacity() as usize);
+    // SAFETY: the caller's contract for the source; the storage has room
+    // for `len` bytes, and the two do not overlap (ours is a fresh local).
+    unsafe { std::ptr::copy_nonoverlapping(addr.cast::<u8>(), raw.as_mut_ptr().cast::<u8>(), len) };
+    // SAFETY: a storage with an address of the platform's layout in its
+    // first `len` bytes, zeroes after.
+    let addr = unsafe { SockAddr::new(raw.storage, len as socket2::socklen_t) };
+    addr.as_socket()
 }
 
 #[cfg(test)]
@@ -104,9 +70,20 @@ mod tests {
         for text in ["127.0.0.1:8080", "[::1]:443", "0.0.0.0:0", "[fe80::1%2]:9"] {
             let addr: SocketAddr = text.parse().unwrap();
             let raw = RawAddr::from(addr);
-            // SAFETY: a sockaddr we just filled in.
-            let back = unsafe { to_socket_addr(raw.as_ptr()) };
+            // SAFETY: a sockaddr we just filled in, of the storage's size.
+            let back = unsafe { to_socket_addr(raw.as_ptr(), RawAddr::capacity() as usize) };
             assert_eq!(back, Some(addr), "{text}");
         }
+    }
+
+    #[test]
+    fn other_families_and_null_are_none() {
+        // SAFETY: null is allowed.
+        assert_eq!(unsafe { to_socket_addr(std::ptr::null(), 16) }, None);
+        // Family 0: AF_UNSPEC.
+        let raw = RawAddr::empty();
+        // SAFETY: a zeroed storage of its own size.
+        let addr = unsafe { to_socket_addr(raw.as_ptr(), RawAddr::capacity() as usize) };
+        assert_eq!(addr, None);
     }
 }

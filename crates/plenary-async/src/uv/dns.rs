@@ -61,7 +61,7 @@ pub struct AddrInfo {
 struct Query {
     node: CString,
     service: Option<CString>,
-    hints: libc::addrinfo,
+    hints: sys::addrinfo,
 }
 
 fn c_string(op: &'static str, s: &str) -> Result<CString, Error> {
@@ -115,12 +115,12 @@ pub async fn getaddrinfo_typed(
     socktype: Option<SockType>,
 ) -> Result<Vec<AddrInfo>, Error> {
     // SAFETY: all-zero is a valid addrinfo (no hints).
-    let mut hints: libc::addrinfo = unsafe { std::mem::zeroed() };
+    let mut hints: sys::addrinfo = unsafe { std::mem::zeroed() };
     if let Some(t) = socktype {
         hints.ai_socktype = match t {
-            SockType::Stream => libc::SOCK_STREAM,
-            SockType::Datagram => libc::SOCK_DGRAM,
-            SockType::Raw => libc::SOCK_RAW,
+            SockType::Stream => sys::SOCK_STREAM,
+            SockType::Datagram => sys::SOCK_DGRAM,
+            SockType::Raw => sys::SOCK_RAW,
             SockType::Other(n) => n,
         };
     }
@@ -162,7 +162,7 @@ pub async fn getaddrinfo_typed(
 unsafe extern "C" fn on_addrinfo(
     req: *mut uv_getaddrinfo_t,
     status: c_int,
-    res: *mut libc::addrinfo,
+    res: *mut sys::addrinfo,
 ) {
     crate::ffi::callback_guard("getaddrinfo", || {
         // SAFETY: a request started by `getaddrinfo` (K = Query), in its
@@ -172,13 +172,13 @@ unsafe extern "C" fn on_addrinfo(
                 let mut out = Vec::new();
                 let mut ai = res;
                 while !ai.is_null() {
-                    if let Some(addr) = to_socket_addr((*ai).ai_addr) {
+                    if let Some(addr) = to_socket_addr((*ai).ai_addr, (*ai).ai_addrlen as _) {
                         out.push(AddrInfo {
                             addr,
                             socktype: match (*ai).ai_socktype {
-                                libc::SOCK_STREAM => SockType::Stream,
-                                libc::SOCK_DGRAM => SockType::Datagram,
-                                libc::SOCK_RAW => SockType::Raw,
+                                sys::SOCK_STREAM => SockType::Stream,
+                                sys::SOCK_DGRAM => SockType::Datagram,
+                                sys::SOCK_RAW => SockType::Raw,
                                 n => SockType::Other(n),
                             },
                             protocol: (*ai).ai_protocol,

@@ -42,6 +42,23 @@ pub mod tcp;
 pub mod tty;
 pub mod udp;
 pub mod watch;
+
+/// An owned descriptor (Unix) or handle (Windows), as [`pipe::Pipe::open`]
+/// and [`tty::Tty::new`] take it: std's `OwnedFd`, or `OwnedHandle`.
+///
+/// ```
+/// # #[cfg(unix)] {
+/// let (ours, _theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+/// let owned: plenary_async::uv::OwnedOs = ours.into();
+/// # drop(owned);
+/// # }
+/// ```
+#[cfg(unix)]
+pub type OwnedOs = std::os::fd::OwnedFd;
+/// An owned descriptor (Unix) or handle (Windows), as [`pipe::Pipe::open`]
+/// and [`tty::Tty::new`] take it: std's `OwnedFd`, or `OwnedHandle`.
+#[cfg(windows)]
+pub type OwnedOs = std::os::windows::io::OwnedHandle;
 pub(crate) mod work;
 
 /// The version of the libuv in this process, as `(major, minor, patch)`.

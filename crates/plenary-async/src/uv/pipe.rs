@@ -36,11 +36,10 @@ use super::req::{on_status, Req, StatusKeep};
 pub use super::split::{OwnedReadHalf, OwnedWriteHalf};
 use super::stream::{stream_io, ListenKind, Listener, Ops, Stream};
 use crate::ffi::sys::{self, uv_loop_t, uv_pipe_t, uv_stream_t};
+use crate::uv::fs::OwnedFile;
 use crate::Error;
 use std::ffi::{c_int, CString};
 use std::fmt;
-use std::os::fd::{IntoRawFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// How this module's listeners are made.
@@ -62,9 +61,7 @@ fn uv_error(op: &'static str, code: c_int, path: &Path) -> Error {
     Error::uv(op, code, Some(path.display().to_string()))
 }
 
-fn c_path(op: &'static str, path: &Path) -> Result<CString, Error> {
-    CString::new(path.as_os_str().as_bytes()).map_err(|_| uv_error(op, sys::UV_EINVAL, path))
-}
+use crate::ffi::c_path;
 
 unsafe fn init_pipe(loop_: *mut uv_loop_t, h: *mut uv_stream_t) -> c_int {
     // SAFETY: the caller gives fresh handle memory and a live loop.
@@ -319,18 +316,16 @@ impl Pipe {
     /// })
     /// .unwrap();
     /// ```
-    pub fn open(fd: OwnedFd) -> Result<Pipe, Error> {
+    pub fn open(fd: crate::uv::OwnedOs) -> Result<Pipe, Error> {
         let stream = new_stream(None).map_err(|code| Error::uv("pipe_init", code, None))?;
-        let raw = fd.into_raw_fd();
-        // SAFETY: a live pipe handle; libuv takes the descriptor (and closes
-        // it with the handle).
-        let rc = unsafe { sys::uv_pipe_open(stream.raw(), raw) };
+        let file = OwnedFile::from_os(fd).map_err(|code| Error::uv("pipe_open", code, None))?;
+        // SAFETY: a live pipe handle and a descriptor we own.
+        let rc = unsafe { sys::uv_pipe_open(stream.raw(), file.raw()) };
         if rc < 0 {
-            // libuv did not take it: close it ourselves.
-            // SAFETY: we own `raw` (it came from an OwnedFd).
-            drop(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) });
-            return Err(Error::uv("pipe_open", rc, None));
+            return Err(Error::uv("pipe_open", rc, None)); // (dropping `file` closes it)
         }
+        // libuv took the descriptor and closes it with the handle.
+        file.into_raw();
         Ok(Pipe { stream })
     }
 }

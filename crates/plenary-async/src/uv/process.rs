@@ -30,9 +30,14 @@ use crate::Error;
 use std::cell::Cell;
 use std::ffi::{c_char, c_int, CString, OsStr, OsString};
 use std::fmt;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::task::{Context, Poll, Waker};
+
+/// Why a program, argument or directory cannot be passed to libuv.
+#[cfg(unix)]
+const NOT_A_C_STRING: &str = "contains a NUL byte";
+#[cfg(windows)]
+const NOT_A_C_STRING: &str = "contains a NUL byte or is not valid Unicode";
 
 /// What a child's standard stream is connected to.
 ///
@@ -213,11 +218,10 @@ impl Command {
             }
         }
         vars.into_iter()
-            .filter_map(|(k, v)| {
-                let mut kv = k.as_bytes().to_vec();
-                kv.push(b'=');
-                kv.extend_from_slice(v.as_bytes());
-                CString::new(kv).ok()
+            .filter_map(|(mut k, v)| {
+                k.push("=");
+                k.push(v);
+                crate::ffi::os_c_string(&k).ok()
             })
             .collect()
     }
@@ -237,22 +241,17 @@ impl Command {
             Error::uv(
                 "spawn",
                 sys::UV_EINVAL,
-                Some(format!("{shown}: {what} contains a NUL byte")),
+                Some(format!("{shown}: {what} {NOT_A_C_STRING}")),
             )
         };
-        let file = CString::new(self.program.as_bytes()).map_err(|_| invalid("the program"))?;
+        let c = |s: &OsStr, what| crate::ffi::os_c_string(s).map_err(|_| invalid(what));
+        let file = c(&self.program, "the program")?;
         let args: Vec<CString> = std::iter::once(Ok(file.clone()))
-            .chain(
-                self.args
-                    .iter()
-                    .map(|a| CString::new(a.as_bytes()).map_err(|_| invalid("an argument"))),
-            )
+            .chain(self.args.iter().map(|a| c(a, "an argument")))
             .collect::<Result<_, _>>()?;
         let env = self.environment();
         let cwd = match &self.cwd {
-            Some(d) => {
-                Some(CString::new(d.as_os_str().as_bytes()).map_err(|_| invalid("the directory"))?)
-            }
+            Some(d) => Some(c(d.as_os_str(), "the directory")?),
             None => None,
         };
         let mut argv: Vec<*mut c_char> = args.iter().map(|a| a.as_ptr() as *mut c_char).collect();
@@ -301,7 +300,13 @@ impl Command {
             args: argv.as_mut_ptr(),
             env: envp.as_mut_ptr(),
             cwd: cwd.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
-            flags: if self.detached {
+            // No console window on Windows: a child of a GUI Neovim would
+            // flash one.
+            flags: if cfg!(windows) {
+                sys::UV_PROCESS_WINDOWS_HIDE
+            } else {
+                0
+            } | if self.detached {
                 sys::UV_PROCESS_DETACHED
             } else {
                 0
@@ -517,7 +522,7 @@ impl Child {
         if self.try_wait().is_some() {
             return Err(Error::uv(
                 "process_kill",
-                -libc::ESRCH,
+                sys::UV_ESRCH,
                 Some(self.program.clone()),
             ));
         }

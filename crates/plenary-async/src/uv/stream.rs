@@ -13,6 +13,13 @@
 //! here. When a readiness report finds no reader waiting, reading is
 //! stopped (`uv_read_stop`) until a reader comes back.
 //!
+//! On Windows a socket or pipe cannot be read beside libuv's overlapped
+//! I/O, so there the allocation callback gives libuv a real buffer (64 KiB,
+//! as libuv suggests) and what arrives is kept in the stream's state until
+//! the reader takes it. Reading still stops while no reader waits, so at
+//! most one read's worth waits here and the rest in the kernel:
+//! backpressure holds the same way.
+//!
 //! **Writing.** A write is first tried at once (`uv_try_write`); what the
 //! socket does not take is copied into a `uv_write_t` request whose buffer
 //! lives until its callback. While more than [`WRITE_LIMIT`] bytes are
@@ -68,6 +75,9 @@ pub(crate) struct StreamState {
     eof: Cell<bool>,
     read_error: Cell<Option<c_int>>,
     read_waker: Cell<Option<Waker>>,
+    /// Windows: bytes libuv read that no reader has taken yet.
+    #[cfg(windows)]
+    buffered: RefCell<VecDeque<u8>>,
     writes_in_flight: Cell<usize>,
     bytes_in_flight: Cell<usize>,
     write_error: Cell<Option<c_int>>,
@@ -82,6 +92,8 @@ impl StreamState {
             eof: Cell::new(false),
             read_error: Cell::new(None),
             read_waker: Cell::new(None),
+            #[cfg(windows)]
+            buffered: RefCell::new(VecDeque::new()),
             writes_in_flight: Cell::new(0),
             bytes_in_flight: Cell::new(0),
             write_error: Cell::new(None),
@@ -172,18 +184,45 @@ impl Stream {
             return Poll::Ready(Ok(0));
         }
         let st = self.handle.state();
+        #[cfg(windows)]
+        {
+            let mut buffered = st.buffered.borrow_mut();
+            if !buffered.is_empty() {
+                let n = buf.len().min(buffered.len());
+                for (dst, src) in buf.iter_mut().zip(buffered.drain(..n)) {
+                    *dst = src;
+                }
+                return Poll::Ready(Ok(n));
+            }
+        }
         if let Some(code) = st.read_error.get() {
             return Poll::Ready(Err(self.error(self.ops.read, code)));
         }
         if st.eof.get() {
             return Poll::Ready(Ok(0));
         }
-        let mut fd: c_int = -1;
-        // SAFETY: a live handle; libuv writes its descriptor into `fd`.
-        let rc = unsafe { sys::uv_fileno(self.raw(), &mut fd) };
-        if rc < 0 {
-            return Poll::Ready(Err(self.error(self.ops.read, rc)));
+        #[cfg(unix)]
+        if let Poll::Ready(r) = self.read_descriptor(buf) {
+            return Poll::Ready(r);
         }
+        // Nothing yet: have libuv tell us when there is.
+        register(&st.read_waker, cx.waker());
+        if let Err(e) = self.start_reading() {
+            return Poll::Ready(Err(e));
+        }
+        Poll::Pending
+    }
+
+    /// Unix: reads the descriptor straight into `buf` while it may have
+    /// data; `Pending` when it has none (libuv then watches for more).
+    #[cfg(unix)]
+    fn read_descriptor(&self, buf: &mut [u8]) -> Poll<Result<usize, Error>> {
+        let st = self.handle.state();
+        // SAFETY: a live stream handle.
+        let fd = match unsafe { crate::ffi::fileno(self.raw()) } {
+            Ok(fd) => fd,
+            Err(rc) => return Poll::Ready(Err(self.error(self.ops.read, rc))),
+        };
         while st.maybe_readable.get() {
             // SAFETY: a non-blocking descriptor owned by the live handle, and
             // a buffer of `buf.len()` writable bytes.
@@ -213,14 +252,10 @@ impl Stream {
                 }
             }
         }
-        // Nothing yet: have libuv tell us when there is.
-        register(&st.read_waker, cx.waker());
-        if let Err(e) = self.start_reading() {
-            return Poll::Ready(Err(e));
-        }
         Poll::Pending
     }
 
+    #[cfg(unix)]
     fn stop_reading(&self) {
         let st = self.handle.state();
         if st.reading.replace(false) {
@@ -250,10 +285,7 @@ impl Stream {
         }
         let mut written = 0;
         if st.writes_in_flight.get() == 0 {
-            let buf = sys::uv_buf_t {
-                base: data.as_ptr() as *mut _,
-                len: data.len(),
-            };
+            let buf = sys::uv_buf_t::new(data.as_ptr().cast_mut(), data.len());
             // SAFETY: a live stream; libuv reads the buffer during the call only.
             let rc = unsafe { sys::uv_try_write(self.raw(), &buf, 1) };
             if rc >= 0 {
@@ -291,10 +323,9 @@ impl Stream {
                 keep,
                 false,
                 |req, keep: &mut WriteKeep| {
-                    let buf = sys::uv_buf_t {
-                        base: keep.data.as_mut_ptr().cast(),
-                        len: keep.data.len(),
-                    };
+                    // (At most WRITE_LIMIT bytes: one descriptor says them
+                    // on every platform.)
+                    let buf = sys::uv_buf_t::new(keep.data.as_mut_ptr(), keep.data.len());
                     sys::uv_write(req, stream, &buf, 1, Some(on_write))
                 },
             )
@@ -442,6 +473,7 @@ unsafe extern "C" fn on_write(req: *mut sys::uv_write_t, status: c_int) {
     })
 }
 
+#[cfg(unix)]
 unsafe extern "C" fn on_alloc(
     _handle: *mut uv_handle_t,
     _suggested: usize,
@@ -450,11 +482,45 @@ unsafe extern "C" fn on_alloc(
     // An empty buffer: libuv reads nothing and reports readiness (UV_ENOBUFS);
     // the reader reads the descriptor itself, into its own buffer.
     // SAFETY: `buf` is libuv's out-parameter.
-    unsafe {
-        *buf = sys::uv_buf_t {
-            base: std::ptr::null_mut(),
-            len: 0,
-        };
+    unsafe { *buf = sys::uv_buf_t::empty() };
+}
+
+/// Windows: a buffer of libuv's suggested size (at most 64 KiB), owned by
+/// libuv until `on_read` takes it back (libuv hands every buffer it asked
+/// for to the read callback, whatever the outcome).
+#[cfg(windows)]
+unsafe extern "C" fn on_alloc(
+    _handle: *mut uv_handle_t,
+    suggested: usize,
+    buf: *mut sys::uv_buf_t,
+) {
+    let chunk: Box<[u8]> = vec![0u8; suggested.clamp(1, 64 * 1024)].into_boxed_slice();
+    let len = chunk.len();
+    let base = Box::into_raw(chunk).cast::<u8>();
+    // SAFETY: `buf` is libuv's out-parameter; `base` is `len` bytes.
+    unsafe { *buf = sys::uv_buf_t::new(base, len) };
+}
+
+/// Windows: takes back the buffer `on_alloc` gave and keeps its first
+/// `nread` bytes in the stream's state.
+///
+/// # Safety
+/// `buf` is the descriptor libuv hands to the read callback.
+#[cfg(windows)]
+unsafe fn keep_read(st: &StreamState, nread: isize, buf: *const sys::uv_buf_t) {
+    // SAFETY: the caller's contract; a non-null base is `on_alloc`'s box of
+    // `len` bytes, given back exactly once.
+    let chunk = unsafe {
+        if buf.is_null() || (*buf).base.is_null() {
+            return;
+        }
+        Box::from_raw(std::ptr::slice_from_raw_parts_mut(
+            (*buf).base.cast::<u8>(),
+            (*buf).len as usize,
+        ))
+    };
+    if nread > 0 {
+        st.buffered.borrow_mut().extend(&chunk[..nread as usize]);
     }
 }
 
@@ -462,6 +528,14 @@ unsafe extern "C" fn on_read(stream: *mut uv_stream_t, nread: isize, _buf: *cons
     crate::ffi::callback_guard("read", || {
         // SAFETY: a live stream handle made by `Stream::new`.
         let st: &StreamState = unsafe { state_of(stream.cast()) };
+        #[cfg(windows)]
+        // SAFETY: libuv's buffer descriptor for this read.
+        unsafe {
+            keep_read(st, nread, _buf)
+        };
+        if nread == 0 {
+            return; // (Windows: nothing there after all; libuv reads on.)
+        }
         let code = nread as c_int;
         st.maybe_readable.set(true);
         if code == sys::UV_EOF {

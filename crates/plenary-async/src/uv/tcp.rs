@@ -73,7 +73,7 @@ fn current_loop() -> *mut uv_loop_t {
 /// Reads an address libuv fills in with `get`.
 fn address(
     op: &'static str,
-    get: impl FnOnce(*mut libc::sockaddr, *mut c_int) -> c_int,
+    get: impl FnOnce(*mut sys::sockaddr, *mut c_int) -> c_int,
 ) -> Result<SocketAddr, Error> {
     let mut raw = RawAddr::empty();
     let mut len = RawAddr::capacity();
@@ -82,7 +82,8 @@ fn address(
         return Err(uv_error(op, rc, None));
     }
     // SAFETY: libuv filled in a sockaddr of `len` bytes.
-    unsafe { to_socket_addr(raw.as_ptr()) }.ok_or_else(|| uv_error(op, sys::UV_EINVAL, None))
+    unsafe { to_socket_addr(raw.as_ptr(), len as usize) }
+        .ok_or_else(|| uv_error(op, sys::UV_EINVAL, None))
 }
 
 /// A TCP server socket (plenary's `tcp_bind` + `listen`).
@@ -482,29 +483,12 @@ impl TcpStream {
     /// assert!(c.nodelay().unwrap());
     /// ```
     pub fn nodelay(&self) -> Result<bool, Error> {
-        let mut fd: c_int = -1;
-        // SAFETY: a live handle; libuv writes its descriptor into `fd`.
-        let rc = unsafe { sys::uv_fileno(self.tcp().cast(), &mut fd) };
-        crate::ffi::check("tcp_nodelay", rc)?;
-        let mut on: c_int = 0;
-        let mut len = std::mem::size_of::<c_int>() as libc::socklen_t;
-        // SAFETY: the socket of the live handle, and an int-sized out value.
-        let rc = unsafe {
-            libc::getsockopt(
-                fd,
-                libc::IPPROTO_TCP,
-                libc::TCP_NODELAY,
-                std::ptr::from_mut(&mut on).cast(),
-                &mut len,
-            )
-        };
-        if rc < 0 {
-            let errno = std::io::Error::last_os_error()
-                .raw_os_error()
-                .unwrap_or(libc::EIO);
-            return Err(Error::uv("tcp_nodelay", -errno, None));
-        }
-        Ok(on != 0)
+        // SAFETY: a live TCP handle.
+        let socket = unsafe { crate::ffi::fileno(self.tcp().cast()) }
+            .map_err(|rc| Error::uv("tcp_nodelay", rc, None))?;
+        // SAFETY: the socket of the live handle, borrowed for this call.
+        unsafe { crate::ffi::with_socket(socket, |s| s.tcp_nodelay()) }
+            .map_err(|e| Error::uv("tcp_nodelay", crate::ffi::io_error_code(&e), None))
     }
 
     /// Turns TCP keep-alive on with the given initial delay, or off.

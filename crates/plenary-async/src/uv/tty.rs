@@ -17,10 +17,10 @@
 
 use super::stream::{stream_io, Ops, Stream};
 use crate::ffi::sys;
+use crate::uv::fs::OwnedFile;
 use crate::Error;
 use std::ffi::c_int;
 use std::fmt;
-use std::os::fd::{IntoRawFd, OwnedFd};
 
 const OPS: Ops = Ops {
     read: "tty_read",
@@ -60,25 +60,22 @@ impl Tty {
     /// let tty = a::uv::tty::Tty::new(ours.into(), true);
     /// assert!(tty.is_ok());
     /// ```
-    pub fn new(fd: OwnedFd, readable: bool) -> Result<Tty, Error> {
+    pub fn new(fd: crate::uv::OwnedOs, readable: bool) -> Result<Tty, Error> {
         let loop_ = crate::runtime::with_current(|rt| rt.uv_loop());
-        let raw = fd.into_raw_fd();
-        // SAFETY: a fresh TTY handle on this thread's live loop; on success
-        // libuv owns `raw` and closes it with the handle.
+        let file = OwnedFile::from_os(fd).map_err(|code| Error::uv("tty_init", code, None))?;
+        let raw = file.raw();
+        // SAFETY: a fresh TTY handle on this thread's live loop, and a
+        // descriptor we own.
         let stream = unsafe {
             Stream::new(sys::UV_TTY, OPS, |h| {
                 sys::uv_tty_init(loop_, h.cast(), raw, readable as c_int)
             })
         };
-        match stream {
-            Ok(stream) => Ok(Tty { stream }),
-            Err(code) => {
-                // libuv did not take the descriptor: close it ourselves.
-                // SAFETY: we own `raw` (it came from an OwnedFd).
-                drop(unsafe { <OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(raw) });
-                Err(Error::uv("tty_init", code, None))
-            }
-        }
+        // On failure libuv did not take the descriptor: dropping `file`
+        // closes it. On success libuv closes it with the handle.
+        let stream = stream.map_err(|code| Error::uv("tty_init", code, None))?;
+        file.into_raw();
+        Ok(Tty { stream })
     }
 
     /// The terminal's size as `(columns, rows)`.

@@ -106,8 +106,8 @@ impl UdpSocket {
         // SAFETY: a live UDP handle; libuv fills in at most `len` bytes.
         let rc = unsafe { sys::uv_udp_getsockname(self.udp(), raw.as_mut_ptr(), &mut len) };
         crate::ffi::check("udp_getsockname", rc)?;
-        // SAFETY: a sockaddr libuv filled in.
-        unsafe { to_socket_addr(raw.as_ptr()) }
+        // SAFETY: a sockaddr libuv filled in, of `len` bytes.
+        unsafe { to_socket_addr(raw.as_ptr(), len as usize) }
             .ok_or_else(|| uv_error("udp_getsockname", sys::UV_EINVAL, None))
     }
 
@@ -141,10 +141,9 @@ impl UdpSocket {
                     let (bytes, raw) = keep
                         .downcast_mut::<(Vec<u8>, RawAddr)>()
                         .expect("kept above");
-                    let buf = sys::uv_buf_t {
-                        base: bytes.as_mut_ptr().cast(),
-                        len: bytes.len(),
-                    };
+                    // (A datagram larger than one descriptor says is larger
+                    // than any datagram: libuv refuses it, EMSGSIZE.)
+                    let buf = sys::uv_buf_t::new(bytes.as_mut_ptr(), bytes.len());
                     sys::uv_udp_send(req, udp, &buf, 1, raw.as_ptr(), Some(on_status))
                 },
             )
@@ -329,12 +328,7 @@ unsafe extern "C" fn on_alloc(
             .unwrap_or_else(|| vec![0; DATAGRAM_MAX].into_boxed_slice());
         let base = Box::into_raw(spare) as *mut u8;
         // SAFETY: libuv's out-parameter; the buffer is lent until `on_recv`.
-        unsafe {
-            *buf = sys::uv_buf_t {
-                base: base.cast(),
-                len: DATAGRAM_MAX,
-            };
-        }
+        unsafe { *buf = sys::uv_buf_t::new(base, DATAGRAM_MAX) };
     })
 }
 
@@ -342,7 +336,7 @@ unsafe extern "C" fn on_recv(
     udp: *mut uv_udp_t,
     nread: isize,
     buf: *const sys::uv_buf_t,
-    addr: *const libc::sockaddr,
+    addr: *const sys::sockaddr,
     _flags: c_uint,
 ) {
     crate::ffi::callback_guard("udp recv", || {
@@ -359,8 +353,8 @@ unsafe extern "C" fn on_recv(
             })
         };
         // SAFETY: `addr` is the sender's address (or null), valid during
-        // the callback.
-        let sender = unsafe { to_socket_addr(addr) };
+        // the callback: libuv's `sockaddr_storage` on every platform.
+        let sender = unsafe { to_socket_addr(addr, RawAddr::capacity() as usize) };
         if nread < 0 {
             st.error.set(Some(nread as c_int));
         } else if let Some(from) = sender {

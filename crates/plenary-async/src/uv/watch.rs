@@ -24,9 +24,8 @@ use crate::ffi::sys::{self, uv_fs_event_t, uv_fs_poll_t};
 use crate::Error;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::ffi::{c_char, c_int, CStr, CString, OsStr};
+use std::ffi::{c_char, c_int, CStr};
 use std::fmt;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
@@ -85,10 +84,7 @@ impl<T> Queue<T> {
     }
 }
 
-fn c_path(op: &'static str, path: &Path) -> Result<CString, Error> {
-    CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| Error::uv(op, sys::UV_EINVAL, Some(path.display().to_string())))
-}
+use crate::ffi::c_path;
 
 /// What changed, as the kernel reports it.
 ///
@@ -158,7 +154,7 @@ unsafe extern "C" fn on_fs_event(
             // SAFETY: libuv's NUL-terminated file name, valid during the
             // callback.
             let name = unsafe { CStr::from_ptr(file) };
-            PathBuf::from(OsStr::from_bytes(name.to_bytes()))
+            crate::ffi::path_from_c(name.to_bytes())
         });
         q.push(Ok(FsEvent {
             file,

@@ -17,15 +17,7 @@ struct Work<T> {
     result: Option<std::io::Result<T>>,
 }
 
-/// libuv's error code for an I/O error (on Unix, libuv's codes are the
-/// negated errno values).
-fn code_of(err: &std::io::Error) -> c_int {
-    match err.raw_os_error() {
-        Some(errno) => -errno,
-        None if err.kind() == std::io::ErrorKind::InvalidData => -libc::EILSEQ,
-        None => sys::UV_EINVAL,
-    }
-}
+use crate::ffi::io_error_code as code_of;
 
 /// Runs `job` on libuv's thread pool and awaits its result. Errors become
 /// [`Error::Uv`] naming `op` and `path`.

@@ -133,21 +133,21 @@ impl OpenOptions {
 
     fn flags(&self) -> c_int {
         let access = match (self.read, self.write || self.append) {
-            (true, true) => libc::O_RDWR,
-            (false, true) => libc::O_WRONLY,
-            _ => libc::O_RDONLY,
+            (true, true) => sys::UV_FS_O_RDWR,
+            (false, true) => sys::UV_FS_O_WRONLY,
+            _ => sys::UV_FS_O_RDONLY,
         };
-        let mut flags = access | libc::O_CLOEXEC;
+        let mut flags = access | sys::UV_FS_O_CLOEXEC;
         if self.append {
-            flags |= libc::O_APPEND;
+            flags |= sys::UV_FS_O_APPEND;
         }
         if self.truncate {
-            flags |= libc::O_TRUNC;
+            flags |= sys::UV_FS_O_TRUNC;
         }
         if self.create_new {
-            flags |= libc::O_CREAT | libc::O_EXCL;
+            flags |= sys::UV_FS_O_CREAT | sys::UV_FS_O_EXCL;
         } else if self.create {
-            flags |= libc::O_CREAT;
+            flags |= sys::UV_FS_O_CREAT;
         }
         flags
     }
@@ -175,9 +175,149 @@ impl OpenOptions {
 pub(super) fn file_of<K>(_: &mut K, _: *mut uv_fs_t, fd: isize) -> File {
     // SAFETY: a successful open returned this new descriptor; nothing else
     // owns it.
-    let fd = unsafe { OwnedFd::from_raw_fd(fd as RawFd) };
+    let fd = unsafe { OwnedFile::from_raw(fd as RawFd) };
     File {
         fd: Arc::new(Descriptor::Owned(fd)),
+    }
+}
+
+/// A file descriptor as libuv's `uv_file` is: an `int` (on Windows, one of
+/// the C runtime libuv was built with).
+#[cfg(unix)]
+pub(crate) use std::os::fd::RawFd;
+/// A file descriptor as libuv's `uv_file` is: an `int` (on Windows, one of
+/// the C runtime libuv was built with).
+#[cfg(windows)]
+pub(crate) type RawFd = c_int;
+
+/// An owned descriptor, closed when dropped: std's `OwnedFd` on Unix. On
+/// Windows the number belongs to libuv's C runtime (which need not be the
+/// one Rust links), so it is closed through libuv, synchronously.
+#[cfg(unix)]
+#[derive(Debug)]
+pub(crate) struct OwnedFile(std::os::fd::OwnedFd);
+#[cfg(windows)]
+#[derive(Debug)]
+pub(crate) struct OwnedFile(RawFd);
+
+impl OwnedFile {
+    /// The `uv_file` for an owned descriptor or handle: the same number
+    /// on Unix; on Windows a descriptor of libuv's C runtime, which takes
+    /// the handle over (`uv_open_osfhandle`). `Err` is libuv's code; the
+    /// handle is closed then.
+    pub(crate) fn from_os(owned: crate::uv::OwnedOs) -> std::result::Result<OwnedFile, c_int> {
+        #[cfg(unix)]
+        return Ok(OwnedFile(owned));
+        #[cfg(windows)]
+        {
+            use std::os::windows::io::IntoRawHandle;
+            let handle = owned.into_raw_handle();
+            // SAFETY: a handle we own; on success the C runtime owns it.
+            let fd = unsafe { sys::uv_open_osfhandle(handle) };
+            if fd < 0 {
+                // SAFETY: not taken over: still ours, closed here.
+                drop(unsafe {
+                    <crate::uv::OwnedOs as std::os::windows::io::FromRawHandle>::from_raw_handle(
+                        handle,
+                    )
+                });
+                return Err(if fd == -1 { sys::UV_EIO } else { fd });
+            }
+            Ok(OwnedFile(fd))
+        }
+    }
+
+    /// # Safety
+    /// `fd` is open, and owned by nothing else.
+    unsafe fn from_raw(fd: RawFd) -> OwnedFile {
+        #[cfg(unix)]
+        // SAFETY: the caller's contract.
+        return OwnedFile(unsafe {
+            <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd)
+        });
+        #[cfg(windows)]
+        return OwnedFile(fd);
+    }
+
+    pub(crate) fn raw(&self) -> RawFd {
+        #[cfg(unix)]
+        return std::os::fd::AsRawFd::as_raw_fd(&self.0);
+        #[cfg(windows)]
+        return self.0;
+    }
+
+    pub(crate) fn into_raw(self) -> RawFd {
+        #[cfg(unix)]
+        return std::os::fd::IntoRawFd::into_raw_fd(self.0);
+        #[cfg(windows)]
+        return std::mem::ManuallyDrop::new(self).0;
+    }
+}
+
+#[cfg(windows)]
+impl Drop for OwnedFile {
+    fn drop(&mut self) {
+        // SAFETY: libuv's synchronous form (no callback) runs the close on
+        // this thread and does not use the loop; the request is ours, on
+        // the stack, and cleaned up after.
+        unsafe { sync_fs(|req| sys::uv_fs_close(std::ptr::null_mut(), req, self.0, None)) };
+    }
+}
+
+/// Runs a synchronous libuv fs call (no callback) on a request of its own
+/// and returns its result.
+///
+/// # Safety
+/// `call` makes one fs call on the request it is given, without a
+/// callback.
+#[cfg(windows)]
+unsafe fn sync_fs(call: impl FnOnce(*mut uv_fs_t) -> c_int) -> c_int {
+    // SAFETY: uv_req_size is a pure function.
+    let size = unsafe { sys::uv_req_size(sys::UV_FS) };
+    let mut req = vec![0u64; size.div_ceil(8)];
+    let req_ptr: *mut uv_fs_t = req.as_mut_ptr().cast();
+    let rc = call(req_ptr);
+    // SAFETY: the request was used by one synchronous call; cleaning it
+    // up frees what libuv allocated in it.
+    unsafe { sys::uv_fs_req_cleanup(req_ptr) };
+    rc
+}
+
+/// A new descriptor for the file `fd` is open on (`dup`), or `None`
+/// (the process is out of descriptors).
+fn duplicate(fd: RawFd) -> Option<RawFd> {
+    #[cfg(unix)]
+    {
+        // SAFETY: fcntl on a descriptor the caller keeps open.
+        let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+        (new >= 0).then_some(new)
+    }
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::Foundation::{DuplicateHandle, DUPLICATE_SAME_ACCESS, HANDLE};
+        use windows_sys::Win32::System::Threading::GetCurrentProcess;
+        // SAFETY: the OS handle behind a descriptor the caller keeps open.
+        let handle = unsafe { sys::uv_get_osfhandle(fd) } as HANDLE;
+        let mut new: HANDLE = std::ptr::null_mut();
+        // SAFETY: a live handle of this process, duplicated into it, not
+        // inheritable; `new` is the out-parameter.
+        let ok = unsafe {
+            DuplicateHandle(
+                GetCurrentProcess(),
+                handle,
+                GetCurrentProcess(),
+                &mut new,
+                0,
+                0,
+                DUPLICATE_SAME_ACCESS,
+            )
+        };
+        if ok == 0 {
+            return None;
+        }
+        // SAFETY: a new handle nothing else owns; libuv's C runtime takes it.
+        let new_fd = unsafe { sys::uv_open_osfhandle(new.cast()) };
+        (new_fd >= 0).then_some(new_fd)
     }
 }
 
@@ -189,7 +329,7 @@ pub(super) fn file_of<K>(_: &mut K, _: *mut uv_fs_t, fd: isize) -> File {
 #[derive(Debug)]
 enum Descriptor {
     /// Closed (with a quick, synchronous `close(2)`) when dropped.
-    Owned(OwnedFd),
+    Owned(OwnedFile),
     /// Used, never closed ([`File::borrow_raw`]).
     Borrowed(RawFd),
 }
@@ -197,7 +337,7 @@ enum Descriptor {
 impl Descriptor {
     fn raw(&self) -> RawFd {
         match self {
-            Descriptor::Owned(fd) => fd.as_raw_fd(),
+            Descriptor::Owned(fd) => fd.raw(),
             Descriptor::Borrowed(fd) => *fd,
         }
     }
@@ -317,14 +457,11 @@ impl File {
         // impossible size is an ENOMEM error, not an abort.
         let mut buf = Vec::<u8>::new();
         if let Err(_too_big) = buf.try_reserve_exact(len.min(MAX_READ)) {
-            return Err(Error::uv("fs_read", -libc::ENOMEM, None));
+            return Err(Error::uv("fs_read", sys::UV_ENOMEM, None));
         }
         let filled: Extract<OnFile<Vec<u8>>, Vec<u8>> = |keep, req, n| filled(&mut keep.1, req, n);
         self.on_descriptor("fs_read", buf, filled, move |l, r, buf, fd, cb| {
-            let desc = sys::uv_buf_t {
-                base: buf.as_mut_ptr().cast(),
-                len: buf.capacity(),
-            };
+            let desc = sys::uv_buf_t::new(buf.as_mut_ptr(), buf.capacity());
             // SAFETY: the buffer lives in the request's slot until the
             // callback; libuv copies the descriptor array before returning.
             unsafe { sys::uv_fs_read(l, r, fd, &desc, 1, offset, cb) }
@@ -388,10 +525,7 @@ impl File {
         let extract: Extract<OnFile<Vec<u8>>, (usize, Vec<u8>)> =
             |keep, _, n| (n as usize, std::mem::take(&mut keep.1));
         self.on_descriptor("fs_write", data, extract, move |l, r, data, fd, cb| {
-            let desc = sys::uv_buf_t {
-                base: data.as_mut_ptr().cast(),
-                len: data.len(),
-            };
+            let desc = sys::uv_buf_t::new(data.as_mut_ptr(), data.len());
             // SAFETY: as in `read_inner`; libuv only reads the buffer.
             unsafe { sys::uv_fs_write(l, r, fd, &desc, 1, offset, cb) }
         })
@@ -435,7 +569,7 @@ impl File {
             let (n, back) = self.write_inner(data, -1).await?;
             data = back;
             if n == 0 {
-                return Err(Error::uv("fs_write", -libc::EIO, None));
+                return Err(Error::uv("fs_write", sys::UV_EIO, None));
             }
             data.drain(..n);
         }
@@ -573,7 +707,7 @@ impl File {
     pub async fn chown(&self, uid: u32, gid: u32) -> Result<()> {
         self.on_fd("fs_fchown", move |l, r, fd, cb| {
             // SAFETY: a valid loop and request.
-            unsafe { sys::uv_fs_fchown(l, r, fd, uid, gid, cb) }
+            unsafe { sys::uv_fs_fchown(l, r, fd, sys::owner(uid), sys::owner(gid), cb) }
         })
         .await
     }
@@ -591,7 +725,7 @@ impl File {
     /// ```
     pub async fn close(self) -> Result<()> {
         let fd = match Arc::try_unwrap(self.fd) {
-            Ok(Descriptor::Owned(fd)) => fd.into_raw_fd(),
+            Ok(Descriptor::Owned(fd)) => fd.into_raw(),
             // Borrowed, or still used by a request (which closes it).
             Ok(Descriptor::Borrowed(_)) | Err(_) => return Ok(()),
         };
@@ -616,13 +750,15 @@ impl File {
     }
 }
 
-impl AsRawFd for File {
+#[cfg(unix)]
+impl std::os::fd::AsRawFd for File {
     fn as_raw_fd(&self) -> RawFd {
         self.raw()
     }
 }
 
-impl IntoRawFd for File {
+#[cfg(unix)]
+impl std::os::fd::IntoRawFd for File {
     /// Gives up the descriptor without closing it (plenary's `fs_open`
     /// hands out plain descriptors).
     ///
@@ -643,26 +779,63 @@ impl IntoRawFd for File {
     /// If that duplicate cannot be made (the process is out of
     /// descriptors).
     fn into_raw_fd(self) -> RawFd {
+        self.into_raw()
+    }
+}
+
+impl File {
+    fn into_raw(self) -> RawFd {
         match Arc::try_unwrap(self.fd) {
-            Ok(Descriptor::Owned(fd)) => fd.into_raw_fd(),
+            Ok(Descriptor::Owned(fd)) => fd.into_raw(),
             Ok(Descriptor::Borrowed(fd)) => fd,
-            Err(shared) => {
-                // SAFETY: dup(2) of a descriptor the request keeps open.
-                let duplicate = unsafe { libc::fcntl(shared.raw(), libc::F_DUPFD_CLOEXEC, 0) };
-                assert!(
-                    duplicate >= 0,
+            Err(shared) => duplicate(shared.raw()).unwrap_or_else(|| {
+                panic!(
                     "plenary_async: File::into_raw_fd: cannot duplicate descriptor {} \
                      (still used by a request): {}",
                     shared.raw(),
                     std::io::Error::last_os_error()
-                );
-                duplicate
-            }
+                )
+            }),
         }
+    }
+
+    /// Takes ownership of an open descriptor.
+    ///
+    /// # Safety
+    /// `fd` is open, a descriptor of libuv's C runtime, owned by nothing
+    /// else.
+    unsafe fn from_raw(fd: RawFd) -> File {
+        File {
+            // SAFETY: the caller's contract.
+            fd: Arc::new(Descriptor::Owned(unsafe { OwnedFile::from_raw(fd) })),
+        }
+    }
+
+    /// Gives up the descriptor without closing it (Windows: a descriptor of
+    /// libuv's C runtime); a duplicate if a request still uses it, as
+    /// `IntoRawFd` does on Unix.
+    ///
+    /// # Panics
+    /// If that duplicate cannot be made.
+    #[cfg(windows)]
+    pub fn into_raw_fd(self) -> RawFd {
+        self.into_raw()
+    }
+
+    /// Takes ownership of an open descriptor of libuv's C runtime (Windows;
+    /// `FromRawFd` on Unix).
+    ///
+    /// # Safety
+    /// `fd` is open and owned by nothing else.
+    #[cfg(windows)]
+    pub unsafe fn from_raw_fd(fd: RawFd) -> File {
+        // SAFETY: the caller's contract.
+        unsafe { File::from_raw(fd) }
     }
 }
 
-impl FromRawFd for File {
+#[cfg(unix)]
+impl std::os::fd::FromRawFd for File {
     /// Takes ownership of an open descriptor.
     ///
     /// ```
@@ -674,10 +847,8 @@ impl FromRawFd for File {
     /// assert!(a::block_on(file.read(1)).unwrap().is_empty());
     /// ```
     unsafe fn from_raw_fd(fd: RawFd) -> File {
-        File {
-            // SAFETY: the caller's contract.
-            fd: Arc::new(Descriptor::Owned(unsafe { OwnedFd::from_raw_fd(fd) })),
-        }
+        // SAFETY: the caller's contract.
+        unsafe { File::from_raw(fd) }
     }
 }
 

@@ -257,23 +257,24 @@ pub enum FileType {
 }
 
 impl FileType {
-    // `mode_t` is `u32` on Linux and `u16` on macOS: the constants are
-    // widened (a no-op conversion on Linux).
-    #[allow(clippy::useless_conversion)]
+    /// The kind bits of `st_mode`: POSIX's values, the same on Linux,
+    /// macOS and the BSDs, and the ones libuv reports on Windows
+    /// (`S_IFLNK` included, which Windows' C runtime lacks).
     fn from_mode(mode: u32) -> FileType {
-        const KINDS: [(libc::mode_t, FileType); 7] = [
-            (libc::S_IFREG, FileType::File),
-            (libc::S_IFDIR, FileType::Dir),
-            (libc::S_IFLNK, FileType::Symlink),
-            (libc::S_IFIFO, FileType::Fifo),
-            (libc::S_IFSOCK, FileType::Socket),
-            (libc::S_IFCHR, FileType::CharDevice),
-            (libc::S_IFBLK, FileType::BlockDevice),
+        const S_IFMT: u32 = 0o170000;
+        const KINDS: [(u32, FileType); 7] = [
+            (0o100000, FileType::File),
+            (0o040000, FileType::Dir),
+            (0o120000, FileType::Symlink),
+            (0o010000, FileType::Fifo),
+            (0o140000, FileType::Socket),
+            (0o020000, FileType::CharDevice),
+            (0o060000, FileType::BlockDevice),
         ];
-        let kind = mode & u32::from(libc::S_IFMT);
+        let kind = mode & S_IFMT;
         KINDS
             .iter()
-            .find(|(bits, _)| u32::from(*bits) == kind)
+            .find(|(bits, _)| *bits == kind)
             .map_or(FileType::Unknown, |&(_, t)| t)
     }
 
@@ -332,4 +333,34 @@ pub struct DirEntry {
     /// Its kind, as the directory reports it ([`FileType::Unknown`] on some
     /// file systems).
     pub file_type: FileType,
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::FileType;
+
+    /// The kind bits (and `access`'s modes) are written out, the same for
+    /// every platform: they agree with this platform's C headers.
+    #[test]
+    #[allow(clippy::useless_conversion)] // mode_t is u16 on macOS
+    fn constants_agree_with_the_platform() {
+        let kinds = [
+            (libc::S_IFREG, FileType::File),
+            (libc::S_IFDIR, FileType::Dir),
+            (libc::S_IFLNK, FileType::Symlink),
+            (libc::S_IFIFO, FileType::Fifo),
+            (libc::S_IFSOCK, FileType::Socket),
+            (libc::S_IFCHR, FileType::CharDevice),
+            (libc::S_IFBLK, FileType::BlockDevice),
+        ];
+        for (bits, kind) in kinds {
+            assert_eq!(FileType::from_mode(u32::from(bits) | 0o644), kind);
+        }
+        assert_eq!(FileType::from_mode(0o644), FileType::Unknown);
+        use crate::uv::fs::{F_OK, R_OK, W_OK, X_OK};
+        assert_eq!(
+            (F_OK, R_OK, W_OK, X_OK),
+            (libc::F_OK, libc::R_OK, libc::W_OK, libc::X_OK)
+        );
+    }
 }

@@ -47,6 +47,7 @@
 
 mod dir;
 mod file;
+pub(crate) use file::OwnedFile;
 mod metadata;
 mod paths;
 mod whole_file;
@@ -62,10 +63,8 @@ pub use whole_file::{read, read_to_string, write};
 use crate::ffi::sys::{self, uv_fs_t, uv_loop_t};
 use crate::uv::fs_req::{self, Extract};
 use crate::Error;
-use std::ffi::{c_char, c_int, CStr, CString, OsStr};
+use std::ffi::{c_char, c_int, CStr, CString};
 use std::fmt;
-use std::os::fd::{AsRawFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::rc::Rc;
@@ -76,11 +75,7 @@ type Result<T> = std::result::Result<T, Error>;
 
 // ---- plumbing ---------------------------------------------------------------
 
-/// A path as libuv wants it; `EINVAL` (naming `op`) if it holds a NUL byte.
-fn c_path(op: &'static str, path: &Path) -> Result<CString> {
-    CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| Error::uv(op, sys::UV_EINVAL, Some(path.display().to_string())))
-}
+use crate::ffi::c_path;
 
 fn shown(path: &Path) -> Option<String> {
     Some(path.display().to_string())
@@ -144,9 +139,7 @@ fn stat_of<K>(_: &mut K, req: *mut uv_fs_t, _: isize) -> Metadata {
     Metadata(unsafe { *sys::uv_fs_get_statbuf(req) })
 }
 
-fn bytes_to_path(bytes: &[u8]) -> PathBuf {
-    PathBuf::from(OsStr::from_bytes(bytes))
-}
+use crate::ffi::path_from_c as bytes_to_path;
 
 /// The C string libuv left in the request's `ptr` (readlink, realpath).
 fn ptr_path<K>(_: &mut K, req: *mut uv_fs_t, _: isize) -> PathBuf {

@@ -173,7 +173,7 @@ pub(super) fn dirent(ent: &sys::uv_dirent_t) -> DirEntry {
     // SAFETY: libuv's entry names are NUL-terminated strings it owns for now.
     let name = unsafe { CStr::from_ptr(ent.name) };
     DirEntry {
-        name: OsStr::from_bytes(name.to_bytes()).to_owned(),
+        name: crate::ffi::path_from_c(name.to_bytes()).into_os_string(),
         file_type: FileType::from_dirent(ent.kind),
     }
 }
@@ -276,26 +276,26 @@ pub async fn realpath(path: impl AsRef<Path>) -> Result<PathBuf> {
 /// ```
 /// assert!(plenary_async::block_on(plenary_async::uv::fs::access("/", plenary_async::uv::fs::F_OK)).is_ok());
 /// ```
-pub const F_OK: c_int = libc::F_OK;
+pub const F_OK: c_int = 0;
 /// [`access`]: whether it may be read.
 ///
 /// ```
 /// assert!(plenary_async::block_on(plenary_async::uv::fs::access("/", plenary_async::uv::fs::R_OK)).is_ok());
 /// ```
-pub const R_OK: c_int = libc::R_OK;
+pub const R_OK: c_int = 4;
 /// [`access`]: whether it may be written.
 ///
 /// ```
 /// let tmp = std::env::temp_dir();
 /// assert!(plenary_async::block_on(plenary_async::uv::fs::access(tmp, plenary_async::uv::fs::W_OK)).is_ok());
 /// ```
-pub const W_OK: c_int = libc::W_OK;
+pub const W_OK: c_int = 2;
 /// [`access`]: whether it may be executed (or a directory searched).
 ///
 /// ```
 /// assert!(plenary_async::block_on(plenary_async::uv::fs::access("/", plenary_async::uv::fs::X_OK)).is_ok());
 /// ```
-pub const X_OK: c_int = libc::X_OK;
+pub const X_OK: c_int = 1;
 
 /// Checks whether the calling process may access `path` with `mode`
 /// ([`R_OK`] `|` [`W_OK`] `|` [`X_OK`], or [`F_OK`] for existence;
@@ -394,7 +394,7 @@ pub async fn lutime(
 pub async fn chown(path: impl AsRef<Path>, uid: u32, gid: u32) -> Result<()> {
     on_path("fs_chown", path.as_ref(), move |l, r, p, cb| {
         // SAFETY: as in `unlink`.
-        unsafe { sys::uv_fs_chown(l, r, p, uid, gid, cb) }
+        unsafe { sys::uv_fs_chown(l, r, p, sys::owner(uid), sys::owner(gid), cb) }
     })
     .await
 }
@@ -410,7 +410,7 @@ pub async fn chown(path: impl AsRef<Path>, uid: u32, gid: u32) -> Result<()> {
 pub async fn lchown(path: impl AsRef<Path>, uid: u32, gid: u32) -> Result<()> {
     on_path("fs_lchown", path.as_ref(), move |l, r, p, cb| {
         // SAFETY: as in `unlink`.
-        unsafe { sys::uv_fs_lchown(l, r, p, uid, gid, cb) }
+        unsafe { sys::uv_fs_lchown(l, r, p, sys::owner(uid), sys::owner(gid), cb) }
     })
     .await
 }
