@@ -3,7 +3,8 @@
 //! pool still reads or writes through it (data would land in another file).
 //!
 //! In its own binary: it watches descriptor numbers, which tests running in
-//! parallel in the same process would take.
+//! parallel in the same process would take. Unix: it uses a FIFO.
+#![cfg(unix)]
 
 mod common;
 

@@ -313,6 +313,7 @@ async fn arguments_environment_and_directory_reach_the_child() {
 }
 
 #[a::test]
+#[cfg(unix)] // POSIX signals
 async fn process_faults_are_errors() {
     let err = Command::new("/no/such/program").spawn().unwrap_err();
     assert!(
@@ -352,6 +353,7 @@ async fn process_faults_are_errors() {
 // ---- signals -------------------------------------------------------------------
 
 #[a::test]
+#[cfg(unix)] // POSIX signals
 async fn a_signal_sent_to_the_test_process_is_delivered() {
     let mut usr1 = a::uv::signal::signal(libc::SIGUSR1).unwrap();
     for _ in 0..3 {

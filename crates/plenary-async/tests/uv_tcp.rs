@@ -34,7 +34,12 @@ async fn read_exactly(conn: &mut TcpStream, len: usize) -> Vec<u8> {
 }
 
 /// Raises the soft limit on open files if it is low (each connection is two
+/// descriptors here; Windows has no such limit on sockets).
+#[cfg(not(unix))]
+fn enough_descriptors(_needed: u64) {}
+/// Raises the soft limit on open files if it is low (each connection is two
 /// descriptors here).
+#[cfg(unix)]
 fn enough_descriptors(needed: u64) {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
@@ -336,24 +341,11 @@ fn tcp_works_on_an_attached_runtime() {
 /// cannot stop an `accept().await?` loop; reading it reports the reset.
 #[a::test]
 async fn accept_returns_a_connection_reset_before_it_was_accepted() {
-    use std::os::fd::AsRawFd;
     let listener = TcpListener::bind(loopback()).unwrap();
     let client = std::net::TcpStream::connect(listener.local_addr()).unwrap();
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: a valid socket and a linger struct of the size given.
-    let rc = unsafe {
-        libc::setsockopt(
-            client.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&linger as *const libc::linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0);
+    socket2::SockRef::from(&client)
+        .set_linger(Some(std::time::Duration::ZERO))
+        .unwrap();
     drop(client); // linger 0: the close sends a reset
     let (mut conn, _peer) = listener.accept().await.expect("the reset connection");
     let mut buf = [0u8; 16];
