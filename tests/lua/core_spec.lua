@@ -12,9 +12,10 @@ describe("the module", function()
     assert(vim.v.shell_error == 0, needed)
     assert(needed:find("NEEDED"), "readelf printed no dependencies")
     assert(not needed:find("libuv"), "the module depends on a libuv:\n" .. needed)
-    local undefined = vim.fn.system({ "nm", "-D", "--undefined-only", so })
-    assert(undefined:find(" uv_run"), "uv_run should come from Neovim")
-    assert(undefined:find(" luv_loop"), "luv_loop should come from Neovim")
+    -- Neither defined nor left to the dynamic linker: the runtime looks
+    -- Neovim's up by name when it attaches (and it did: this suite runs).
+    local symbols = vim.fn.system({ "nm", "-D", so })
+    assert(not symbols:find(" uv_") and not symbols:find(" luv_"), "the module names libuv symbols:\n" .. symbols)
   end)
 
   it("ships LuaLS annotations that parse and cover the API", function()

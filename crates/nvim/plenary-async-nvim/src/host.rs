@@ -1,9 +1,12 @@
 //! The runtime on Neovim's loop: attached once, ticked from `vim.schedule`,
 //! detached before Neovim exits.
 //!
-//! [`attach`] finds Neovim's libuv loop through luv (`luv_loop`, a symbol
-//! Neovim exports, like libuv's own), and attaches this thread's runtime to
-//! it with [`Runtime::attach_with`]: when a task becomes ready, the runtime
+//! [`attach`] first checks that Neovim exports libuv's functions (the
+//! runtime looks them up by name: Neovim 0.11 for Windows exports none,
+//! and `attach` then fails with a message that says so), finds Neovim's
+//! libuv loop through luv (`luv_loop`, a symbol Neovim exports, looked up
+//! the same way), and attaches this thread's runtime to it with
+//! [`Runtime::attach_with`]: when a task becomes ready, the runtime
 //! asks for a *tick*, and this module has Neovim call it from a
 //! `vim.schedule` callback. Tasks are thus polled only where Neovim's API
 //! may be called, whatever woke them (a libuv callback, another thread).
@@ -35,11 +38,10 @@ use std::collections::VecDeque;
 use std::ffi::c_void;
 use std::time::{Duration, Instant};
 
-extern "C" {
-    /// luv's accessor for the loop it runs on (Neovim's main loop). Neovim
-    /// exports it with the `uv_*` symbols; this crate links neither.
-    fn luv_loop(state: *mut mlua::ffi::lua_State) -> *mut c_void;
-}
+/// luv's accessor for the loop it runs on (Neovim's main loop). Neovim
+/// exports it with the `uv_*` symbols; this crate links neither, and
+/// looks it up at `attach`.
+type LuvLoop = unsafe extern "C" fn(state: *mut mlua::ffi::lua_State) -> *mut c_void;
 
 /// What the attached runtime keeps of Neovim: dropped (with every Lua value
 /// it holds) before Neovim closes its Lua state.
@@ -135,6 +137,13 @@ pub fn attach(lua: &Lua) -> LuaResult<()> {
     if is_attached() {
         return Ok(());
     }
+    plenary_async::runtime::check_libuv()
+        .map_err(|e| LuaError::runtime(format!("plenary_async_nvim.attach: {e}")))?;
+    let luv_loop = plenary_async::runtime::host_symbol(c"luv_loop").ok_or_else(|| {
+        LuaError::runtime("plenary_async_nvim.attach: this process exports no `luv_loop` (luv); a plugin runs inside Neovim")
+    })?;
+    // SAFETY: Neovim's exported `luv_loop`, of luv's signature.
+    let luv_loop = unsafe { std::mem::transmute::<*mut c_void, LuvLoop>(luv_loop.as_ptr()) };
     let mut loop_ptr: *mut c_void = std::ptr::null_mut();
     // SAFETY: luv_loop reads luv's registry entry of this Lua state; it is
     // called on the state's own thread, inside a C call of that state.

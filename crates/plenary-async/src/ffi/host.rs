@@ -23,7 +23,6 @@
 //! with undefined symbols, and an import library for `nvim.exe` would make
 //! the DLL fail to load, with no name, on every Neovim that lacks them.
 
-#[cfg(feature = "host-libuv")]
 use std::ffi::{c_void, CStr};
 #[cfg(feature = "host-libuv")]
 use std::sync::OnceLock;
@@ -55,7 +54,7 @@ const HOST_HINT: &str = "Neovim 0.11 for Windows exports none: use the Lua core,
 const HOST_HINT: &str = "load this library into Neovim, which exports libuv";
 
 /// An ASCII name as the UTF-16 that Windows' `W` functions take.
-#[cfg(all(windows, feature = "host-libuv"))]
+#[cfg(windows)]
 const fn wide<const N: usize>(ascii: &[u8; N]) -> [u16; N] {
     let mut out = [0u16; N];
     let mut i = 0;
@@ -67,8 +66,7 @@ const fn wide<const N: usize>(ascii: &[u8; N]) -> [u16; N] {
 }
 
 /// Looks up one symbol of the host process; null if there is none.
-#[cfg(feature = "host-libuv")]
-fn lookup(name: &CStr) -> *mut c_void {
+pub(crate) fn lookup(name: &CStr) -> *mut c_void {
     #[cfg(unix)]
     {
         // SAFETY: dlsym with the global scope and a NUL-terminated name only

@@ -85,6 +85,19 @@ pub fn check_libuv() -> Result<(), LibuvUnavailable> {
     }
 }
 
+/// The address of a function (or variable) the host process exports, found
+/// as the runtime finds libuv's with `host-libuv` (see [`check_libuv`]):
+/// `dlsym` in the process's global scope on Unix; on Windows
+/// `GetProcAddress` on the executable, then on a libuv DLL already loaded.
+/// A Neovim plugin finds luv's `luv_loop` this way instead of linking it.
+///
+/// ```
+/// assert!(plenary_async::runtime::host_symbol(c"no_such_symbol_anywhere_1234").is_none());
+/// ```
+pub fn host_symbol(name: &std::ffi::CStr) -> Option<std::ptr::NonNull<std::ffi::c_void>> {
+    std::ptr::NonNull::new(crate::ffi::host::lookup(name))
+}
+
 /// Panics with [`check_libuv`]'s message if libuv cannot be called.
 #[track_caller]
 fn require_libuv() {
