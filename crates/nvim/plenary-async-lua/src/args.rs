@@ -11,8 +11,6 @@
 //! repeats it).
 
 use mlua::prelude::*;
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 /// The longest path the kernel takes (`PATH_MAX`, terminator included).
@@ -30,8 +28,9 @@ fn start(bytes: &[u8]) -> String {
     }
 }
 
-/// A path argument: any bytes (Linux paths need not be UTF-8), at most
-/// `PATH_MAX - 1` of them; longer is luv's `ENAMETOOLONG`, raised.
+/// A path argument: any bytes (Linux paths need not be UTF-8; on Windows
+/// they must be, as luv's are), at most `PATH_MAX - 1` of them; longer is
+/// luv's `ENAMETOOLONG`, raised.
 pub(crate) fn path_of(v: &LuaString) -> LuaResult<PathBuf> {
     let bytes = v.as_bytes();
     if bytes.len() >= PATH_MAX {
@@ -40,7 +39,17 @@ pub(crate) fn path_of(v: &LuaString) -> LuaResult<PathBuf> {
             start(&bytes)
         )));
     }
-    Ok(PathBuf::from(OsStr::from_bytes(&bytes)))
+    #[cfg(unix)]
+    return Ok(PathBuf::from(
+        <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(&bytes),
+    ));
+    #[cfg(windows)]
+    return std::str::from_utf8(&bytes).map(PathBuf::from).map_err(|_| {
+        LuaError::runtime(format!(
+            "EINVAL: a path that is not UTF-8: {}",
+            start(&bytes)
+        ))
+    });
 }
 
 /// A path argument (a string, or a number as Lua converts it), owned.

@@ -478,7 +478,6 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
     sync.set(
         "pipe_open",
         lua.create_function(|lua, (h, fd): (LuaValue, i32)| {
-            use std::os::fd::{FromRawFd, OwnedFd};
             let s = shared(&h, "pipe_open", Some(Kind::Pipe))?;
             if fd < 0 {
                 return Err(LuaError::runtime(format!(
@@ -487,9 +486,10 @@ pub fn register(lua: &Lua, core: &LuaTable) -> LuaResult<()> {
             }
             let r = establish(&s, "pipe_open", || {
                 // SAFETY: as with luv's pipe_open, Lua hands the descriptor
-                // over; the pipe owns and closes it from now on.
-                let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-                Ok(State::Conn(Conn::Pipe(Pipe::open(owned)?)))
+                // over (on Windows, one of the C runtime of Neovim's
+                // libuv, which is ours); the pipe owns and closes it from
+                // now on.
+                Ok(State::Conn(Conn::Pipe(unsafe { Pipe::from_raw_fd(fd) }?)))
             });
             sync_status(lua, r)
         })?,

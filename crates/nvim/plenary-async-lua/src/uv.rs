@@ -12,6 +12,7 @@ use plenary_async::uv::fs::{self, File, OpenOptions};
 use plenary_async::Error;
 use std::cell::RefCell;
 use std::collections::VecDeque;
+#[cfg(unix)]
 use std::os::fd::{FromRawFd, IntoRawFd};
 use std::rc::Rc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -79,7 +80,9 @@ fn open_options(flags: &LuaValue, mode: u32) -> LuaResult<OpenOptions> {
                     "plenary_async.uv.fs_open: flags {n} are not open(2) flags"
                 ))
             })?;
-            let access = n & libc::O_ACCMODE;
+            // (Windows' C runtime has no O_ACCMODE; the three access
+            // modes are 0, 1 and 2 everywhere.)
+            let access = n & (libc::O_RDONLY | libc::O_WRONLY | libc::O_RDWR);
             o.read(access == libc::O_RDONLY || access == libc::O_RDWR)
                 .write(access == libc::O_WRONLY || access == libc::O_RDWR)
                 .append(n & libc::O_APPEND != 0)

@@ -317,8 +317,34 @@ impl Pipe {
     /// .unwrap();
     /// ```
     pub fn open(fd: crate::uv::OwnedOs) -> Result<Pipe, Error> {
-        let stream = new_stream(None).map_err(|code| Error::uv("pipe_init", code, None))?;
         let file = OwnedFile::from_os(fd).map_err(|code| Error::uv("pipe_open", code, None))?;
+        Pipe::open_file(file)
+    }
+
+    /// Wraps a descriptor as libuv's `uv_file` is (plenary's `pipe_open`
+    /// with a number, as luv takes it): on Windows one of libuv's C
+    /// runtime. Prefer [`open`](Pipe::open) with an owned descriptor.
+    ///
+    /// # Safety
+    /// `fd` is open and owned by nothing else: the pipe closes it.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use plenary_async as a;
+    /// use std::os::fd::IntoRawFd;
+    /// let (r, _w) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// // SAFETY: the descriptor was just given up.
+    /// let pipe = a::block_on(async { unsafe { a::uv::pipe::Pipe::from_raw_fd(r.into_raw_fd()) } });
+    /// assert!(pipe.is_ok());
+    /// # }
+    /// ```
+    pub unsafe fn from_raw_fd(fd: c_int) -> Result<Pipe, Error> {
+        // SAFETY: the caller's contract.
+        Pipe::open_file(unsafe { OwnedFile::from_raw(fd) })
+    }
+
+    fn open_file(file: OwnedFile) -> Result<Pipe, Error> {
+        let stream = new_stream(None).map_err(|code| Error::uv("pipe_init", code, None))?;
         // SAFETY: a live pipe handle and a descriptor we own.
         let rc = unsafe { sys::uv_pipe_open(stream.raw(), file.raw()) };
         if rc < 0 {

@@ -229,7 +229,7 @@ impl OwnedFile {
 
     /// # Safety
     /// `fd` is open, and owned by nothing else.
-    unsafe fn from_raw(fd: RawFd) -> OwnedFile {
+    pub(crate) unsafe fn from_raw(fd: RawFd) -> OwnedFile {
         #[cfg(unix)]
         // SAFETY: the caller's contract.
         return OwnedFile(unsafe {
