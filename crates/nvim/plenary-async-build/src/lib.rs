@@ -2,10 +2,12 @@
 //! as a `cdylib`), for the library's own build script.
 //!
 //! Such a library links neither Lua nor libuv: both come from Neovim's
-//! process (plenary-async's `host-libuv` feature, mlua's `module`
-//! feature). On Linux an undefined symbol in a shared library is allowed
-//! by default; macOS's linker refuses it unless told `-undefined
-//! dynamic_lookup`. That argument belongs to the `cdylib` crate's own build
+//! process (mlua's `module` feature leaves Lua's symbols undefined;
+//! plenary-async's `host-libuv` feature looks libuv's functions up by name
+//! when the runtime attaches). On Linux an undefined symbol in a shared
+//! library is allowed by default; macOS's linker refuses it unless told
+//! `-undefined dynamic_lookup`. (On Windows mlua links Neovim's
+//! `lua51.dll`, and nothing else is needed.) That argument belongs to the `cdylib` crate's own build
 //! script: cargo ignores `rustc-cdylib-link-arg` from a dependency's build
 //! script in some versions and warns that it may become an error
 //! (rust-lang/cargo#9562). So each plugin's `build.rs` calls
@@ -22,7 +24,7 @@
 //! plenary_async_build::neovim_module();
 //! ```
 
-/// Prints the cargo directives that let a `cdylib` leave Lua's and libuv's
+/// Prints the cargo directives that let a `cdylib` leave Lua's
 /// symbols to the process that loads it, for the target being built (read
 /// from cargo's `CARGO_CFG_TARGET_OS`; nothing on Linux and the BSDs, where
 /// that is the default). Call it from the `cdylib` crate's `build.rs`.
