@@ -427,7 +427,7 @@ impl File {
 
     /// A `File` that uses `fd` without owning it: neither it nor its
     /// requests ever close `fd` (as with [`std::os::fd::BorrowedFd`]).
-    /// [`into_raw_fd`](IntoRawFd::into_raw_fd) gives the number back.
+    /// [`into_raw_fd`](std::os::fd::IntoRawFd::into_raw_fd) gives the number back.
     ///
     /// # Safety
     /// `fd` must stay open until the `File` and every request started
