@@ -20,10 +20,12 @@
 --   (no nested resume: 1,000,000 such round trips use no stack).
 -- * Bounded depth. An eager resume nested inside MAX_DEPTH (100) others is
 --   queued instead, so chains of wakes never overflow the C stack.
--- * Bounded bursts. At most BURST (1,000) eager resumes per turn of the
---   loop (per value of the loop's clock, `vim.uv.now()`); past that, wakes
---   are queued until the loop has turned. Two tasks that ping-pong eagerly
---   thus cannot hold Neovim.
+-- * Bounded bursts. Eager resumes in one turn of the loop stop once
+--   DRAIN_NS (1 ms) has passed since the turn's first one (the clock is
+--   read once per BURST, 1,000, resumes, so a burst may overrun by that
+--   many); past that, wakes are queued until the loop has turned. Two tasks
+--   that ping-pong eagerly thus cannot hold Neovim, and quick task code
+--   runs eagerly for the whole millisecond, not for a fixed count.
 -- * Queued. Wakes from a fast event (a raw libuv callback, where the API is
 --   not safe), and those past a bound, go to a first-in-first-out queue
 --   that `drain` empties from `vim.schedule`. A drain runs for at most
@@ -68,7 +70,7 @@ M.DRAIN_NS = 1e6
 
 local current = nil -- the task being resumed (nil outside tasks)
 local depth = 0 -- how many resumes are nested now
-local burst, burst_clock = 0, -1
+local burst, burst_clock, burst_start = 0, -1, 0
 
 local next_wait = 0
 --- A new wait id.
@@ -228,9 +230,14 @@ local function eager()
     return false
   end
   if turn ~= burst_clock then
-    burst_clock, burst = turn, 0
+    burst_clock, burst, burst_start = turn, 0, hrtime()
   elseif burst >= BURST then
-    return false
+    -- (math.huge: this turn's time is up, without reading the clock again.)
+    if burst == math.huge or hrtime() - burst_start >= M.DRAIN_NS then
+      burst = math.huge
+      return false
+    end
+    burst = 0 -- another BURST before the clock is read again
   end
   if in_fast_event() then
     return false
