@@ -96,3 +96,37 @@ fn close_with_a_request_in_flight_returns_and_the_request_closes_the_descriptor(
         drop(writer);
     });
 }
+
+#[test]
+fn a_dropped_sendfile_keeps_both_descriptors_until_it_ends() {
+    on_fresh_thread(|| {
+        let (fifo, input) = Fifo::open();
+        let dir = a::block_on(fs::mkdtemp(std::env::temp_dir().join("plenary-sf-XXXXXX"))).unwrap();
+        let output = a::block_on(fs::File::create(dir.join("out"))).unwrap();
+        let (in_no, out_no) = (input.as_raw_fd(), output.as_raw_fd());
+        // The copy waits in read(2) on the FIFO; its future and both files
+        // are dropped before any loop turn could deliver its callback.
+        start_and_drop(fs::sendfile(&output, &input, 0, 1));
+        drop((input, output));
+        assert!(
+            is_open(in_no) && is_open(out_no),
+            "the request keeps both open"
+        );
+        let writer = fifo.send_a_byte();
+        wait_until(|| !is_open(in_no) && !is_open(out_no));
+        drop(writer);
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}
+
+#[test]
+fn sendfile_of_nothing_returns_at_once() {
+    on_fresh_thread(|| {
+        let (_fifo, input) = Fifo::open();
+        // (A read of the empty FIFO would wait: a length of 0 never reads.)
+        let output = a::block_on(fs::File::create("/dev/null")).unwrap();
+        let limit = std::time::Duration::from_secs(30); // (only "it did not hang")
+        let sent = a::util::block_on(fs::sendfile(&output, &input, 0, 0), limit);
+        assert_eq!(sent, Ok(Ok(0)));
+    });
+}

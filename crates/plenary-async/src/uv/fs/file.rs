@@ -327,7 +327,7 @@ fn duplicate(fd: RawFd) -> Option<RawFd> {
 /// kernel cannot hand it to the next `open` while the request still reads
 /// or writes through it.
 #[derive(Debug)]
-enum Descriptor {
+pub(super) enum Descriptor {
     /// Closed (with a quick, synchronous `close(2)`) when dropped.
     Owned(OwnedFile),
     /// Used, never closed ([`File::borrow_raw`]).
@@ -402,6 +402,11 @@ impl File {
 
     pub(super) fn raw(&self) -> c_int {
         self.fd.raw()
+    }
+
+    /// The shared descriptor, for a request that must hold it open.
+    pub(super) fn descriptor(&self) -> Arc<Descriptor> {
+        self.fd.clone()
     }
 
     /// Starts a request on the descriptor: `submit` gets the loop, the

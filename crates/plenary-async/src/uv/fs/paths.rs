@@ -503,7 +503,11 @@ pub async fn copyfile(
 
 /// Copies up to `len` bytes from `input` at `offset` to the current
 /// position of `output`, in the kernel (plenary's `fs_sendfile`); returns
-/// how many bytes it copied.
+/// how many bytes it copied: at most [`SENDFILE_MAX`] per call (Linux's
+/// own limit for one `sendfile`; libuv on Windows refuses more, and
+/// older versions there lose the high bits of a larger length), so loop
+/// for more. A `len` of 0 copies nothing and returns 0 at once. Both files
+/// stay open until the copy ends, even if the future is dropped first.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -520,13 +524,29 @@ pub async fn copyfile(
 /// .unwrap();
 /// ```
 pub async fn sendfile(output: &File, input: &File, offset: u64, len: usize) -> Result<usize> {
+    if len == 0 {
+        // (libuv on Windows allocates a buffer of `len` bytes, and some C
+        // runtimes give none for 0, which libuv treats as fatal.)
+        return Ok(0);
+    }
+    let len = len.min(SENDFILE_MAX);
     let (out_fd, in_fd) = (output.raw(), input.raw());
-    run("fs_sendfile", None, (), count, move |l, r, _, cb| {
-        // SAFETY: a valid loop and request; no pointers passed.
+    // The request holds both descriptors open until its callback.
+    let keep = (output.descriptor(), input.descriptor());
+    run("fs_sendfile", None, keep, count, move |l, r, _, cb| {
+        // SAFETY: a valid loop and request; no pointers passed; the
+        // descriptors stay open while the request holds `keep`.
         unsafe { sys::uv_fs_sendfile(l, r, out_fd, in_fd, offset as i64, len, cb) }
     })
     .await
 }
+
+/// The most [`sendfile`] copies in one call: 0x7ffff000 bytes.
+///
+/// ```
+/// assert_eq!(plenary_async::uv::fs::SENDFILE_MAX, 0x7fff_f000);
+/// ```
+pub const SENDFILE_MAX: usize = 0x7fff_f000;
 
 /// Reports on the file system that holds `path` (plenary's `fs_statfs`).
 ///
