@@ -485,20 +485,26 @@ unsafe extern "C" fn on_alloc(
     unsafe { *buf = sys::uv_buf_t::empty() };
 }
 
-/// Windows: a buffer of libuv's suggested size (at most 64 KiB), owned by
-/// libuv until `on_read` takes it back (libuv hands every buffer it asked
-/// for to the read callback, whatever the outcome).
+/// Windows: the size of every buffer `on_alloc` gives (libuv suggests 64
+/// KiB for sockets; always this size, so that `keep_read` knows what it
+/// frees whatever libuv did with the descriptor's length).
+#[cfg(windows)]
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Windows: a buffer of [`READ_CHUNK`] bytes, owned by libuv until
+/// `on_read` takes it back (libuv hands a buffer it asked for to the read
+/// callback with the outcome; a TTY read that is canceled keeps it, which
+/// leaks one chunk).
 #[cfg(windows)]
 unsafe extern "C" fn on_alloc(
     _handle: *mut uv_handle_t,
-    suggested: usize,
+    _suggested: usize,
     buf: *mut sys::uv_buf_t,
 ) {
-    let chunk: Box<[u8]> = vec![0u8; suggested.clamp(1, 64 * 1024)].into_boxed_slice();
-    let len = chunk.len();
+    let chunk: Box<[u8]> = vec![0u8; READ_CHUNK].into_boxed_slice();
     let base = Box::into_raw(chunk).cast::<u8>();
-    // SAFETY: `buf` is libuv's out-parameter; `base` is `len` bytes.
-    unsafe { *buf = sys::uv_buf_t::new(base, len) };
+    // SAFETY: `buf` is libuv's out-parameter; `base` is READ_CHUNK bytes.
+    unsafe { *buf = sys::uv_buf_t::new(base, READ_CHUNK) };
 }
 
 /// Windows: takes back the buffer `on_alloc` gave and keeps its first
@@ -509,18 +515,19 @@ unsafe extern "C" fn on_alloc(
 #[cfg(windows)]
 unsafe fn keep_read(st: &StreamState, nread: isize, buf: *const sys::uv_buf_t) {
     // SAFETY: the caller's contract; a non-null base is `on_alloc`'s box of
-    // `len` bytes, given back exactly once.
+    // READ_CHUNK bytes, given back exactly once.
     let chunk = unsafe {
         if buf.is_null() || (*buf).base.is_null() {
             return;
         }
         Box::from_raw(std::ptr::slice_from_raw_parts_mut(
             (*buf).base.cast::<u8>(),
-            (*buf).len as usize,
+            READ_CHUNK,
         ))
     };
     if nread > 0 {
-        st.buffered.borrow_mut().extend(&chunk[..nread as usize]);
+        let n = (nread as usize).min(READ_CHUNK);
+        st.buffered.borrow_mut().extend(&chunk[..n]);
     }
 }
 

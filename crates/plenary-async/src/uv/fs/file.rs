@@ -258,8 +258,9 @@ impl OwnedFile {
 impl Drop for OwnedFile {
     fn drop(&mut self) {
         // SAFETY: libuv's synchronous form (no callback) runs the close on
-        // this thread and does not use the loop; the request is ours, on
-        // the stack, and cleaned up after.
+        // this thread and only stores the loop pointer (null here); the
+        // request is `sync_fs`'s own, cleaned up after. The descriptor is
+        // ours and used by no request any more (the last `Arc` is gone).
         unsafe { sync_fs(|req| sys::uv_fs_close(std::ptr::null_mut(), req, self.0, None)) };
     }
 }
