@@ -1,8 +1,8 @@
-//! Pipes: Unix domain sockets (named pipes on Windows) and pipe file
-//! descriptors, as byte streams (plenary's `a.uv.pipe_connect` and
-//! friends). They read and write like [`TcpStream`](super::tcp::TcpStream):
-//! `futures_io::AsyncRead`/`AsyncWrite`, pull-based reading with a bounded
-//! buffer.
+//! Pipes: Unix domain sockets (named pipes on Windows, whose paths are
+//! `\\.\pipe\name`) and pipe file descriptors, as byte streams
+//! (plenary's `a.uv.pipe_connect` and friends). They read and write like
+//! [`TcpStream`](super::tcp::TcpStream): `futures_io::AsyncRead`/
+//! `AsyncWrite`, pull-based reading with a bounded buffer.
 //!
 //! ```
 //! use plenary_async as a;
@@ -81,9 +81,9 @@ pub(crate) fn new_stream(label: Option<String>) -> Result<Stream, c_int> {
     Ok(stream)
 }
 
-/// A server on a Unix domain socket path (plenary's `pipe_bind` +
-/// `listen`). libuv creates the socket file and removes it when the
-/// listener is dropped.
+/// A server on a Unix domain socket path, or a named pipe's on Windows
+/// (plenary's `pipe_bind` + `listen`). libuv creates the socket file and
+/// removes it when the listener is dropped.
 ///
 /// ```
 /// use plenary_async::uv::pipe::PipeListener;
