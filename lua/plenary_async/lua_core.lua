@@ -185,6 +185,12 @@ end
 
 local U32 = 4294967295
 local MAX_READ = 0x7ffff000
+-- luv allocates a read's whole size before it reads, and Windows commits
+-- that memory (2 GiB took seconds under wine): a read larger than BIG_READ
+-- is first bounded by what the file holds (a regular file's size, read
+-- with a synchronous fstat; never below BIG_READ). A short read is still
+-- a read: callers that want everything loop, as with read(2).
+local BIG_READ = 16 * 1024 * 1024
 local U53 = 2 ^ 53
 
 -- Requests ------------------------------------------------------------------------
@@ -249,6 +255,12 @@ function M.fs_read(fd, size, offset)
   offset = offset == nil and -1 or whole("fs_read", "offset", offset, -U53, U53)
   if offset < 0 then
     offset = -1
+  end
+  if size > BIG_READ then
+    local st = uv.fs_fstat(fd)
+    if st and st.type == "file" then
+      size = math.min(size, math.max(st.size - math.max(offset, 0), BIG_READ))
+    end
   end
   return request(uv.fs_read, 3, { fd, size, offset })
 end

@@ -85,6 +85,28 @@ async fn large_files_round_trip_byte_for_byte() {
     assert!(fs::read(dir.join("big")).await.unwrap() == data);
 }
 
+/// A read far larger than its file (above the 16 MiB under which a read's
+/// length is not looked at) gives the whole file, with a buffer of the
+/// file's size, not of the length asked for.
+#[a::test]
+async fn a_read_far_larger_than_its_file_gives_the_whole_file() {
+    let dir = TempDir::new().await;
+    let data: Vec<u8> = (0..17 * 1024 * 1024 + 3)
+        .map(|i: u32| (i % 253) as u8)
+        .collect();
+    fs::write(dir.join("big"), data.clone()).await.unwrap();
+    let file = File::open(dir.join("big")).await.unwrap();
+    let all = file.read_at(1 << 40, 0).await.unwrap();
+    assert!(all == data, "{} bytes", all.len());
+    assert!(
+        all.capacity() < 32 * 1024 * 1024,
+        "a buffer of {} bytes",
+        all.capacity()
+    );
+    let tail = file.read_at(1 << 40, data.len() as u64 - 2).await.unwrap();
+    assert_eq!(tail, &data[data.len() - 2..]);
+}
+
 #[a::test]
 async fn many_operations_run_concurrently() {
     let dir = TempDir::new().await;

@@ -8,6 +8,12 @@ use std::sync::Arc;
 /// never larger.
 const MAX_READ: usize = 0x7fff_f000;
 
+/// A read buffer larger than this is first bounded by what the file holds
+/// (a regular file's size, never below this): the buffer is allocated
+/// before the read, and Windows commits all of it at once (the Lua core
+/// has the same bound, and one spec runs both).
+const BIG_READ: usize = 16 * 1024 * 1024;
+
 /// How to open a file: the flags of `fs_open(path, flags, mode)` as a
 /// builder, like [`std::fs::OpenOptions`].
 ///
@@ -261,27 +267,52 @@ impl Drop for OwnedFile {
         // this thread and only stores the loop pointer (null here); the
         // request is `sync_fs`'s own, cleaned up after. The descriptor is
         // ours and used by no request any more (the last `Arc` is gone).
-        unsafe { sync_fs(|req| sys::uv_fs_close(std::ptr::null_mut(), req, self.0, None)) };
+        unsafe {
+            sync_fs(
+                |req| sys::uv_fs_close(std::ptr::null_mut(), req, self.0, None),
+                |_| (),
+            )
+        };
     }
 }
 
-/// Runs a synchronous libuv fs call (no callback) on a request of its own
-/// and returns its result.
+/// Runs a synchronous libuv fs call (no callback) on a request of its own,
+/// then `read` on the finished request; returns the call's result and what
+/// `read` made of it.
 ///
 /// # Safety
 /// `call` makes one fs call on the request it is given, without a
 /// callback.
-#[cfg(windows)]
-unsafe fn sync_fs(call: impl FnOnce(*mut uv_fs_t) -> c_int) -> c_int {
+unsafe fn sync_fs<R>(
+    call: impl FnOnce(*mut uv_fs_t) -> c_int,
+    read: impl FnOnce(*mut uv_fs_t) -> R,
+) -> (c_int, R) {
     // SAFETY: uv_req_size is a pure function.
     let size = unsafe { sys::uv_req_size(sys::UV_FS) };
     let mut req = vec![0u64; size.div_ceil(8)];
     let req_ptr: *mut uv_fs_t = req.as_mut_ptr().cast();
     let rc = call(req_ptr);
+    let out = read(req_ptr);
     // SAFETY: the request was used by one synchronous call; cleaning it
     // up frees what libuv allocated in it.
     unsafe { sys::uv_fs_req_cleanup(req_ptr) };
-    rc
+    (rc, out)
+}
+
+/// The size of the regular file open on `fd` (a quick, synchronous
+/// `fstat` on this thread); `None` for anything else or an error.
+fn regular_file_size(fd: RawFd) -> Option<u64> {
+    // SAFETY: a synchronous fstat (the loop pointer is only stored) of a
+    // descriptor the caller keeps open; the statbuf is read before the
+    // request is cleaned up.
+    let (rc, stat) = unsafe {
+        sync_fs(
+            |req| sys::uv_fs_fstat(std::ptr::null_mut(), req, fd, None),
+            |req| *sys::uv_fs_get_statbuf(req),
+        )
+    };
+    let metadata = Metadata(stat);
+    (rc >= 0 && metadata.is_file()).then(|| metadata.len())
 }
 
 /// A new descriptor for the file `fd` is open on (`dup`), or `None`
@@ -461,8 +492,16 @@ impl File {
         // one read(2)), so a larger buffer would only waste memory; and the
         // length may come from a script: reserve it fallibly, so that an
         // impossible size is an ENOMEM error, not an abort.
+        let mut len = len.min(MAX_READ);
+        if len > BIG_READ {
+            if let Some(size) = regular_file_size(self.raw()) {
+                let from = u64::try_from(offset).unwrap_or(0);
+                let left = usize::try_from(size.saturating_sub(from)).unwrap_or(usize::MAX);
+                len = len.min(left.max(BIG_READ));
+            }
+        }
         let mut buf = Vec::<u8>::new();
-        if let Err(_too_big) = buf.try_reserve_exact(len.min(MAX_READ)) {
+        if let Err(_too_big) = buf.try_reserve_exact(len) {
             return Err(Error::uv("fs_read", sys::UV_ENOMEM, None));
         }
         let filled: Extract<OnFile<Vec<u8>>, Vec<u8>> = |keep, req, n| filled(&mut keep.1, req, n);
