@@ -35,6 +35,7 @@
 use super::req::{on_status, Req, StatusKeep};
 pub use super::split::{OwnedReadHalf, OwnedWriteHalf};
 use super::stream::{stream_io, ListenKind, Listener, Ops, Stream};
+use crate::ffi::c_path;
 use crate::ffi::sys::{self, uv_loop_t, uv_pipe_t, uv_stream_t};
 use crate::uv::fs::OwnedFile;
 use crate::Error;
@@ -60,8 +61,6 @@ const OPS: Ops = Ops {
 fn uv_error(op: &'static str, code: c_int, path: &Path) -> Error {
     Error::uv(op, code, Some(path.display().to_string()))
 }
-
-use crate::ffi::c_path;
 
 unsafe fn init_pipe(loop_: *mut uv_loop_t, h: *mut uv_stream_t) -> c_int {
     // SAFETY: the caller gives fresh handle memory and a live loop.

@@ -19,6 +19,7 @@
 //! ```
 
 use super::fs::Metadata;
+use crate::ffi::c_path;
 use crate::ffi::handle::{state_of, Handle};
 use crate::ffi::sys::{self, uv_fs_event_t, uv_fs_poll_t};
 use crate::Error;
@@ -83,8 +84,6 @@ impl<T> Queue<T> {
         }
     }
 }
-
-use crate::ffi::c_path;
 
 /// What changed, as the kernel reports it.
 ///

@@ -4,6 +4,7 @@
 //! per call.
 
 use super::req::{complete, keep_ptr, Req};
+use crate::ffi::io_error_code as code_of;
 use crate::ffi::sys::{self, uv_work_t};
 use crate::Error;
 use std::ffi::c_int;
@@ -16,8 +17,6 @@ struct Work<T> {
     job: Option<Job<T>>,
     result: Option<std::io::Result<T>>,
 }
-
-use crate::ffi::io_error_code as code_of;
 
 /// Runs `job` on libuv's thread pool and awaits its result. Errors become
 /// [`Error::Uv`] naming `op` and `path`.

@@ -52,6 +52,8 @@ mod metadata;
 mod paths;
 mod whole_file;
 
+use crate::ffi::c_path;
+use crate::ffi::path_from_c as bytes_to_path;
 pub use dir::{opendir, read_dir, Dir, ReadDir};
 use file::file_of;
 pub use file::{File, OpenOptions};
@@ -74,8 +76,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 type Result<T> = std::result::Result<T, Error>;
 
 // ---- plumbing ---------------------------------------------------------------
-
-use crate::ffi::c_path;
 
 fn shown(path: &Path) -> Option<String> {
     Some(path.display().to_string())
@@ -138,8 +138,6 @@ fn stat_of<K>(_: &mut K, req: *mut uv_fs_t, _: isize) -> Metadata {
     // SAFETY: a finished stat-family request: libuv filled its statbuf.
     Metadata(unsafe { *sys::uv_fs_get_statbuf(req) })
 }
-
-use crate::ffi::path_from_c as bytes_to_path;
 
 /// The C string libuv left in the request's `ptr` (readlink, realpath).
 fn ptr_path<K>(_: &mut K, req: *mut uv_fs_t, _: isize) -> PathBuf {
