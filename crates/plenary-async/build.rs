@@ -7,12 +7,18 @@
 //!   built from its vendored sources (`DEP_UV_SRC_*`), and the system
 //!   libraries libuv needs.
 //! - otherwise: the system libuv (>= 1.44), found with pkg-config.
+//!
+//! Where it links libuv, it reports that libuv's headers to the crates that
+//! depend on it directly (`DEP_UV_INCLUDE`, folders joined as in `PATH`), so
+//! that C code linked beside the runtime (the benchmark's echo server) is
+//! compiled against the libuv it runs on, and needs no headers installed.
 
 const MIN_VERSION: &str = "1.44";
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-env-changed=PKG_CONFIG_PATH");
+    // (The pkg-config crate names the variables it reads, PKG_CONFIG_PATH
+    // and the rest, when it probes: only the system libuv consults them.)
     if std::env::var_os("CARGO_FEATURE_HOST_LIBUV").is_some() {
         // (What the linker needs to leave symbols undefined on macOS is the
         // cdylib's own business: its build script calls
@@ -35,13 +41,21 @@ fn main() {
         if let Ok(v) = std::env::var("DEP_UV_SRC_VERSION") {
             println!("cargo:version={v}");
         }
+        if let Ok(include) = std::env::var("DEP_UV_SRC_INCLUDE") {
+            println!("cargo:include={include}");
+        }
         return;
     }
     match pkg_config::Config::new()
         .atleast_version(MIN_VERSION)
         .probe("libuv")
     {
-        Ok(lib) => println!("cargo:version={}", lib.version),
+        Ok(lib) => {
+            println!("cargo:version={}", lib.version);
+            let include =
+                std::env::join_paths(&lib.include_paths).expect("pkg-config's folders join");
+            println!("cargo:include={}", include.to_string_lossy());
+        }
         Err(err) => {
             eprintln!(
                 "\nplenary-async without its `bundled` feature needs the libuv C library, \

@@ -119,7 +119,8 @@ describe("choosing the core", function()
   -- libuv function, so it cannot start there.
   local unattachable = os.getenv("PLENARY_ASYNC_TEST_UNATTACHABLE")
   ;(unattachable and it or pending)(
-    "a native module that finds no libuv in Neovim gives the Lua core, saying which function is missing",
+    "a native module that finds no libuv in Neovim gives the Lua core, saying which function is missing"
+      .. (unattachable and "" or " (run by scripts/test-lua-windows.sh only)"),
     function()
       local dir = tree(nil)
       assert(uv.fs_copyfile(unattachable, dir .. "/lua/plenary_async/" .. NATIVE))
@@ -134,8 +135,10 @@ describe("choosing the core", function()
   )
 
   -- (lua5.1 comes with luarocks: a host process with no libuv in it.)
-  ;((have_native and vim.fn.executable("lua5.1") == 1) and it or pending)(
-    "in a host that exports no libuv, the native module loads and refuses to start with a message, never an abort",
+  local lua51 = vim.fn.executable("lua5.1") == 1
+  ;((have_native and lua51) and it or pending)(
+    "in a host that exports no libuv, the native module loads and refuses to start with a message, never an abort"
+      .. ((have_native and not lua51) and ": skipped, lua5.1 is not installed (Debian: apt-get install lua5.1)" or ""),
     function()
       local path = ROOT .. "/lua/plenary_async/" .. NATIVE
       local r = vim

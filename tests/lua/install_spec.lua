@@ -70,7 +70,10 @@ describe("installing", function()
   end)
 
   local luarocks = vim.fn.executable("luarocks") == 1
-  ;(luarocks and it or pending)("what `luarocks make` installs works (the Lua core)", function()
+  ;(luarocks and it or pending)(
+    "what `luarocks make` installs works (the Lua core)"
+      .. (luarocks and "" or ": skipped, luarocks is not installed (Debian: apt-get install luarocks)"),
+    function()
     -- (From a clone without the native module: luarocks also installs a
     -- native.so that build.lua put in lua/plenary_async/.)
     local src = clone()
