@@ -9,7 +9,10 @@
 # native API and a plenary-style peer, same run), then
 # crates/bench/lua/vs_vim_async.lua (vim_async against Neovim's own
 # vim.async, loaded from $VIM_ASYNC_DIR, which is never part of this
-# repository; skipped, with how to make it, when unset).
+# repository; skipped, with how to make it, when unset), then
+# crates/bench/lua/io.lua (a.uv's file and TCP workloads against
+# plenary.async itself, loaded from $PLENARY_DIR, a plenary.nvim checkout,
+# and against the same work on raw luv callbacks, the floor; same run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nvim="${NVIM:-.venv-nvim/bin/nvim}"
@@ -31,6 +34,8 @@ for core in native lua; do
   # Against Neovim's own vim.async: $VIM_ASYNC_DIR (the script says how to
   # make it; skipped without it).
   PLENARY_ASYNC_BACKEND=$core "$nvim" --clean --headless -l crates/bench/lua/vs_vim_async.lua
+  echo
+  PLENARY_ASYNC_BACKEND=$core "$nvim" --clean --headless -l crates/bench/lua/io.lua
   echo
 done
 # (A Rust plugin's own runtime: the same on either core.)

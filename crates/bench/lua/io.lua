@@ -399,8 +399,13 @@ io.stdout:write(
 )
 io.stdout:write("| workload | raw luv (floor) | plenary.async | this module | / plenary | / floor |\n")
 io.stdout:write("|---|---|---|---|---|---|\n")
+-- $PLENARY_BENCH_ONLY: a Lua pattern; only the workloads whose key matches.
+local only = vim.env.PLENARY_BENCH_ONLY
 for _, w in ipairs(workloads) do
   local name = w[1]
+  if only and only ~= "" and not name:find(only) then
+    goto next
+  end
   local times = { floor = {}, plenary = {}, ours = {} }
   for _ = 1, RUNS do
     table.insert(times.floor, time_once(floor[name]))
@@ -433,6 +438,27 @@ for _, w in ipairs(workloads) do
       ("%.2f"):format(o / f)
     )
   )
+  ::next::
+end
+
+-- $PLENARY_BENCH_PROFILE=mode: LuaJIT's sampling profiler (jit.p, that
+-- mode, e.g. "vFl" or "Fl") over 10 more runs of this module's side of each
+-- chosen workload, into $PLENARY_BENCH_PROFILE_OUT (standard output
+-- without).
+local profile = vim.env.PLENARY_BENCH_PROFILE
+if profile and profile ~= "" then
+  local p = require("jit.p")
+  p.start(profile, vim.env.PLENARY_BENCH_PROFILE_OUT)
+  for _, w in ipairs(workloads) do
+    if not (only and only ~= "" and not w[1]:find(only)) then
+      for _ = 1, 10 do
+        time_once(function(done)
+          tasks[w[1]](ours, done)
+        end)
+      end
+    end
+  end
+  p.stop()
 end
 
 vim.fn.delete(dir, "rf")
