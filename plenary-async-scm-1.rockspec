@@ -1,8 +1,5 @@
 -- The Lua module as a rock: `luarocks make` (or rocks.nvim's install)
--- installs lua/plenary_async/, the whole API on its Lua core. The native
--- module is built from a clone with `nvim -l build.lua` (README,
--- "Install"); `luarocks make` after that installs it too (luarocks copies
--- what lua/ holds).
+-- installs lua/plenary_async/, the whole API: plain Lua, no build step.
 --
 -- Every file of lua/plenary_async/ is listed (tests/lua/install_spec.lua
 -- checks that none is missing).
@@ -13,7 +10,7 @@ source = {
   url = "git+https://example.invalid/plenary-async",
 }
 description = {
-  summary = "plenary.async for Neovim plugins, on plain Lua or on a Rust runtime",
+  summary = "plenary.async for Neovim plugins, in plain Lua",
   detailed = [[
 plenary.async's API (run, void, wrap, util, control, uv, lsp, api, tests),
 as_plenary() for plugins written against plenary.async, and Neovim's
@@ -27,7 +24,6 @@ dependencies = {
 build = {
   type = "builtin",
   modules = {
-    ["plenary_async.backend"] = "lua/plenary_async/backend.lua",
     ["plenary_async.control"] = "lua/plenary_async/control.lua",
     ["plenary_async.health"] = "lua/plenary_async/health.lua",
     ["plenary_async"] = "lua/plenary_async/init.lua",

@@ -22,12 +22,11 @@ mkdir -p "$logs"
 nvim_manifest=crates/nvim/Cargo.toml
 
 # Build everything first, without the load (building is not what we test).
-echo "== building the test binaries, the Lua module and the plugins"
+echo "== building the test binaries and the plugins"
 cargo test --workspace --lib --bins --tests --no-run -q || exit 1
 cargo test --manifest-path "$nvim_manifest" -p plenary-async-nvim --all-features --lib --tests --no-run -q || exit 1
 # (Into the target directory scripts/test-lua.sh builds in.)
 lua_target="${CARGO_TARGET_DIR:-$PWD/target/nvim-release}"
-CARGO_TARGET_DIR="$lua_target" "${NVIM:-.venv-nvim/bin/nvim}" --clean -l build.lua >/dev/null || exit 1
 CARGO_TARGET_DIR="$lua_target" scripts/build-plugins.sh >/dev/null || exit 1
 
 # The competing load: one busy loop per core, ended when this script ends.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # plenary.nvim's own async specs (tests/plenary/async/*_spec.lua), run by
-# plenary's own test harness through `as_plenary()`, on each core. Needs a
+# plenary's own test harness through `as_plenary()`. Needs a
 # checkout of plenary.nvim (not fetched here: CI has no GitHub):
 #   scripts/test-plenary.sh /path/to/plenary.nvim
 # Expected: every spec passes but test_spec.lua's two a.before_each /
@@ -17,13 +17,11 @@ vim.opt.rtp:prepend("$plenary")
 vim.opt.rtp:prepend("$PWD")
 require("plenary_async").as_plenary()
 LUA
-for core in ${CORES:-native lua}; do
-  echo "== plenary.nvim's async specs on the $core core"
-  for spec in "$plenary"/tests/plenary/async/*_spec.lua; do
-    # (a.it's default limit is 2 s; one of plenary's specs takes 2.5 s.)
-    summary=$(PLENARY_ASYNC_BACKEND=$core PLENARY_TEST_TIMEOUT=10000 "$nvim" --headless --noplugin -u "$init" \
-      -c "lua require('plenary.busted').run('$spec')" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' \
-      | grep -E "^(Success|Failed|Errors) *:" | tr -d "\r\t" | tr "\n" " " || true)
-    echo "$(basename "$spec"): $summary"
-  done
+echo "== plenary.nvim's async specs"
+for spec in "$plenary"/tests/plenary/async/*_spec.lua; do
+  # (a.it's default limit is 2 s; one of plenary's specs takes 2.5 s.)
+  summary=$(PLENARY_TEST_TIMEOUT=10000 "$nvim" --headless --noplugin -u "$init" \
+    -c "lua require('plenary.busted').run('$spec')" 2>&1 | sed 's/\x1b\[[0-9;]*m//g' \
+    | grep -E "^(Success|Failed|Errors) *:" | tr -d "\r\t" | tr "\n" " " || true)
+  echo "$(basename "$spec"): $summary"
 done

@@ -41,7 +41,6 @@ if [ -n "$nvim" ] && [ -z "${1:-}" ]; then
   echo "== valgrind the Lua suite in $nvim"
   # (Into the target directory scripts/test-lua.sh builds in.)
   lua_target="${CARGO_TARGET_DIR:-$PWD/target/nvim-release}"
-  CARGO_TARGET_DIR="$lua_target" "$nvim" --clean -l build.lua >/dev/null
   CARGO_TARGET_DIR="$lua_target" scripts/build-plugins.sh >/dev/null
   # scripts/valgrind.supp: leaks inside nvim-oxi's own calls (the
   # nvim-oxi example plugin), explained there.

@@ -1,11 +1,11 @@
--- `:checkhealth plenary_async`: which core serves and why, the native
--- module's version against the Lua files', Neovim's version, and whether
--- Rust plugins (plenary-async-nvim) can attach on this Neovim.
+-- `:checkhealth plenary_async`: the version of the Lua files, Neovim's
+-- version, a setting left from the native module's time, and whether Rust
+-- plugins (plenary-async-nvim) can attach on this Neovim.
 local M = {}
 
 --- Whether this Neovim exports libuv's functions to the modules it loads
---- (what a Rust plugin, and the native module, call): asked through
---- LuaJIT's FFI, which looks names up in the running executable.
+--- (what a Rust plugin calls): asked through LuaJIT's FFI, which looks
+--- names up in the running executable.
 local function host_exports_libuv()
   local ok, ffi = pcall(require, "ffi")
   if not ok then
@@ -27,25 +27,14 @@ function M.check()
   local health = vim.health
   health.start("plenary_async")
   local a = require("plenary_async")
-  local backend = a._backend
-  local name, why = a.backend()
-  if name == "native" then
-    health.ok(("core: native: %s"):format(why))
-  elseif why:find("^no native module") or why:find(" is lua$") then
-    health.ok(("core: lua (%s)"):format(why))
-    health.info("the Lua core serves the whole API; the native module is optional (`nvim -l build.lua`)")
-  else
-    health.warn(("core: lua, because %s"):format(why), {
-      "run `nvim -l build.lua` in the plugin's folder (it needs cargo), then restart Neovim",
-    })
-  end
-  local native_version = backend.native_version
-  if native_version == nil then
-    health.info(("Lua files: version %s; no native module was loaded"):format(a.VERSION))
-  elseif native_version == a.VERSION then
-    health.ok(("native module and Lua files: version %s"):format(a.VERSION))
-  else
-    health.warn(("native module: version %s; Lua files: version %s"):format(native_version, a.VERSION))
+  health.ok(("version %s: plain Lua; a.uv on luv (vim.uv)"):format(a.VERSION))
+  if vim.g.plenary_async_backend ~= nil then
+    health.warn(
+      ("vim.g.plenary_async_backend is %q, which does nothing since version 0.2.0"):format(
+        tostring(vim.g.plenary_async_backend)
+      ),
+      { "remove the setting: the native module is gone, and luv serves a.uv" }
+    )
   end
   local v = vim.version()
   local shown = ("%d.%d.%d"):format(v.major, v.minor, v.patch)
@@ -60,7 +49,7 @@ function M.check()
   elseif exports == false then
     health.warn(
       "Rust plugins cannot attach: this Neovim exports no libuv functions (Neovim's Windows builds; neovim PR #40322 would add them)",
-      { "plenary_async's Lua API works here on the Lua core; a Rust plugin's attach() reports this error" }
+      { "plenary_async's Lua API works here; a Rust plugin's attach() reports this error" }
     )
   else
     health.info("whether Rust plugins can attach is unknown: " .. detail)

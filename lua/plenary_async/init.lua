@@ -1,19 +1,16 @@
 -- plenary.async's API for Neovim plugins: `require("plenary_async")`.
 --
 -- This folder is the whole module: a plugin manager's clone is an
--- installed plugin. The pieces, each a file of this folder: backend.lua
--- (which core serves: the native module when it is built and fits, else
--- the Lua core), task.lua (the scheduler: how tasks start, wait and
+-- installed plugin, plain Lua with no build step. The pieces, each a file
+-- of this folder: task.lua (the scheduler: how tasks start, wait and
 -- resume), timer.lua (sleep), structs.lua (Deque), control.lua (channels,
 -- Condvar, Semaphore), tree.lua (vim_async's task tree), plenary.lua
 -- (`as_plenary()`: plenary's own contracts), vim_async.lua (`vim.async`'s
--- API). The core does the I/O of `a.uv`: lua_core.lua and lua_handle.lua
--- on luv, or the native module (crates/nvim/plenary-async-lua) on the
--- plenary-async runtime.
+-- API), and the I/O of `a.uv` on luv: lua_core.lua (files and DNS) and
+-- lua_handle.lua (TCP, pipes, UDP).
 local source = debug.getinfo(1, "S").source
 local here = (source:sub(1, 1) == "@" and source:sub(2) or source):match("^(.*)[/\\][^/\\]*$") or "."
-local backend = assert(loadfile(here .. "/backend.lua"))(here)
-local core, backend_name, backend_reason = backend.choose()
+local core = assert(loadfile(here .. "/lua_core.lua"))(here)
 
 local M = {}
 
@@ -33,13 +30,13 @@ local function load(name)
 end
 shared.tree = dofile(here .. "/tree.lua")
 
---- Which core serves this API: `"native"` or `"lua"`, and why (see
---- backend.lua; `:checkhealth plenary_async` shows it too).
+--- Which core serves `a.uv`, and why: always `"lua"` (luv, Neovim's own
+--- `vim.uv`) since version 0.2.0, which removed the native module (it was
+--- no faster: docs/BENCHMARKS.md). Kept for plugins that ask.
 function M.backend()
-  return backend_name, backend_reason
+  return "lua", "luv (vim.uv) serves a.uv: the one core since version 0.2.0"
 end
-M.VERSION = backend.VERSION
-M._backend = backend -- (for health.lua: the native module's version)
+M.VERSION = dofile(here .. "/version.lua")
 
 local task = load("task")
 local running, spawn = task.running, task.spawn
@@ -475,12 +472,6 @@ end
 M.uv = {}
 for name, f in pairs(core.uv) do
   M.uv[name] = async("uv." .. name, awaiting(f))
-end
-
--- For the test suite only: an operation that panics inside the runtime's
--- tick (its task gets the error; the runtime goes on). Native core only.
-if core._panic_in_tick then
-  M._panic_in_tick = async("_panic_in_tick", awaiting(core._panic_in_tick))
 end
 
 -- The task tree (tree.lua), for the structured tasks built on it and

@@ -1,10 +1,9 @@
--- The Lua core: `a.uv` on luv (Neovim's `vim.uv`), for every Neovim the
--- native module does not serve (not built, no Rust toolchain, another
--- OS). It has the native core's fields (backend.lua lists them) and its
--- contract: the same names, arguments, `err, result` returns and error
--- strings ("ENOENT: no such file or directory: /path", as luv formats
--- them), and the same refusals of bad input before anything is allocated
--- or copied. The Lua suite runs on both cores (scripts/test.sh).
+-- The core: `a.uv` on luv (Neovim's `vim.uv`). The scheduler (task.lua)
+-- sees it through a small interface: `parked`, `set_deliver`, `cancel_op`,
+-- `uv` (the fs and DNS functions), `uv_handle` and `uv_handle_sync`
+-- (lua_handle.lua). It gives plenary's names, arguments and `err, result`
+-- returns ("ENOENT: no such file or directory: /path", as luv formats
+-- them), and refuses bad input before anything is allocated or copied.
 --
 -- An operation is a luv request or handle call with a callback. It ends at
 -- once (`true, results...`) when luv calls back before returning or fails
@@ -13,7 +12,7 @@
 -- the request (luv's `cancel`); an operation that still completes after
 -- that gives back what it made (an open descriptor is closed, a directory
 -- closed), so a canceled task leaks nothing.
-local folder = ... -- (this folder, from backend.lua)
+local folder = ... -- (this folder, from init.lua)
 local uv = vim.uv or vim.loop
 local select, type, error, pcall, tostring = select, type, error, pcall, tostring
 local floor = math.floor

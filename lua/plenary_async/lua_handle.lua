@@ -1,6 +1,5 @@
--- The Lua core's handles: `a.uv.new_tcp()`, `new_pipe()`, `new_udp()` on
--- luv, with the native core's contract (crates/nvim/plenary-async-lua's
--- handle.rs; the specs in tests/lua/uv_handle_spec.lua hold for both).
+-- a.uv's handles: `a.uv.new_tcp()`, `new_pipe()`, `new_udp()` on luv
+-- (tests/lua/uv_handle_spec.lua).
 --
 -- A handle starts empty and becomes what its first operation makes it:
 -- connected (`tcp_connect`, `pipe_connect`, `pipe_open`, `accept`),
@@ -48,7 +47,7 @@ local REASON = {
   EOF = "end of file",
 }
 --- luv gives its callbacks the error's name alone ("ECONNREFUSED"): the
---- message as the native core (and luv's synchronous calls) give it.
+--- message as luv's synchronous calls give it.
 local function expand(err)
   if err == nil or err:find(":", 1, true) then
     return err

@@ -1,7 +1,6 @@
 ---@meta plenary_async
 -- LuaLS annotations for `require("plenary_async")` (the module itself is
--- lua/plenary_async/init.lua and its siblings, on the native or the Lua
--- core: see backend.lua). Never loaded at run time.
+-- lua/plenary_async/init.lua and its siblings). Never loaded at run time.
 
 ---@class plenary_async.Task
 ---@field cancel fun(self: plenary_async.Task) Drops the task at once (its pending waits are abandoned).
@@ -297,16 +296,14 @@ function M.get_leaf_function_argc(f) end
 ---@return plenary_async
 function M.as_plenary() end
 
---- Which core serves the API, and why: `"native"` (the plenary-async
---- runtime, lua/plenary_async/native.so or .dll, built by `nvim -l
---- build.lua`) or `"lua"` (luv), and a sentence. `:checkhealth
---- plenary_async` shows the same.
----@return "native"|"lua" name
+--- Which core serves `a.uv`, and why: always `"lua"` (luv, Neovim's
+--- `vim.uv`) since version 0.2.0, which removed the native module; kept
+--- for plugins that ask.
+---@return "lua" name
 ---@return string reason
 function M.backend() end
 
---- The version of the Lua files (lua/plenary_async/version.lua); the
---- native module is used only if it was built from the same.
+--- The version of the Lua files (lua/plenary_async/version.lua).
 ---@type string
 M.VERSION = ""
 

@@ -168,15 +168,4 @@ describe("wrong arguments", function()
     assert(not ok and tostring(err):find("at most 1025 bytes"), tostring(err))
     os.remove(path)
   end)
-  native_it("a panic inside the runtime's tick ends its operation with an error; the runtime goes on", function()
-    a.util.block_on(function()
-      for _ = 1, 3 do
-        local ok, err = pcall(a._panic_in_tick)
-        assert(not ok and err:find("an operation panicked: the test panic"), tostring(err))
-        -- The runtime still ticks: a Rust operation, a timer, a wake.
-        assert(select(2, a.uv.fs_stat(ROOT)).type == "directory")
-        a.util.sleep(1)
-      end
-    end, 10000)
-  end)
 end)

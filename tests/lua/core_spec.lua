@@ -6,16 +6,41 @@ local function pack(...)
 end
 
 describe("the module", function()
-  native_it("links no libuv of its own: Neovim's is used", function()
-    local so = ROOT .. "/lua/plenary_async/native.so"
-    local needed = vim.fn.system({ "readelf", "-d", so })
-    assert(vim.v.shell_error == 0, needed)
-    assert(needed:find("NEEDED"), "readelf printed no dependencies")
-    assert(not needed:find("libuv"), "the module depends on a libuv:\n" .. needed)
-    -- Neither defined nor left to the dynamic linker: the runtime looks
-    -- Neovim's up by name when it attaches (and it did: this suite runs).
-    local symbols = vim.fn.system({ "nm", "-D", so })
-    assert(not symbols:find(" uv_") and not symbols:find(" luv_"), "the module names libuv symbols:\n" .. symbols)
+  it("is plain Lua: no library of its own, and backend() says luv serves", function()
+    local files = vim.fn.glob(ROOT .. "/lua/plenary_async/*", false, true)
+    for _, f in ipairs(files) do
+      assert(f:find("%.lua$"), "not a Lua file: " .. f)
+    end
+    local name, why = a.backend()
+    assert(name == "lua", name)
+    assert(why == "luv (vim.uv) serves a.uv: the one core since version 0.2.0", why)
+    assert(a.VERSION == "0.2.0", a.VERSION)
+  end)
+
+  it(":checkhealth reports the version and a setting that does nothing now", function()
+    local health = {}
+    local saved = vim.health
+    vim.health = {
+      start = function() end,
+      ok = function(m)
+        table.insert(health, "ok " .. m)
+      end,
+      warn = function(m)
+        table.insert(health, "warn " .. m)
+      end,
+      info = function(m)
+        table.insert(health, "info " .. m)
+      end,
+    }
+    vim.g.plenary_async_backend = "native"
+    local ok, err = pcall(require("plenary_async.health").check)
+    vim.g.plenary_async_backend = nil
+    vim.health = saved
+    assert(ok, err)
+    assert(health[1] == "ok version 0.2.0: plain Lua; a.uv on luv (vim.uv)", health[1])
+    assert(health[2] == 'warn vim.g.plenary_async_backend is "native", which does nothing since version 0.2.0', health[2])
+    assert(health[3]:find("^ok Neovim %d+%.%d+%.%d+$"), health[3])
+    assert(health[4]:find("^ok Rust plugins can attach: this Neovim exports libuv's functions %(libuv 1%.%d+%.%d+%)$"), health[4])
   end)
 
   it("ships LuaLS annotations that parse and cover the API", function()

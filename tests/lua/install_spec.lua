@@ -1,7 +1,6 @@
 -- Installing: a clone on the runtimepath (what lazy.nvim, packer and
--- vim.pack make) works with no build step; the build step (build.lua)
--- honours CARGO_TARGET_DIR and ends well without cargo; the rockspec
--- installs every file, and what `luarocks make` installs works.
+-- vim.pack make) works with no build step; the rockspec installs every
+-- file, and what `luarocks make` installs works.
 local uv = vim.uv
 
 local function read(path)
@@ -11,7 +10,7 @@ local function read(path)
   return s
 end
 
---- A copy of the plugin's Lua files (no native module) in a fresh folder.
+--- A copy of the plugin's Lua files in a fresh folder.
 local function clone()
   local dir = vim.fn.tempname()
   vim.fn.mkdir(dir .. "/lua/plenary_async", "p")
@@ -23,14 +22,13 @@ end
 
 --- Runs `lines` in a Neovim of its own (extra `args` before -l); returns
 --- its standard output.
-local function run(args, lines, env)
+local function run(args, lines)
   local script = vim.fn.tempname() .. ".lua"
   vim.fn.writefile(lines, script)
   local cmd = { vim.v.progpath, "--clean", "--headless" }
   vim.list_extend(cmd, args)
   vim.list_extend(cmd, { "-l", script })
-  local e = vim.tbl_extend("force", { PLENARY_ASYNC_BACKEND = "" }, env or {})
-  local r = vim.system(cmd, { env = e, text = true }):wait(120000)
+  local r = vim.system(cmd, { text = true }):wait(120000)
   os.remove(script)
   assert(r.code == 0, ("exit %s: %s %s"):format(r.code, r.stdout, r.stderr))
   return (r.stdout:gsub("\r", "")) -- (Windows writes CR LF)
@@ -74,8 +72,6 @@ describe("installing", function()
     "what `luarocks make` installs works (the Lua core)"
       .. (luarocks and "" or ": skipped, luarocks is not installed (Debian: apt-get install luarocks)"),
     function()
-    -- (From a clone without the native module: luarocks also installs a
-    -- native.so that build.lua put in lua/plenary_async/.)
     local src = clone()
     assert(uv.fs_copyfile(ROOT .. "/plenary-async-scm-1.rockspec", src .. "/plenary-async-scm-1.rockspec"))
     local tree = vim.fn.tempname()
@@ -92,27 +88,4 @@ describe("installing", function()
     vim.fn.delete(tree, "rf")
     vim.fn.delete(src, "rf")
   end)
-
-  it("build.lua without cargo says so, installs nothing and succeeds", function()
-    local dir = clone()
-    assert(uv.fs_copyfile(ROOT .. "/build.lua", dir .. "/build.lua"))
-    local r = vim
-      .system({ vim.v.progpath, "--clean", "-l", dir .. "/build.lua" }, { env = { PATH = dir .. "/no-such-bin" }, text = true })
-      :wait(60000)
-    assert(r.code == 0, ("exit %s: %s %s"):format(r.code, r.stdout, r.stderr))
-    assert(r.stdout:find("cargo was not found"), r.stdout)
-    assert(r.stdout:find("the Lua core serves"), r.stdout)
-    assert(not uv.fs_stat(dir .. "/lua/plenary_async/native.so"))
-    vim.fn.delete(dir, "rf")
-  end)
-
-  local target = os.getenv("CARGO_TARGET_DIR")
-  ;((target and uv.fs_stat(ROOT .. "/lua/plenary_async/native.so")) and it or pending)(
-    "build.lua took the library from where cargo put it ($CARGO_TARGET_DIR)",
-    function()
-      local built = target .. "/release/libplenary_async_native.so"
-      assert(uv.fs_stat(built), built .. " does not exist")
-      assert(read(built) == read(ROOT .. "/lua/plenary_async/native.so"), "native.so is not the library in " .. target)
-    end
-  )
 end)

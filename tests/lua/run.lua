@@ -61,14 +61,6 @@ function _G.it(name, body)
   end
 end
 
---- An `it` about the native library itself: pending on the Lua core.
-function _G.native_it(name, body)
-  if require("plenary_async").backend() == "native" then
-    return _G.it(name, body)
-  end
-  _G.pending(name .. " (the native core only)")
-end
-
 --- An `it` whose body runs as a task (it may await), with a limit.
 function _G.ait(name, body, timeout)
   _G.it(name, function()
@@ -77,18 +69,6 @@ function _G.ait(name, body, timeout)
 end
 
 _G.ROOT = root
--- Which core the suite runs on ($PLENARY_ASYNC_BACKEND, set by
--- scripts/test-lua.sh for each run): a run that asked for one and got the
--- other fails at once.
-do
-  local name, why = require("plenary_async").backend()
-  print(("core: %s (%s)"):format(name, why))
-  local want = os.getenv("PLENARY_ASYNC_BACKEND")
-  if want and want ~= "" and want ~= "auto" and want ~= name then
-    print(("FAIL  the suite asked for the %s core and got the %s core"):format(want, name))
-    os.exit(1)
-  end
-end
 for _, file in ipairs(vim.fn.glob(root .. "/tests/lua/*_spec.lua", false, true)) do
   dofile(file)
 end
