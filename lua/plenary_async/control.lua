@@ -7,95 +7,37 @@
 -- that is gone (canceled, or already woken) passes to the next waiter.
 -- The async operations also take plenary's callback form (`rx(cb)`,
 -- `cv.wait(cv, cb)`, `sem.acquire(sem, cb)`): a waiter is then a function.
-local _, shared = ...
-local task = shared.task
-local pack, unpack, leaf = shared.pack, shared.unpack, shared.leaf
+local task = require("plenary_async.task")
+local waiters = require("plenary_async.waiters")
+local leaf = require("plenary_async.async").leaf
+local validate = require("plenary_async.validate")
 
-local wake, suspend, new_wait = task.wake, task.suspend, task.new_wait
-local select, error, setmetatable = select, error, setmetatable
+local suspend, new_wait, running = task.suspend, task.new_wait, task.running
+local push, pop, resume, wait_in = waiters.push, waiters.pop, waiters.resume, waiters.wait
+local select, error, setmetatable, tostring, type = select, error, setmetatable, tostring, type
+local unpack = table.unpack or unpack
+local function pack(...)
+  return { n = select("#", ...), ... }
+end
 
 local M = { channel = {} }
 
--- Waiters: a list of (task, wait id) or (callback, false) pairs in one
--- table, `w[i]` and `w[i + 1]`, from `w.head` to before `w.tail`.
-
-local function waiters()
-  return { head = 1, tail = 1 }
-end
-
-local function push(w, t, id)
-  local i = w.tail
-  w[i], w[i + 1] = t, id
-  w.tail = i + 2
-end
-
---- Removes and returns the first waiter that still waits.
-local function pop(w)
-  local i, tail = w.head, w.tail
-  while i < tail do
-    local t, id = w[i], w[i + 1]
-    w[i], w[i + 1] = nil, nil
-    i = i + 2
-    if id == false or (t.waiting == id and not t.done) then
-      if i >= tail then
-        w.head, w.tail = 1, 1
-      else
-        w.head = i
-      end
-      return t, id
-    end
-  end
-  w.head, w.tail = 1, 1
-  return nil
-end
-
---- Ends the wait of a waiter that `pop` gave, with `...`.
-local function resume(t, id, ...)
-  if id == false then
-    return t(...)
-  end
-  return wake(t, id, ...)
-end
-
---- Adds the running task `t` to `w` and waits; returns what wakes it.
-local function wait_in(w, t)
-  local id = new_wait()
-  push(w, t, id)
-  return suspend(t, id)
-end
-
--- The form of an async operation: `body(t, ...)` runs in task `t`; with a
--- callback (`on(w, cb)`), the waiter is the callback.
-
---- plenary's `handles` field of a Condvar or Semaphore: the waiters now,
---- first come first, each as a function that ends its wait (plenary keeps
---- the waiters' callbacks there). Made when it is read: a snapshot, so
---- `#cv.handles` counts them (LuaJIT has no `__len` for tables, and a list
---- kept up to date would cost every wait a shift).
+--- plenary's `handles` field of a Condvar or Semaphore: the waiters now
+--- (waiters.snapshot), made when it is read, so `#cv.handles` counts them
+--- (LuaJIT has no `__len` for tables, and a list kept up to date would
+--- cost every wait a shift).
 local function handles_of(w)
   return function(_, key)
-    if key ~= "handles" then
-      return nil
+    if key == "handles" then
+      return waiters.snapshot(w)
     end
-    local list = {}
-    for i = w.head, w.tail - 1, 2 do
-      local t, id = w[i], w[i + 1]
-      if id == false then
-        list[#list + 1] = t
-      elseif t ~= nil and t.waiting == id and not t.done then
-        list[#list + 1] = function(...)
-          return wake(t, id, ...)
-        end
-      end
-    end
-    return list
   end
 end
 
 -- Condvar ----------------------------------------------------------------------
 
 local function condvar()
-  local w = waiters()
+  local w = waiters.new()
   local cv = setmetatable({}, { __index = handles_of(w) })
   --- Waits for the next notification.
   cv.wait = leaf("Condvar:wait", 2, function(t)
@@ -109,20 +51,14 @@ local function condvar()
     -- Take the waiters of this moment out of the list first: a woken task
     -- that waits again (at once, before this returns) joins a fresh list
     -- and is not woken twice by this call.
-    local head, tail = w.head, w.tail
-    if head >= tail then
+    if w.head >= w.tail then
       return
     end
-    local now = {}
-    for i = head, tail - 1 do
-      now[i - head + 1] = w[i]
-      w[i] = nil
-    end
-    w.head, w.tail = 1, 1
-    for i = 1, tail - head, 2 do
+    local now, n = waiters.take_all(w)
+    for i = 1, n, 2 do
       local t, id = now[i], now[i + 1]
       -- Still waiting (not canceled or woken meanwhile by another resume).
-      if id == false or (t.waiting == id and not t.done) then
+      if waiters.live(t, id) then
         resume(t, id)
       end
     end
@@ -142,7 +78,7 @@ M.Condvar = { new = condvar }
 -- Semaphore --------------------------------------------------------------------
 
 local function check_permits(n)
-  if type(n) ~= "number" or n ~= n or n < 0 or n % 1 ~= 0 or n == math.huge then
+  if not validate.is_whole(n, 0, 1.7976931348623157e308) then -- (finite)
     error(
       ("plenary_async.control.Semaphore.new: expected a whole number of permits >= 0, got %s"):format(
         type(n) == "number" and tostring(n) or type(n)
@@ -154,7 +90,7 @@ end
 
 local function semaphore(n)
   check_permits(n)
-  local w = waiters()
+  local w = waiters.new()
   local sem = setmetatable({ permits = n }, { __index = handles_of(w) })
   local function permit()
     local forgotten = false
@@ -246,8 +182,6 @@ local function oneshot_values(st)
   return v
 end
 
-local running = task.running
-
 local function oneshot_recv(st, ...)
   if select("#", ...) == 1 then
     -- plenary's callback form: `rx(cb)`.
@@ -260,7 +194,7 @@ local function oneshot_recv(st, ...)
   end
   local t = running()
   if t == nil then
-    shared.not_in_task("the oneshot receiver")
+    validate.not_in_task("the oneshot receiver")
   end
   if oneshot_take(st) then
     return oneshot_values(st)
@@ -285,7 +219,7 @@ end
 --- count and takes it, `rx.last()` waits for one and takes them all.
 function M.channel.counter()
   local count = 0
-  local w = waiters()
+  local w = waiters.new()
   local tx, rx = {}, {}
   function tx.send()
     count = count + 1
@@ -316,7 +250,7 @@ function M.channel.mpsc()
   -- The queue: values from `head` to `tail`; one value is kept as it is,
   -- several packed (and marked in `many`).
   local values, many, head, tail = {}, {}, 1, 0
-  local w = waiters()
+  local w = waiters.new()
   local tx, rx = {}, {}
   function tx.send(...)
     tail = tail + 1

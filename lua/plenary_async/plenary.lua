@@ -1,7 +1,7 @@
 -- `as_plenary()`: this module under plenary.async's names, with plenary's
--- own contracts where they differ from the native module's:
+-- own contracts where they differ from this module's:
 --
--- | what              | native (`require("plenary_async")`)      | plenary (`as_plenary()`)                    |
+-- | what              | this module (`require("plenary_async")`) | plenary (`as_plenary()`)                    |
 -- |-------------------|------------------------------------------|---------------------------------------------|
 -- | `run(fn, cb)`     | `cb(true, ...)` / `cb(false, traceback)` | `cb(...)`; an error is raised where the task |
 -- |                   | errors without `cb` reported to Neovim   | was resumed ("The coroutine failed with this |
@@ -13,9 +13,11 @@
 -- Everything else is shared: the scheduler's order (eager resumption), the
 -- channels, Condvar and Semaphore, `wrap`, `util.join`'s plain lists, and
 -- the fixes of plenary's defects (listed in the README).
-local _, shared = ...
-local task = shared.task
-local M, util, tests = shared.M, shared.M.util, shared.tests
+local task = require("plenary_async.task")
+local validate = require("plenary_async.validate")
+-- (Loaded by `as_plenary()`, once the module itself is.)
+local M = require("plenary_async")
+local util, tests = M.util, M.tests
 local spawn, failure = task.spawn, task.failure
 
 local P = {}
@@ -43,12 +45,8 @@ local async = {
 
 --- plenary's `run(fn, callback)`: `callback(...)` gets the task's results.
 function async.run(fn, callback)
-  if not shared.is_callable(fn) then
-    shared.argument_error("run", 1, "a function", fn)
-  end
-  if callback ~= nil and not shared.is_callable(callback) then
-    shared.argument_error("run", 2, "a function or nil", callback)
-  end
+  validate.callable("run", 1, fn)
+  validate.callable("run", 2, callback, true)
   spawn(fn, plenary_done, callback)
 end
 

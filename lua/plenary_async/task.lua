@@ -3,7 +3,7 @@
 -- A task is a coroutine and a small record (`t`): its completion callback,
 -- the wait it is in, whether it is done. A task waits by registering a
 -- *wait* (a number that identifies this one wait: `t.waiting`) with
--- whatever will end it (a channel, a callback, a timer, a Rust operation)
+-- whatever will end it (a channel, a callback, a timer, a libuv request)
 -- and yielding. Whatever ends it calls `wake(t, id, ...)`: a wake for a
 -- wait that is over (a second callback call, a canceled task) is ignored,
 -- so a callback resumes its task at most once.
@@ -48,8 +48,6 @@
 -- pool), not a new one, so a task that completes at once allocates no
 -- coroutine. A task's `t.co` is its coroutine while it runs; once the task
 -- is done the coroutine may run another task (check `t.done` first).
-local core, shared = ...
-
 local co_create, co_resume, co_yield, co_status, co_running =
   coroutine.create, coroutine.resume, coroutine.yield, coroutine.status, coroutine.running
 local uv = vim.uv or vim.loop
@@ -59,13 +57,14 @@ local schedule = vim.schedule
 local select, type, error, pcall = select, type, error, pcall
 local traceback = debug.traceback
 
-local pack = shared.pack
-local unpack = shared.unpack
+local unpack = table.unpack or unpack
+local function pack(...)
+  return { n = select("#", ...), ... }
+end
 
 local M = {}
 
 local MAX_DEPTH, BURST = 100, 1000
-M.MAX_DEPTH, M.BURST = MAX_DEPTH, BURST
 M.DRAIN_NS = 1e6
 
 local current = nil -- the task being resumed (nil outside tasks)
@@ -245,7 +244,6 @@ local function eager()
   burst = burst + 1
   return true
 end
-M.eager = eager
 
 --- Ends the wait `id` of task `t` with the values `...`: the task goes on
 --- from its wait (at once if it may, else from the queue). Does nothing
@@ -444,15 +442,15 @@ finish = function(t, ok, ...)
   return on_done(t, ok, ...)
 end
 
---- The native completion: `cb(true, results...)` or `cb(false, message
---- with traceback)`.
-local function native_done(t, ok, ...)
+--- `run`'s completion: `cb(true, results...)` or `cb(false, message with
+--- traceback)`.
+local function done_with_status(t, ok, ...)
   if ok then
     return t.cb(true, ...)
   end
   return t.cb(false, failure(t, (...)))
 end
-M.native_done = native_done
+M.done_with_status = done_with_status
 
 --- Starts `fn(...)` as the task `t`, a record with the fields of
 --- `spawn`'s (`co` is set here): at once (up to the first wait) unless in
@@ -508,20 +506,23 @@ function M.spawn(fn, on_done, cb, ...)
     at = 0,
     seq = 0,
     sleep_id = false,
+    req = false,
   }, fn, ...)
 end
 
---- Releases what task `t` waits on: its Rust operation is dropped, and
---- the handle an awaited callback-style call returned (`await_call` with
---- `closable`; `t.closer` is not in the constructor: it is set only on
---- that path) is closed. Returns `false, err` if closing it failed.
+--- Releases what task `t` waits on: its libuv request (`t.req`, set by
+--- uv_fs.lua while one is running) is canceled, and the handle an awaited
+--- callback-style call returned (`await_call` with `closable`; `t.closer`
+--- is not in the constructor: it is set only on that path) is closed.
+--- Returns `false, err` if closing it failed.
 release_wait = function(t)
   if t.sleep_id and M.forget_sleep then
     M.forget_sleep(t) -- (timer.lua: its heap entry is stale now)
   end
-  if t.op then
-    core.cancel_op(t.op)
-    t.op = nil
+  local req = t.req
+  if req then
+    t.req = false
+    uv.cancel(req) -- (a request already running ends as usual; its callback sees the wait is over)
   end
   local closer = t.closer
   if closer then
@@ -534,8 +535,8 @@ release_wait = function(t)
   return true
 end
 
---- Cancels task `t`: it is never resumed again; a Rust operation it waits
---- for is dropped. (LuaJIT cannot close a coroutine: its stack is left to
+--- Cancels task `t`: it is never resumed again; a libuv request it waits
+--- for is canceled. (LuaJIT cannot close a coroutine: its stack is left to
 --- the garbage collector.)
 function M.cancel(t)
   if t.done then
@@ -552,7 +553,7 @@ end
 
 --- Ends the wait task `t` is in, if any, by raising `raise()` in it (at
 --- once if it may run now, else from the queue): what it waited for is
---- released (a closable handle closed, a Rust operation dropped; a
+--- released (a closable handle closed, a libuv request canceled; a
 --- channel or a sleep skips a wait that is over). A failure to close the
 --- handle is raised instead. Returns whether the task was waiting.
 function M.interrupt(t, raise)
@@ -567,7 +568,7 @@ function M.interrupt(t, raise)
     -- reports. A new wait id: the awaited callback, if it still comes,
     -- does not end this one.
     t.closer, t.closer_owned = nil, nil
-    release_wait(t) -- (the rest of what it waits on: a Rust operation)
+    release_wait(t) -- (the rest of what it waits on: a libuv request)
     local cid = new_wait()
     t.waiting = cid
     local ok, err = pcall(closer.close, closer, function()
@@ -685,75 +686,6 @@ function M.await_call(t, f, argc, closable, ...)
     return close_owned(t, owned, suspend(t, id))
   end
   return suspend(t, id)
-end
-
--- Rust operations ------------------------------------------------------------
-
--- A Rust async function returns `true, results...` when done at once, or
--- `parked, id` when its future has to wait: the runtime then runs it and
--- calls `deliver(id, ok, ...)` when it is done (from the runtime's tick, a
--- vim.schedule callback; the task resumes from the queue, so the runtime's
--- tick is never re-entered by task code).
-local waiting_on = {}
-local parked = core.parked
-
-core.set_deliver(function(id, ...)
-  local t = waiting_on[id]
-  if t == nil then
-    return
-  end
-  waiting_on[id] = nil
-  if t.op == id and not t.done then
-    t.op = nil
-    t.waiting = false
-    enqueue(t, pack(...))
-  end
-end)
-
-local function plain(err)
-  return (tostring(err):gsub("^runtime error: ", ""))
-end
-M.plain = plain
-
-local function settle(ok, ...)
-  if ok == true then
-    return ...
-  end
-  error(plain((...)), 3)
-end
-
-local function outcome(ok, first, ...)
-  if not ok then
-    error(plain(first), 2)
-  end
-  if first == true then
-    return ...
-  end
-  if first == parked then
-    local t = running()
-    local id = (...)
-    waiting_on[id] = t
-    t.op = id
-    return settle(suspend(t, new_wait()))
-  end
-  error(first, 2)
-end
-
---- A Rust async function as a function of task code.
-function M.awaiting(f)
-  return function(...)
-    return outcome(pcall(f, ...))
-  end
-end
-
---- Whether a task is running or waiting (for handles given to Lua).
-function M.is_finished(t)
-  return t.done
-end
-
---- For tests: the scheduler's bounds and state.
-function M.state()
-  return { depth = depth, queued = q_tail - q_head + 1, burst = burst }
 end
 
 return M

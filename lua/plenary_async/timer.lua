@@ -13,8 +13,7 @@
 -- from turning for a while (a long computation, or creating 10,000 tasks)
 -- starts its sleeps from the turn's start, as libuv's timers do; call
 -- `vim.uv.update_time()` first to count from the present instead.
-local _, shared = ...
-local task = shared.task
+local task = require("plenary_async.task")
 local enqueue = task.enqueue
 
 local uv = vim.uv or vim.loop

@@ -1,10 +1,6 @@
 -- The task tree of vim_async's structured tasks: who owns whom, the order
 -- of a recursive close, completion after children, and how a failure
--- travels up. Its rules are those of the Rust runtime's
--- `plenary_async::scope::tree` (the same events in the same order; the
--- specs in tests/lua/tree_spec.lua hold for both); this is the one copy
--- the Lua API uses, on either core: a node is a plain table, so a task
--- tree costs no call across the C boundary.
+-- travels up (tests/lua/tree_spec.lua). A node is a plain table.
 --
 -- Nodes are named by numbers. What a close or a failure does to a task is
 -- the caller's, through three hooks the tree calls with node numbers:
@@ -28,7 +24,6 @@
 -- | `state(id)` | `closing, failed, finished, completed, children` |
 -- | `children(id)` | the numbers of its attached, uncompleted children |
 -- | `set_hooks(t)` | `t.close`, `t.child_failed`, `t.completed`; returns the previous table |
--- | `release()` | forgets the hooks (Neovim is exiting) |
 --
 -- Acting on a node that has completed (or never was) does nothing.
 local M = {}
@@ -264,10 +259,6 @@ function M.set_hooks(t)
   on_close, on_child_failed, on_completed = t.close, t.child_failed, t.completed
   hooks_table = t
   return previous
-end
-
-function M.release()
-  on_close, on_child_failed, on_completed = nil, nil, nil
 end
 
 return M

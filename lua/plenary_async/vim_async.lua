@@ -28,13 +28,18 @@
 -- a wake resumes them from the queue, never inside the waking call; an
 -- await's closable is closed when the await ends; a plain
 -- coroutine.yield() or a foreign coroutine.resume fails the task.
-local _, shared = ...
-local task = shared.task
-local pack, unpack = shared.pack, shared.unpack
+local task = require("plenary_async.task")
+local tree = require("plenary_async.tree")
+local timer = require("plenary_async.timer")
+local validate = require("plenary_async.validate")
+local waiters = require("plenary_async.waiters")
+local unpack = table.unpack or unpack
+local function pack(...)
+  return { n = select("#", ...), ... }
+end
 local running, start_task, suspend, wake, new_wait = task.running, task.start, task.suspend, task.wake, task.new_wait
 local interrupt, await_call, failure = task.interrupt, task.await_call, task.failure
 local OWNED = task.OWNED -- (an await's closable is closed when the await ends)
-local tree = shared.tree
 local tree_new, tree_finish, tree_close = tree.new, tree.finish, tree.close
 local tree_detach, tree_observe = tree.detach, tree.observe
 local uv = vim.uv or vim.loop
@@ -423,7 +428,7 @@ end
 -- Creating tasks -------------------------------------------------------------------
 
 local function new_task(name, fn, ...)
-  if type(fn) ~= "function" and not shared.is_callable(fn) then
+  if type(fn) ~= "function" and not validate.is_callable(fn) then
     error(("vim_async.run: expected a function, got %s"):format(type(fn)), 3)
   end
   local parent = current()
@@ -641,7 +646,7 @@ function M.config(opts)
     if want == nil then
       error(("vim_async.config: unknown option %q (wait, schedule, new_timer, debug)"):format(tostring(key)), 2)
     end
-    local ok = type(value) == want or (want == "function" and shared.is_callable(value))
+    local ok = type(value) == want or (want == "function" and validate.is_callable(value))
     if not ok then
       error(("vim_async.config: option %q must be a %s, got %s"):format(key, want, type(value)), 2)
     end
@@ -655,7 +660,6 @@ function M.config(opts)
 end
 
 local default_timer = runtime.new_timer
-local timer = shared.timer
 
 --- Sleeps `ms` milliseconds. On Neovim's own timers (the default) the
 --- task is an entry of the scheduler's sleep heap (timer.lua: one libuv
@@ -755,46 +759,43 @@ Semaphore.__index = Semaphore
 --- A semaphore of `permits` (default 1).
 function M.semaphore(permits)
   permits = permits or 1
-  if type(permits) ~= "number" or permits < 1 or permits % 1 ~= 0 or permits == math.huge then
+  if not validate.is_whole(permits, 1, 1.7976931348623157e308) then
     error(("vim_async.semaphore: permits: expected positive integer, got %s"):format(tostring(permits)), 2)
   end
-  return setmetatable({ permits = permits, max = permits, queue = {}, head = 1, tail = 1 }, Semaphore)
+  -- (`granted`: the waits handed a permit by `release` and not yet back in
+  -- their task, by wait id.)
+  return setmetatable({ permits = permits, max = permits, waiters = waiters.new(), granted = {} }, Semaphore)
 end
 
 --- Takes a permit, waiting (first come, first served) while none is free.
 function Semaphore:acquire()
   local T = current_or_error("Semaphore:acquire")
   checkpoint(T)
-  if self.permits > 0 and self.head == self.tail then
+  if self.permits > 0 and not waiters.any(self.waiters) then
     self.permits = self.permits - 1
     return
   end
   local id = new_wait()
-  local slot = self.tail
-  self.queue[slot] = { T = T, id = id }
-  self.tail = slot + 1
+  waiters.push(self.waiters, T, id)
   local ok, err = pcall(suspend, T, id)
-  if not ok then
-    local entry = self.queue[slot]
-    if entry then
-      entry.gone = true
-    else
+  if self.granted[id] then
+    self.granted[id] = nil
+    if not ok then
       self:release() -- it was handed a permit as it was interrupted
     end
+  end
+  if not ok then
     error(err, 0)
   end
 end
 
 --- Gives a permit back (to the longest waiter, if any).
 function Semaphore:release()
-  while self.head < self.tail do
-    local entry = self.queue[self.head]
-    self.queue[self.head] = nil
-    self.head = self.head + 1
-    if not entry.gone then
-      wake(entry.T, entry.id)
-      return
-    end
+  local T, id = waiters.pop(self.waiters)
+  if T ~= nil then
+    self.granted[id] = true
+    wake(T, id)
+    return
   end
   if self.permits >= self.max then
     error("vim_async: Semaphore:release() called more times than acquire()", 2)

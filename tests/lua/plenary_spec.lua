@@ -346,19 +346,19 @@ describe("as_plenary()", function()
     assert(sem.permits == 2)
   end)
 
-  it("run passes the results only, as plenary; the native run passes success first", function()
-    local native, compat
+  it("run passes the results only, as plenary; this module's run passes success first", function()
+    local ours, compat
     a.run(function()
       return 1, 2
     end, function(...)
-      native = pack(...)
+      ours = pack(...)
     end)
     p.run(function()
       return 1, 2
     end, function(...)
       compat = pack(...)
     end)
-    assert(native.n == 3 and native[1] == true and native[2] == 1 and native[3] == 2)
+    assert(ours.n == 3 and ours[1] == true and ours[2] == 1 and ours[3] == 2)
     assert(compat.n == 2 and compat[1] == 1 and compat[2] == 2)
     assert(p.run(function() end) == nil)
   end)
@@ -383,7 +383,7 @@ describe("as_plenary()", function()
     assert(not ok and err:find("after the wait"), err)
   end)
 
-  it("util.protected returns a function, as plenary (the native one calls)", function()
+  it("util.protected returns a function, as plenary (this module's calls)", function()
     local f = p.util.protected(function()
       error("x")
     end)

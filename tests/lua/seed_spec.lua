@@ -24,9 +24,9 @@ describe("the seed's snippets", function()
     end))
   end)
 
-  it("a.run with a callback receiving success and the results (the native module)", function()
+  it("a.run with a callback receiving success and the results", function()
     -- `some_async_operation` is the description's placeholder. This is the
-    -- description's contract, which the native module follows; plenary's
+    -- description's contract, which require("plenary_async") follows; plenary's
     -- own `run` (as_plenary) passes the results only (plenary_spec.lua).
     local a = require("plenary_async")
     local function some_async_operation()

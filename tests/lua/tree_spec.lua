@@ -1,7 +1,15 @@
--- The Rust core's task tree, as the Lua module binds it (a._tree): the
--- rules that vim_async's structured tasks rest on, seen from Lua.
-local a = require("plenary_async")
-local tree = a._tree
+-- The task tree (lua/plenary_async/tree.lua): the rules that vim_async's
+-- structured tasks rest on.
+local tree_mod = require("plenary_async.tree")
+--- The tree, with `finish` handing its last completion to the hook at once.
+local tree = setmetatable({
+  finish = function(id, failed, observed)
+    local c = tree_mod.finish(id, failed, observed)
+    if c ~= 0 then
+      tree_mod.completed(c)
+    end
+  end,
+}, { __index = tree_mod })
 
 -- The hooks in place (vim_async's), put back after each test.
 local saved = nil

@@ -4,8 +4,9 @@
 -- (loaded from $PLENARY_DIR, a checkout of plenary.nvim; its column is empty
 -- without one, and for TCP, whose reads plenary cannot await), and the same
 -- work written on raw luv callbacks: the floor, what any library on luv can
--- at best approach. Prints a table: median wall time of 5 runs, the sides
--- alternating, and the ratios to plenary and to the floor.
+-- at best approach. Prints a table: median wall time of 5 runs
+-- ($PLENARY_BENCH_RUNS), the sides in turn in each run, and the medians of
+-- each run's ratios to plenary and to the floor.
 --
 -- Files: 2,000 of 4 KiB in a fresh folder, read by 64 concurrent tasks and by
 -- one (open, fstat, read, close), stat'ed by one, and written by one (open,
@@ -16,6 +17,7 @@ local root = vim.fn.fnamemodify(debug.getinfo(1, "S").source:sub(2), ":p:h:h:h:h
 package.path = root .. "/lua/?.lua;" .. root .. "/lua/?/init.lua;" .. package.path
 local ours = require("plenary_async")
 local uv = vim.uv
+local unpack = table.unpack or unpack
 
 local plenary
 if vim.env.PLENARY_DIR and vim.env.PLENARY_DIR ~= "" then
@@ -31,7 +33,7 @@ local ROUND_TRIPS = tonumber(vim.env.PLENARY_BENCH_ROUND_TRIPS) or 20000
 local MESSAGE = string.rep("x", 64)
 local CHUNK = string.rep("y", 65536)
 local CHUNKS = 1024 -- 64 MiB
-local RUNS = 5
+local RUNS = tonumber(vim.env.PLENARY_BENCH_RUNS) or 5
 
 -- The files, made once with blocking calls (not measured).
 local dir = assert(uv.fs_mkdtemp(uv.os_tmpdir() .. "/plenary-async-io-XXXXXX"))
@@ -374,9 +376,14 @@ local function time_once(start)
   return (uv.hrtime() - t0) / 1e6
 end
 
+--- The median of a list (sorted in a copy), or nil for an empty one.
 local function median(xs)
-  table.sort(xs)
-  return xs[math.ceil(#xs / 2)]
+  if #xs == 0 then
+    return nil
+  end
+  local sorted = { unpack(xs) }
+  table.sort(sorted)
+  return sorted[math.ceil(#sorted / 2)]
 end
 
 local workloads = {
@@ -389,9 +396,8 @@ local workloads = {
 }
 
 io.stdout:write(
-  ("a.uv's I/O, median of %d runs (ms); the %s core; plenary.async %s; Neovim %s, %s\n\n"):format(
+  ("a.uv's I/O, median of %d runs (ms); plenary.async %s; Neovim %s, %s\n\n"):format(
     RUNS,
-    (ours.backend()),
     plenary and vim.env.PLENARY_DIR or "not loaded (set PLENARY_DIR to a plenary.nvim checkout)",
     tostring(vim.version()),
     jit.version
@@ -407,22 +413,28 @@ for _, w in ipairs(workloads) do
     goto next
   end
   local times = { floor = {}, plenary = {}, ours = {} }
-  for _ = 1, RUNS do
-    table.insert(times.floor, time_once(floor[name]))
-    if plenary and not w.tcp then
-      table.insert(
-        times.plenary,
-        time_once(function(done)
-          tasks[name](plenary, done)
-        end)
-      )
+  -- (Two runs of each side first, not counted: LuaJIT compiles the hot
+  -- paths in the first ones.)
+  for run = -1, RUNS do
+    local f = time_once(floor[name])
+    local p = plenary and not w.tcp and time_once(function(done)
+      tasks[name](plenary, done)
+    end)
+    local o = time_once(function(done)
+      tasks[name](ours, done)
+    end)
+    if run > 0 then
+      times.floor[run], times.plenary[run], times.ours[run] = f, p or nil, o
     end
-    table.insert(
-      times.ours,
-      time_once(function(done)
-        tasks[name](ours, done)
-      end)
-    )
+  end
+  -- The ratios are the medians of each run's own ratio (the sides run in
+  -- turn, so a run's sides share the machine's state of the moment).
+  local to_plenary, to_floor = {}, {}
+  for i = 1, RUNS do
+    to_floor[i] = times.ours[i] / times.floor[i]
+    if times.plenary[i] then
+      to_plenary[i] = times.ours[i] / times.plenary[i]
+    end
   end
   local f, p, o = median(times.floor), median(times.plenary), median(times.ours)
   local function ms(x)
@@ -434,8 +446,8 @@ for _, w in ipairs(workloads) do
       ms(f),
       ms(p),
       ms(o),
-      p and ("%.2f"):format(o / p) or "-",
-      ("%.2f"):format(o / f)
+      p and ("%.2f"):format(median(to_plenary)) or "-",
+      ("%.2f"):format(median(to_floor))
     )
   )
   ::next::

@@ -17,11 +17,23 @@
 -- stops), so a stream nobody reads does not fill Neovim's memory. Writes
 -- go to libuv's queue in call order. `close(handle)` ends the operations
 -- still waiting on it with `ECANCELED`.
-local core = ...
+local task = require("plenary_async.task")
+local validate = require("plenary_async.validate")
+local waiters = require("plenary_async.waiters")
+local fs = require("plenary_async.uv_fs")
+
 local uv = vim.uv or vim.loop
-local op, whole, data_arg, name_arg = core.op, core.whole, core.data_arg, core.name_arg
-local type, error, pcall, tostring, setmetatable, select = type, error, pcall, tostring, setmetatable, select
-local unpack = table.unpack or unpack
+local whole, data_arg, name_arg = fs.number, fs.data_arg, fs.name_arg
+local wake, suspend, new_wait = task.wake, task.suspend, task.new_wait
+local push, pop, any = waiters.push, waiters.pop, waiters.any
+local type, error, pcall, tostring, setmetatable = type, error, pcall, tostring, setmetatable
+
+-- A connected stream reads ahead while what nobody has read yet is below
+-- this many bytes, and stops reading above it (a stream nobody reads does
+-- not fill Neovim's memory).
+local HIGH_WATER = 64 * 1024
+-- The largest write tried at once (`uv.try_write`) before it is queued.
+local TRY_WRITE = 16 * 1024
 
 -- libuv's messages (uv_strerror), for the errors made here.
 local REASON = {
@@ -78,13 +90,14 @@ local function new(kind)
   local h = {}
   local addr = tostring(h):match("0x%x+") or tostring(h)
   h.kind, h.addr, h.state, h.h = kind, addr, "fresh", false
-  -- Operations waiting on the handle (ended by close): job -> true.
-  h.waiting = {}
+  -- Tasks waiting on the handle for a connect, write, shutdown or send
+  -- (ended by close): wait id -> task.
+  h.ops = {}
   -- Readers, listeners or receivers waiting, first come first served.
-  h.q, h.qh, h.qt = {}, 1, 0
-  -- What arrived while nobody waited: chunks or datagrams.
-  h.got, h.gh, h.gt = {}, 1, 0
-  h.eof, h.reading = false, false
+  h.readers = waiters.new()
+  -- What arrived while nobody waited: chunks (and their bytes) or datagrams.
+  h.got, h.gh, h.gt, h.kept = {}, 1, 0, 0
+  h.eof, h.reading, h.connecting = false, false, false
   h.ready, h.pending = 0, {} -- (listeners: connections to take, and taken)
   ours[h] = true
   return setmetatable(h, Handle)
@@ -158,58 +171,37 @@ end
 
 -- Waiting ------------------------------------------------------------------------
 
---- An awaited operation on `h`: `begin(job)` starts it; `job.done(...)`
---- ends it (once). A close of the handle ends it with ECANCELED; a cancel
---- of its task calls `job.on_cancel` if `begin` set one.
-local function wait_on(h, begin)
-  return op(function(done)
-    local job = { live = true }
-    job.done = function(...)
-      if job.live then
-        job.live = false
-        h.waiting[job] = nil
-        done(...)
-      end
-    end
-    h.waiting[job] = true
-    begin(job)
-    return function()
-      job.live = false
-      h.waiting[job] = nil
-      if job.on_cancel then
-        job.on_cancel()
-      end
-    end
-  end)
-end
-
---- The first live job in the queue, taken out; nil if none.
-local function take_job(h)
-  while h.qh <= h.qt do
-    local job = h.q[h.qh]
-    h.q[h.qh] = nil
-    h.qh = h.qh + 1
-    if job.live then
-      return job
-    end
+--- Awaits, in task `t`, luv's `f(h.h, a1, cb)` (`a1` may be nil: then
+--- `f(h.h, cb)`) on the luv handle of `h`: returns the error its callback
+--- gets, or nil. A close of `h` ends the wait with ECANCELED.
+local function stream_call(h, t, f, a1)
+  local id = new_wait()
+  local ops = h.ops
+  local function cb(err)
+    ops[id] = nil
+    return wake(t, id, expand(err))
   end
-  return nil
-end
-
-local function has_job(h)
-  while h.qh <= h.qt do
-    if h.q[h.qh].live then
-      return true
-    end
-    h.q[h.qh] = nil
-    h.qh = h.qh + 1
+  local ok, r, err
+  if a1 == nil then
+    ok, r, err = pcall(f, h.h, cb)
+  else
+    ok, r, err = pcall(f, h.h, a1, cb)
   end
-  return false
+  if not ok then
+    return fail("EINVAL", tostring(r))
+  elseif r == nil and err ~= nil then
+    return expand(err)
+  end
+  ops[id] = t
+  return suspend(t, id)
 end
 
-local function queue_job(h, job)
-  h.qt = h.qt + 1
-  h.q[h.qt] = job
+--- Waits in task `t` in the line of readers (or listeners, receivers) of
+--- `h`; returns what the one that serves it passes.
+local function wait_in_line(h, t)
+  local id = new_wait()
+  push(h.readers, t, id)
+  return suspend(t, id)
 end
 
 local function keep(h, item)
@@ -224,6 +216,9 @@ local function take_kept(h)
   local item = h.got[h.gh]
   h.got[h.gh] = nil
   h.gh = h.gh + 1
+  if h.gh > h.gt then
+    h.gh, h.gt = 1, 0
+  end
   return item
 end
 
@@ -245,24 +240,20 @@ local function on_read(h, err, data)
     -- every later one.
     h.eof = err or true
     stop_reading(h)
-    local job = take_job(h)
-    while job do
-      if err then
-        job.done(err)
-      else
-        job.done(nil)
-      end
-      job = take_job(h)
+    local t, id = pop(h.readers)
+    while t do
+      wake(t, id, err)
+      t, id = pop(h.readers)
     end
     return
   end
-  local job = take_job(h)
-  if job then
-    job.done(nil, data)
-  else
-    keep(h, data)
+  local t, id = pop(h.readers)
+  if t then
+    return wake(t, id, nil, data)
   end
-  if not has_job(h) then
+  keep(h, data)
+  h.kept = h.kept + #data
+  if h.kept >= HIGH_WATER then
     stop_reading(h)
   end
 end
@@ -300,15 +291,15 @@ local function on_connection(h, err)
   if h.state ~= "listening" then
     return
   end
-  local job = take_job(h)
-  if not job then
+  local t, id = pop(h.readers)
+  if not t then
     h.ready = h.ready + 1 -- (libuv holds it until it is taken)
     return
   end
   if err then
-    return job.done(err)
+    return wake(t, id, err)
   end
-  job.done(take_connection(h))
+  wake(t, id, take_connection(h))
 end
 
 local function bind_listener(h, fname, make, bind)
@@ -358,14 +349,13 @@ local function on_datagram(h, err, data, addr, flags)
   if err == nil and data == nil then
     return -- (luv's "nothing more for now")
   end
-  local item = { err, data, addr, flags or {} }
-  local job = take_job(h)
-  if job then
-    job.done(item[1], item[2], item[3], item[4])
+  local t, id = pop(h.readers)
+  if t then
+    wake(t, id, err, data, addr, flags or {})
   else
-    keep(h, item)
+    keep(h, { err, data, addr, flags or {} })
   end
-  if not has_job(h) and h.reading then
+  if h.reading and not any(h.readers) then
     h.reading = false
     pcall(h.h.recv_stop, h.h)
   end
@@ -429,7 +419,7 @@ end
 
 function sync.pipe_open(h, fd)
   h = handle_arg(h, "pipe_open", "pipe")
-  if type(fd) ~= "number" or fd ~= fd or fd < 0 or fd > 2147483647 or math.floor(fd) ~= fd then
+  if not validate.is_whole(fd, 0, 2147483647) then
     error(("plenary_async.uv.pipe_open: %s is not a file descriptor"):format(tostring(fd)), 0)
   end
   local e = take_fresh(h, "fresh")
@@ -541,81 +531,90 @@ function sync.tcp_keepalive(h, on, delay)
   return sync_status(ok == nil and err or nil)
 end
 
-local function connect(h, make, detail, call)
+--- Connects `h` (fresh) through a new luv handle `make()` with
+--- `call(ch, cb)`, awaited in task `t`. A connect whose task is canceled
+--- closes that luv handle and leaves `h` fresh, to try again.
+local function connect(h, t, make, detail, call)
   local e = take_fresh(h, "connecting")
   if e then
-    return true, e
+    return e
   end
   local ch = make()
-  return wait_on(h, function(job)
-    local ok, err = try(call, ch, function(cerr)
-      if not job.live then
-        return
-      end
-      if cerr then
-        h.state = "fresh"
-        ch:close()
-        return job.done(("%s: %s"):format(expand(cerr), detail))
-      end
-      h.h, h.state = ch, "conn"
-      job.done(nil)
-    end)
-    if not ok then
+  local id = new_wait()
+  local guard = {}
+  --- (The task's `closer` while it waits: task.lua closes it on a cancel.)
+  function guard.close()
+    h.ops[id] = nil
+    if not ch:is_closing() then
+      ch:close()
+    end
+    if h.state == "connecting" then
+      h.state = "fresh"
+      h.connecting = false
+    end
+  end
+  local ok, err = try(call, ch, function(cerr)
+    h.ops[id] = nil
+    if t.closer == guard then
+      t.closer = nil
+    end
+    if h.state ~= "connecting" or h.connecting ~= ch then
+      return -- (closed, or canceled, meanwhile)
+    end
+    h.connecting = false
+    if cerr then
       h.state = "fresh"
       ch:close()
-      job.done(("%s: %s"):format(expand(err), detail))
-      return
+      return wake(t, id, ("%s: %s"):format(expand(cerr), detail))
     end
-    job.cancel_connect = ch
-    -- A canceled connect (its task canceled) closes its handle and leaves
-    -- the handle fresh, to try again.
-    job.on_cancel = function()
-      if not ch:is_closing() then
-        ch:close()
-      end
-      if h.state == "connecting" then
-        h.state = "fresh"
-      end
-    end
+    h.h, h.state = ch, "conn"
+    wake(t, id, nil)
   end)
+  if not ok then
+    h.state = "fresh"
+    ch:close()
+    return ("%s: %s"):format(expand(err), detail)
+  end
+  h.connecting = ch
+  h.ops[id] = t
+  t.closer = guard
+  return suspend(t, id)
 end
 
-function async.tcp_connect(h, host, port)
+function async.tcp_connect(t, h, host, port)
   h = handle_arg(h, "tcp_connect", "tcp")
   host, port = name_arg("tcp_connect", host), port_arg("tcp_connect", port)
   local ip, e = ip_of(host)
   if not ip then
-    return true, e
+    return e
   end
-  return connect(h, uv.new_tcp, ("%s:%d"):format(host, port), function(ch, cb)
+  return connect(h, t, uv.new_tcp, ("%s:%d"):format(host, port), function(ch, cb)
     return ch:connect(ip, port, cb)
   end)
 end
 
-function async.pipe_connect(h, name)
+function async.pipe_connect(t, h, name)
   h = handle_arg(h, "pipe_connect", "pipe")
   name = name_arg("pipe_connect", name)
-  return connect(h, function()
+  return connect(h, t, function()
     return uv.new_pipe(false)
   end, name, function(ch, cb)
     return ch:connect(name, cb)
   end)
 end
 
-function async.listen(h, _)
+function async.listen(t, h, _)
   h = handle_arg(h, "listen")
   if h.state == "closed" then
-    return true, closed()
+    return closed()
   elseif h.state ~= "listening" then
-    return true, fail("EINVAL", ("the %s handle is not bound (call %s_bind first)"):format(h.kind, h.kind))
+    return fail("EINVAL", ("the %s handle is not bound (call %s_bind first)"):format(h.kind, h.kind))
   end
-  if h.ready > 0 and not has_job(h) then
+  if h.ready > 0 and not any(h.readers) then
     h.ready = h.ready - 1
-    return true, take_connection(h)
+    return take_connection(h)
   end
-  return wait_on(h, function(job)
-    queue_job(h, job)
-  end)
+  return wait_in_line(h, t)
 end
 
 --- Why a stream operation cannot start on `h` (closed, or not
@@ -628,83 +627,93 @@ local function unconnected(h)
   end
 end
 
-function async.read(h)
+function async.read(t, h)
   h = handle_arg(h, "read")
   local e = unconnected(h)
   if e then
-    return true, e
+    return e
   end
-  if not has_job(h) then
+  if not any(h.readers) then
     local chunk = take_kept(h)
     if chunk then
-      return true, nil, chunk
+      h.kept = h.kept - #chunk
+      if h.kept < HIGH_WATER then
+        start_reading(h) -- (read ahead again)
+      end
+      return nil, chunk
     end
     if h.eof then
       if h.eof == true then
-        return true, nil
+        return nil
       end
-      return true, h.eof
+      return h.eof
     end
   end
-  return wait_on(h, function(job)
-    queue_job(h, job)
-    start_reading(h)
-  end)
+  local id = new_wait()
+  push(h.readers, t, id)
+  start_reading(h)
+  if h.eof then
+    -- (read_start failed at once: the waiters, this one too, were ended.)
+    return h.eof ~= true and h.eof or nil
+  end
+  return suspend(t, id)
 end
 
---- luv's `method(handle, ..., cb)` on the connected stream of `h`,
---- awaited: its callback's error, or nil.
-local function stream_request(h, method, ...)
+local try_write = uv.try_write
+
+function async.write(t, h, data)
+  h = handle_arg(h, "write")
+  data = data_arg("write", data)
   local e = unconnected(h)
   if e then
-    return true, e
+    return e
   end
-  local n, args = select("#", ...), { ... }
-  return wait_on(h, function(job)
-    args[n + 1] = function(err)
-      job.done(expand(err))
+  if type(data) == "string" and #data <= TRY_WRITE then
+    -- A small write that the socket takes whole is done at once (libuv
+    -- refuses a try while earlier writes wait, so the order holds), without
+    -- waiting for the loop to call back; the rest of one taken in part is
+    -- queued. (A larger one goes to libuv's queue at once, which writes
+    -- what it can at once too: copying the rest of a large one the socket
+    -- took in part costs more than the wait saves.)
+    local n = try_write(h.h, data)
+    if n == #data then
+      return nil
+    elseif n and n > 0 then
+      data = data:sub(n + 1)
     end
-    local ok, err = try(h.h[method], h.h, unpack(args, 1, n + 1))
-    if not ok then
-      job.done(err)
-    end
-  end)
+  end
+  return stream_call(h, t, h.h.write, data)
 end
 
-function async.write(h, data)
-  h = handle_arg(h, "write")
-  return stream_request(h, "write", data_arg("write", data))
+function async.shutdown(t, h)
+  h = handle_arg(h, "shutdown")
+  local e = unconnected(h)
+  if e then
+    return e
+  end
+  return stream_call(h, t, h.h.shutdown, nil)
 end
 
-function async.shutdown(h)
-  return stream_request(handle_arg(h, "shutdown"), "shutdown")
-end
-
-function async.close(h)
+function async.close(_, h)
   h = handle_arg(h, "close")
   if h.state == "closed" then
-    return true
+    return
   end
   h.state = "closed"
-  local jobs = {}
-  for job in pairs(h.waiting) do
-    jobs[#jobs + 1] = job
+  -- Every wait ends with ECANCELED: the readers (listeners, receivers) in
+  -- the order they came, then the rest.
+  local t, id = pop(h.readers)
+  while t do
+    wake(t, id, canceled())
+    t, id = pop(h.readers)
   end
-  -- (Every waiting job ends, in the order they queued where they did.)
-  local first = {}
-  local job = take_job(h)
-  while job do
-    first[#first + 1] = job
-    job = take_job(h)
+  local ops = h.ops
+  h.ops = {}
+  for oid, ot in pairs(ops) do
+    wake(ot, oid, canceled())
   end
-  for _, j in ipairs(first) do
-    j.done(canceled())
-  end
-  for _, j in ipairs(jobs) do
-    if j.cancel_connect and not j.cancel_connect:is_closing() then
-      j.cancel_connect:close()
-    end
-    j.done(canceled())
+  if h.connecting and not h.connecting:is_closing() then
+    h.connecting:close()
   end
   if h.h and not h.h:is_closing() then
     h.h:close()
@@ -712,58 +721,57 @@ function async.close(h)
   for _, p in ipairs(h.pending) do
     p:close()
   end
-  h.pending, h.got, h.gh, h.gt = {}, {}, 1, 0
-  return true
+  h.pending, h.got, h.gh, h.gt, h.kept = {}, {}, 1, 0, 0
 end
 
-function async.udp_send(h, data, host, port)
+function async.udp_send(t, h, data, host, port)
   h = handle_arg(h, "udp_send", "udp")
   data = data_arg("udp_send", data)
   host, port = name_arg("udp_send", host), port_arg("udp_send", port)
   local ip, e = ip_of(host)
   if not ip then
-    return true, e
+    return e
   end
   local u, err = udp_socket(h, ip)
   if not u then
-    return true, err
+    return err
   end
-  return wait_on(h, function(job)
-    local ok, serr = try(u.send, u, data, ip, port, function(se)
-      job.done(expand(se))
-    end)
-    if not ok then
-      job.done(serr)
-    end
+  local id = new_wait()
+  local ops = h.ops
+  local ok, serr = try(u.send, u, data, ip, port, function(se)
+    ops[id] = nil
+    wake(t, id, expand(se))
   end)
+  if not ok then
+    return serr
+  end
+  ops[id] = t
+  return suspend(t, id)
 end
 
-function async.udp_recv_start(h)
+function async.udp_recv_start(t, h)
   h = handle_arg(h, "udp_recv_start", "udp")
   local u, err = udp_socket(h, nil)
   if not u then
-    return true, err
+    return err
   end
-  if not has_job(h) then
+  if not any(h.readers) then
     local item = take_kept(h)
     if item then
-      return true, item[1], item[2], item[3], item[4]
+      return item[1], item[2], item[3], item[4]
     end
   end
-  return wait_on(h, function(job)
-    queue_job(h, job)
-    if not h.reading then
-      h.reading = true
-      local ok, rerr = try(u.recv_start, u, function(e, data, addr, flags)
-        on_datagram(h, e, data, addr, flags)
-      end)
-      if not ok then
-        h.reading = false
-        take_job(h)
-        job.done(rerr)
-      end
+  if not h.reading then
+    h.reading = true
+    local ok, rerr = try(u.recv_start, u, function(e, data, addr, flags)
+      on_datagram(h, e, data, addr, flags)
+    end)
+    if not ok then
+      h.reading = false
+      return rerr
     end
-  end)
+  end
+  return wait_in_line(h, t)
 end
 
 function async.write2()
