@@ -96,12 +96,17 @@ end
 M.name_arg = name_arg
 
 --- What a write takes: a string or a list of strings (also for
---- uv_handle.lua).
+--- uv_handle.lua). An empty list is the empty string: luv would hand libuv
+--- a write of no buffers, which libuv does not check (undefined behaviour:
+--- Neovim can end with SIGBUS).
 local function data_arg(fname, v)
   if type(v) == "string" then
     return v
   end
   if type(v) == "table" then
+    if #v == 0 then
+      return ""
+    end
     for i = 1, #v do
       if type(v[i]) ~= "string" then
         fail("uv." .. fname, "data must be a string or a list of strings; item " .. i .. " is not", v[i])

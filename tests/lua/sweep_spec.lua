@@ -1,6 +1,9 @@
 -- The hostile-argument sweep: every function and object method of the
 -- module, every argument, each replaced by 0, -1, 2^31, 2^53, 1e300, inf,
--- -inf, nan, a 100 MB string and a wrong type (a table), called from four
+-- -inf, nan, a 100 MB string and a wrong type (an empty table), on fresh
+-- handles and on connected ones (where luv itself is reached: luv's
+-- `write({})` on a stream is undefined behaviour in libuv and can end
+-- Neovim with SIGBUS), called from four
 -- places: outside a task, in a task before its first wait, in a task after
 -- its first wait, and in a raw libuv callback (a fast event).
 --
@@ -55,6 +58,16 @@ end
 local function handle(kind)
   local h = a.uv["new_" .. kind]()
   table.insert(ctx.handles, h)
+  return h
+end
+
+--- A pipe handle connected to a socket pair's other end (kept open, and
+--- closed by `cleanup`): the stream functions reach luv's own.
+local function connected()
+  local fds = assert(luv.socketpair())
+  table.insert(ctx.fds, fds[2])
+  local h = handle("pipe")
+  assert(a.uv.pipe_open(h, fds[1]) == 0)
   return h
 end
 
@@ -272,6 +285,18 @@ local templates = {
   ["uv.write"] = function()
     return { handle("tcp"), "data" }
   end,
+  ["uv.write@connected"] = function()
+    return { connected(), "data" }
+  end,
+  ["uv.read@connected"] = function()
+    return { connected() }
+  end,
+  ["uv.shutdown@connected"] = function()
+    return { connected() }
+  end,
+  ["uv.close@connected"] = function()
+    return { connected() }
+  end,
   ["uv.write2"] = function()
     return { handle("pipe"), "data", handle("tcp") }
   end,
@@ -379,9 +404,11 @@ local function methods()
   return list
 end
 
+--- The function a template's name gives (`uv.write@connected`: uv.write,
+--- on the template named after the `@`).
 local function lookup(path)
   local v = a
-  for part in path:gmatch("[^.]+") do
+  for part in path:gsub("@.*$", ""):gmatch("[^.]+") do
     v = v[part]
   end
   return v
