@@ -64,13 +64,7 @@ impl Error {
         payload: Box<dyn Any + Send>,
         location: &'static Location<'static>,
     ) -> Self {
-        let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
-            (*s).to_owned()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "Box<dyn Any>".to_owned()
-        };
+        let message = panic_message(&*payload);
         Error::Panicked { message, location }
     }
 
@@ -194,5 +188,26 @@ fn uv_error_kind(name: &str) -> io::ErrorKind {
         "ENOTSUP" | "ENOSYS" => Unsupported,
         "ENOMEM" => OutOfMemory,
         _ => Other,
+    }
+}
+
+/// The message of a panic's payload: the text of a `&str` or `String`
+/// (what `panic!` makes), else `Box<dyn Any>`, as Rust's own panic message
+/// says. The one place this crate and the crates built on it turn a caught
+/// panic into text.
+///
+/// ```
+/// let caught = std::panic::catch_unwind(|| panic!("it broke: {}", 42)).unwrap_err();
+/// assert_eq!(plenary_async::panic_message(&*caught), "it broke: 42");
+/// let caught = std::panic::catch_unwind(|| std::panic::panic_any(7)).unwrap_err();
+/// assert_eq!(plenary_async::panic_message(&*caught), "Box<dyn Any>");
+/// ```
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
     }
 }

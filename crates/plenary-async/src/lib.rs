@@ -58,7 +58,7 @@ pub mod uv;
 pub mod wrap;
 
 pub use entry::{block_on, run, run_now, spawn, spawn_now, void, VoidFn};
-pub use error::Error;
+pub use error::{panic_message, Error};
 pub use runtime::{AbortHandle, Runtime, Task};
 pub use wrap::{wrap, Callback, CallbackFuture, WrapFn};
 

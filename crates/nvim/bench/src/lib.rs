@@ -14,27 +14,9 @@ use nvim_oxi::libuv::AsyncHandle;
 use plenary_async_nvim as nvim;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::mpsc;
-use std::task::{Context, Poll};
 
 type Never = std::convert::Infallible;
-
-/// Pending once (its task goes through a tick), then ready.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            return Poll::Ready(());
-        }
-        self.0 = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
 
 /// The tokio pattern's state on Neovim's thread.
 struct Peer {
@@ -105,7 +87,7 @@ fn nvim_bench() -> nvim_oxi::Result<()> {
     nvim::attach(&lua)?;
     let t = lua.create_table()?;
     nvim::export(&t, "ours", |x: f64| async move {
-        YieldOnce(false).await;
+        plenary_async::util::yield_now().await;
         Ok::<_, Never>(x)
     })?;
     nvim::export(&t, "ours_ready", |x: f64| async move { Ok::<_, Never>(x) })?;

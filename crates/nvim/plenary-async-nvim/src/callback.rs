@@ -7,7 +7,7 @@
 //! nothing, and if `func` returned a handle with a `close` method (as
 //! `vim.system`-style and `vim.async`-style operations do), it is closed.
 
-use crate::export::lua_message;
+use crate::error::lua_message;
 use crate::host;
 use mlua::prelude::*;
 use std::cell::{Cell, RefCell};

@@ -26,10 +26,10 @@
 //! callback), the future is not polled there but from the next tick, so its
 //! code never runs where the API is unsafe.
 
+use crate::error::{lua_message, message, panic_message};
 use crate::host;
 use mlua::prelude::*;
 use plenary_async as a;
-use std::any::Any;
 use std::cell::RefCell;
 use std::fmt::Display;
 use std::future::Future;
@@ -90,10 +90,24 @@ return function(name, argc, start, start_later)
 end
 "##;
 
-pub(crate) fn factory(lua: &Lua) -> LuaResult<LuaFunction> {
-    lua.load(FACTORY_LUA)
+thread_local! {
+    /// The factory (FACTORY_LUA), made on first use; released when Neovim
+    /// exits.
+    static FACTORY: RefCell<Option<LuaFunction>> = const { RefCell::new(None) };
+}
+
+/// The factory of exported functions' Lua wrappers.
+fn factory(lua: &Lua) -> LuaResult<LuaFunction> {
+    if let Some(f) = FACTORY.with(|f| f.borrow().clone()) {
+        return Ok(f);
+    }
+    let f: LuaFunction = lua
+        .load(FACTORY_LUA)
         .set_name("@plenary_async_nvim/export.lua")
-        .call(())
+        .call(())?;
+    FACTORY.with(|slot| *slot.borrow_mut() = Some(f.clone()));
+    host::on_detach(|| drop(FACTORY.with(|slot| slot.borrow_mut().take())));
+    Ok(f)
 }
 
 /// A Rust async function that [`function`] can export: any `Fn(A1, …, An)
@@ -228,11 +242,12 @@ pub fn function<Args, F: AsyncFunction<Args>>(
     name: &str,
     f: F,
 ) -> LuaResult<LuaFunction> {
-    let factory = host::factory().ok_or_else(|| {
-        LuaError::runtime(format!(
+    if !host::is_attached() {
+        return Err(LuaError::runtime(format!(
             "plenary_async_nvim::function({name:?}): call plenary_async_nvim::attach(lua) first"
-        ))
-    })?;
+        )));
+    }
+    let factory = factory(lua)?;
     let f = Rc::new(f);
     let name: Rc<str> = name.into();
     let starter = |poll_now: bool| {
@@ -270,23 +285,6 @@ pub fn function<Args, F: AsyncFunction<Args>>(
 pub fn export<Args, F: AsyncFunction<Args>>(table: &LuaTable, name: &str, f: F) -> LuaResult<()> {
     let lua = host::try_lua()?;
     table.set(name, function(&lua, name, f)?)
-}
-
-/// The message of a Rust error, as Lua code sees it (without mlua's
-/// "runtime error: " prefix for Lua errors).
-pub(crate) fn message<E: Display + 'static>(e: &E) -> String {
-    match (e as &dyn Any).downcast_ref::<LuaError>() {
-        Some(lua_error) => lua_message(lua_error),
-        None => e.to_string(),
-    }
-}
-
-pub(crate) fn lua_message(e: &LuaError) -> String {
-    match e {
-        LuaError::RuntimeError(m) => m.clone(),
-        LuaError::CallbackError { cause, .. } => lua_message(cause),
-        other => other.to_string(),
-    }
 }
 
 /// A future's outcome as a callback's arguments: `nil, results...` or the
@@ -367,16 +365,6 @@ fn poll_caught(
         Ok(poll) => poll,
         Err(payload) => Poll::Ready(Err(format!("panicked: {}", panic_message(&*payload)))),
     }
-}
-
-/// The message of a panic's payload (a `&str` or a `String`, as `panic!`
-/// makes them).
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// What a callback-style call returns when the future has to wait: a handle

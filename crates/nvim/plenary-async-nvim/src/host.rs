@@ -1,7 +1,7 @@
 //! The runtime on Neovim's loop: attached once, ticked from `vim.schedule`,
 //! detached before Neovim exits.
 //!
-//! [`attach`] first checks that Neovim exports libuv's functions (the
+//! [`attach`](crate::attach) first checks that Neovim exports libuv's functions (the
 //! runtime looks them up by name: Neovim 0.11 for Windows exports none,
 //! and `attach` then fails with a message that says so), finds Neovim's
 //! libuv loop through luv (`luv_loop`, a symbol Neovim exports, looked up
@@ -27,9 +27,12 @@
 //! and the runtime's tick does not re-enter itself.
 //!
 //! Each plugin that links this crate has its own copy of everything here
-//! (its own thread-locals, its own runtime): two plugins, and the
-//! `plenary_async` Lua module, each attach their runtime to the same loop and
-//! run side by side.
+//! (its own thread-locals, its own runtime): two plugins each attach their
+//! runtime to the same loop and run side by side.
+//!
+//! This is the bottom layer of the crate: it knows nothing of the layers
+//! above (exported functions, the tokio bridge), which release what they
+//! keep through [`on_detach`].
 
 use mlua::prelude::*;
 use plenary_async::Runtime;
@@ -50,8 +53,6 @@ struct Host {
     lua: Lua,
     /// `function(msg) vim.schedule(function() vim.notify(msg, ERROR) end) end`.
     report: LuaFunction,
-    /// The factory of exported functions' Lua wrappers (`export.rs`).
-    pub(crate) factory: LuaFunction,
 }
 
 /// How long a chain of ticks runs before the loop must turn (a 0 ms timer):
@@ -75,6 +76,8 @@ thread_local! {
     static CHAIN_START: Cell<Option<Instant>> = const { Cell::new(None) };
     /// Lua callbacks to call when the running tick ends.
     static OUTBOX: RefCell<VecDeque<Box<dyn FnOnce()>>> = const { RefCell::new(VecDeque::new()) };
+    /// What the layers above release when Neovim exits (`on_detach`).
+    static ON_DETACH: RefCell<Vec<Box<dyn FnOnce()>>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Reports `msg` through `vim.notify` at the ERROR level, from a
@@ -96,46 +99,12 @@ vim.api.nvim_create_autocmd("VimLeavePre", {
 return report
 "#;
 
-/// Attaches this thread's runtime to Neovim's event loop. Call it once when
-/// the plugin is loaded (calling it again does nothing), before anything
-/// else of `plenary_async`: from then on `a::spawn`, `a::run`, `a::uv::*`,
-/// `a::control` and `a::util` run on Neovim's loop, and every task is polled
-/// from a `vim.schedule` callback, where Neovim's API may be called.
-///
-/// It links no libuv: the loop and the `uv_*` functions are Neovim's. Errors
-/// nobody can receive (a detached task's panic) go to `vim.notify` at the
-/// ERROR level, with the place the task was spawned. Before Neovim exits
-/// (`VimLeavePre`), the runtime is detached: pending tasks are dropped and
-/// their handles closed, and the [tokio bridge](crate::tokio), if used, is
-/// shut down.
-///
-/// A panic in a task is caught at the task's boundary and reported like
-/// an error (or given to whoever awaits the task); Rust's panic hook still
-/// prints it on standard error first, as in any Rust program (a plugin
-/// that wants Neovim's screen kept clean of it sets its own hook).
-///
-/// # Errors
-/// If this Lua state is not Neovim's (luv has no loop).
-///
-/// ```no_run
-/// use mlua::prelude::*;
-/// use plenary_async as a;
-/// use plenary_async_nvim as nvim;
-///
-/// // #[mlua::lua_module] (a cdylib loaded by Neovim's `require`)
-/// fn my_plugin(lua: &Lua) -> LuaResult<LuaTable> {
-///     nvim::attach(lua)?;
-///     a::spawn(async {
-///         a::util::sleep(10).await;
-///         // Neovim's API is safe here.
-///     })
-///     .detach();
-///     lua.create_table()
-/// }
-/// ```
-pub fn attach(lua: &Lua) -> LuaResult<()> {
+/// Attaches this thread's runtime to Neovim's event loop (the public
+/// [`attach`](crate::attach) says what that means); returns whether it did
+/// now (false: it was attached already).
+pub(crate) fn attach(lua: &Lua) -> LuaResult<bool> {
     if is_attached() {
-        return Ok(());
+        return Ok(false);
     }
     plenary_async::runtime::check_libuv()
         .map_err(|e| LuaError::runtime(format!("plenary_async_nvim.attach: {e}")))?;
@@ -181,7 +150,6 @@ pub fn attach(lua: &Lua) -> LuaResult<()> {
         .load(HOST_LUA)
         .set_name("@plenary_async_nvim/host.lua")
         .call(detach_fn)?;
-    let factory = crate::export::factory(lua)?;
     // SAFETY: Neovim's loop is live for the whole session and runs on this
     // thread; the runtime is detached (VimLeavePre, above) before Neovim
     // closes it.
@@ -192,10 +160,9 @@ pub fn attach(lua: &Lua) -> LuaResult<()> {
             runtime,
             lua: lua.clone(),
             report,
-            factory,
         })
     });
-    Ok(())
+    Ok(true)
 }
 
 /// Whether [`attach`] ran (and Neovim has not begun to exit).
@@ -232,7 +199,7 @@ pub fn lua() -> Lua {
     try_lua().unwrap_or_else(|e| {
         panic!(
             "plenary_async_nvim::lua(): {}",
-            crate::export::lua_message(&e)
+            crate::error::lua_message(&e)
         )
     })
 }
@@ -246,11 +213,6 @@ pub(crate) fn try_lua() -> LuaResult<Lua> {
             "plenary_async_nvim: not attached (call plenary_async_nvim::attach(lua) first; or Neovim is exiting)",
         )),
     })
-}
-
-/// The factory of exported functions' Lua wrappers, once attached.
-pub(crate) fn factory() -> Option<LuaFunction> {
-    HOST.with(|h| h.borrow().as_ref().map(|host| host.factory.clone()))
 }
 
 /// Sends `msg` to `vim.notify` (ERROR level) from a `vim.schedule` callback;
@@ -327,13 +289,22 @@ pub(crate) fn deliver(f: impl FnOnce() + 'static) {
     }
 }
 
+/// Runs `f` when Neovim exits (`VimLeavePre`), before the runtime is
+/// detached: how the layers above release what they keep (Lua values, the
+/// tokio bridge). Hooks run in the order they were added.
+pub(crate) fn on_detach(f: impl FnOnce() + 'static) {
+    ON_DETACH.with(|hooks| hooks.borrow_mut().push(Box::new(f)));
+}
+
 /// Drops the runtime (every pending task, its handles closed) and every Lua
-/// value kept here: Neovim is exiting.
+/// value kept here, after the `on_detach` hooks: Neovim is exiting.
 fn detach() {
     let host = HOST.with(|h| h.borrow_mut().take());
     OUTBOX.with(|o| o.borrow_mut().clear());
-    #[cfg(feature = "tokio")]
-    crate::tokio::shut_down();
+    let hooks = ON_DETACH.with(|hooks| std::mem::take(&mut *hooks.borrow_mut()));
+    for hook in hooks {
+        hook();
+    }
     if let Some(host) = host {
         host.runtime.detach();
     }

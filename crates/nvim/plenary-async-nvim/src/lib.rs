@@ -68,6 +68,7 @@
 #![warn(missing_docs)]
 
 mod callback;
+mod error;
 mod export;
 mod host;
 #[cfg(feature = "tokio")]
@@ -75,7 +76,52 @@ pub mod tokio;
 
 pub use callback::{call, lua_task, schedule, Call};
 pub use export::{export, function, AsyncFunction};
-pub use host::{attach, is_attached, lua, CHAIN_LIMIT};
+pub use host::{is_attached, lua, CHAIN_LIMIT};
+
+/// Attaches this thread's runtime to Neovim's event loop. Call it once when
+/// the plugin is loaded (calling it again does nothing), before anything
+/// else of `plenary_async`: from then on `a::spawn`, `a::run`, `a::uv::*`,
+/// `a::control` and `a::util` run on Neovim's loop, and every task is polled
+/// from a `vim.schedule` callback, where Neovim's API may be called.
+///
+/// It links no libuv: the loop and the `uv_*` functions are Neovim's. Errors
+/// nobody can receive (a detached task's panic) go to `vim.notify` at the
+/// ERROR level, with the place the task was spawned. Before Neovim exits
+/// (`VimLeavePre`), the runtime is detached: pending tasks are dropped and
+/// their handles closed, and the [tokio bridge](crate::tokio), if used, is
+/// shut down.
+///
+/// A panic in a task is caught at the task's boundary and reported like
+/// an error (or given to whoever awaits the task); Rust's panic hook still
+/// prints it on standard error first, as in any Rust program (a plugin
+/// that wants Neovim's screen kept clean of it sets its own hook).
+///
+/// # Errors
+/// If this Lua state is not Neovim's (luv has no loop).
+///
+/// ```no_run
+/// use mlua::prelude::*;
+/// use plenary_async as a;
+/// use plenary_async_nvim as nvim;
+///
+/// // #[mlua::lua_module] (a cdylib loaded by Neovim's `require`)
+/// fn my_plugin(lua: &Lua) -> LuaResult<LuaTable> {
+///     nvim::attach(lua)?;
+///     a::spawn(async {
+///         a::util::sleep(10).await;
+///         // Neovim's API is safe here.
+///     })
+///     .detach();
+///     lua.create_table()
+/// }
+/// ```
+pub fn attach(lua: &mlua::Lua) -> mlua::Result<()> {
+    if host::attach(lua)? {
+        #[cfg(feature = "tokio")]
+        host::on_detach(tokio::shut_down);
+    }
+    Ok(())
+}
 
 use plenary_async as a;
 use std::fmt::Display;
@@ -117,7 +163,7 @@ where
         if let Err(e) = future.await {
             host::report_error(&format!(
                 "the task spawned at {location} failed: {}",
-                export::message(&e)
+                error::message(&e)
             ));
         }
     })

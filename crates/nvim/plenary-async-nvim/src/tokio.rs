@@ -121,7 +121,7 @@ impl<T> Future for TokioTask<T> {
                 JoinError(if e.is_cancelled() {
                     Kind::Canceled
                 } else {
-                    Kind::Panicked(crate::export::panic_message(&*e.into_panic()))
+                    Kind::Panicked(crate::error::panic_message(&*e.into_panic()))
                 })
             }),
             Err(e) => Poll::Ready(Err(e.take().expect("TokioTask polled after completion"))),

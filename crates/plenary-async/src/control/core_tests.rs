@@ -5,7 +5,8 @@
 
 use crate::control::channel::{counter, mpsc, oneshot};
 use crate::control::{Condvar, Semaphore};
-use crate::runtime::core_tests::{run, with_executor, yield_once as yield_now};
+use crate::runtime::core_tests::{run, with_executor};
+use crate::util::yield_now;
 use std::cell::RefCell;
 use std::rc::Rc;
 

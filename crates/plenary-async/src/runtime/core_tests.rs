@@ -8,6 +8,7 @@
 use super::context;
 use super::executor::{Driver, Executor};
 use super::remote::{Remote, Signal};
+use crate::util::yield_now;
 use crate::{Error, Task};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -95,20 +96,6 @@ fn output<T>(task: Task<T>) -> Result<T, Error> {
     }
 }
 
-/// A future that is pending once (waking itself), then ready.
-pub(crate) fn yield_once() -> impl Future<Output = ()> {
-    let mut yielded = false;
-    std::future::poll_fn(move |cx| {
-        if yielded {
-            Poll::Ready(())
-        } else {
-            yielded = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    })
-}
-
 #[test]
 fn tasks_run_in_spawn_order_within_the_budget() {
     with_executor(|ex, driver, _| {
@@ -145,7 +132,7 @@ fn a_woken_task_goes_to_the_back_of_the_queue() {
         let a = ex.spawn(
             async move {
                 l1.borrow_mut().push("a1");
-                yield_once().await;
+                yield_now().await;
                 l1.borrow_mut().push("a2");
             },
             std::panic::Location::caller(),
@@ -171,7 +158,7 @@ fn an_eager_spawn_runs_up_to_the_first_wait_at_once() {
         let task = ex.spawn(
             async move {
                 s.set(1);
-                yield_once().await;
+                yield_now().await;
                 s.set(2);
             },
             std::panic::Location::caller(),
@@ -508,7 +495,7 @@ fn join_race_and_channels_run_on_the_core() {
             let producer = crate::spawn(async move {
                 for i in 0..10 {
                     tx.send(i).unwrap();
-                    yield_once().await;
+                    yield_now().await;
                 }
             });
             let mut sum = 0;
@@ -665,7 +652,7 @@ fn util_combinators_run_on_the_core() {
     with_executor(|ex, _, _| {
         let out = run(ex, async {
             let joined = crate::util::join((0..4).map(|i| async move {
-                yield_once().await;
+                yield_now().await;
                 i * 10
             }))
             .await;

@@ -23,6 +23,7 @@ mod run_first;
 mod scheduler;
 mod sleep;
 mod timeout;
+mod yield_now;
 
 pub use block_on::{block_on, will_block};
 pub use interval::{interval, Interval};
@@ -33,3 +34,4 @@ pub use run_first::run_first;
 pub use scheduler::{scheduler, Scheduler};
 pub use sleep::{sleep, sleep_until, IntoDuration, Sleep};
 pub use timeout::{timeout, Timeout};
+pub use yield_now::{yield_now, YieldNow};

@@ -86,15 +86,9 @@ pub fn on_fresh_thread<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static
         .unwrap_or_else(|p| std::panic::resume_unwind(p))
 }
 
-/// The message of a caught panic.
+/// The message of a caught panic (the runtime's own text).
 pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        String::from("<non-string panic>")
-    }
+    plenary_async::panic_message(&*payload)
 }
 
 /// Drives the loop until `cond` holds (or fails the test after a generous

@@ -7,9 +7,6 @@ use mlua::prelude::*;
 use plenary_async as a;
 use plenary_async_nvim as nvim;
 use std::cell::Cell;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 type Error = Box<dyn std::error::Error>;
 
@@ -245,21 +242,6 @@ async fn tokio_panic() -> Result<String, Error> {
     }
 }
 
-/// A future that is pending once: its task goes through a tick.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            return Poll::Ready(());
-        }
-        self.0 = true;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
 #[mlua::lua_module]
 fn nvim_probe(lua: &Lua) -> LuaResult<LuaTable> {
     nvim::attach(lua)?;
@@ -275,7 +257,7 @@ fn nvim_probe(lua: &Lua) -> LuaResult<LuaTable> {
     nvim::export(&t, "tokio_panic", tokio_panic)?;
     nvim::export(&t, "ready", |x: f64| async move { Ok::<_, Error>(x) })?;
     nvim::export(&t, "yield_once", |x: f64| async move {
-        YieldOnce(false).await;
+        a::util::yield_now().await;
         Ok::<_, Error>(x)
     })?;
     nvim::export(&t, "sleep", |ms: u64| async move {
