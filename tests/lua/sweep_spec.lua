@@ -285,18 +285,6 @@ local templates = {
   ["uv.write"] = function()
     return { handle("tcp"), "data" }
   end,
-  ["uv.write@connected"] = function()
-    return { connected(), "data" }
-  end,
-  ["uv.read@connected"] = function()
-    return { connected() }
-  end,
-  ["uv.shutdown@connected"] = function()
-    return { connected() }
-  end,
-  ["uv.close@connected"] = function()
-    return { connected() }
-  end,
   ["uv.write2"] = function()
     return { handle("pipe"), "data", handle("tcp") }
   end,
@@ -313,6 +301,38 @@ local templates = {
     return { handle("udp") }
   end,
 }
+
+-- On a connected stream, where a socket pair can be made and opened as a
+-- pipe (not under wine: a Windows pipe handle cannot open a socket).
+do
+  local ok, fds = pcall(luv.socketpair)
+  local opened = false
+  if ok and fds then
+    local h = a.uv.new_pipe()
+    opened = a.uv.pipe_open(h, fds[1]) == 0
+    a.run(function()
+      a.uv.close(h)
+    end)
+    if not opened then
+      luv.fs_close(fds[1])
+    end
+    luv.fs_close(fds[2])
+  end
+  if opened then
+    templates["uv.write@connected"] = function()
+      return { connected(), "data" }
+    end
+    templates["uv.read@connected"] = function()
+      return { connected() }
+    end
+    templates["uv.shutdown@connected"] = function()
+      return { connected() }
+    end
+    templates["uv.close@connected"] = function()
+      return { connected() }
+    end
+  end
+end
 
 -- Object methods: `make()` returns the object; `args` the method's other
 -- arguments (hostile values go into each, and into `self` for `:` methods).
