@@ -78,7 +78,7 @@ M.Condvar = { new = condvar }
 -- Semaphore --------------------------------------------------------------------
 
 local function check_permits(n)
-  if not validate.is_whole(n, 0, 1.7976931348623157e308) then -- (finite)
+  if not validate.is_whole(n, 0, validate.MAX_FINITE) then
     error(
       ("plenary_async.control.Semaphore.new: expected a whole number of permits >= 0, got %s"):format(
         type(n) == "number" and tostring(n) or type(n)

@@ -14,6 +14,7 @@
 -- starts its sleeps from the turn's start, as libuv's timers do; call
 -- `vim.uv.update_time()` first to count from the present instead.
 local task = require("plenary_async.task")
+local validate = require("plenary_async.validate")
 local enqueue = task.enqueue
 
 local uv = vim.uv or vim.loop
@@ -130,7 +131,7 @@ end
 
 --- Checks a sleep's duration: a finite number of ms, >= 0.
 function M.check(ms, fname)
-  if type(ms) ~= "number" or ms ~= ms or ms < 0 or ms == math.huge then
+  if not validate.is_number(ms, 0, validate.MAX_FINITE) then
     error(
       ("plenary_async.%s: expected a number of milliseconds >= 0 (finite), got %s"):format(
         fname,

@@ -59,7 +59,7 @@ function util.block_on(fn, timeout)
     argument_error("util.block_on", 1, "a function", fn)
   end
   timeout = timeout or 2000
-  if type(timeout) ~= "number" or timeout ~= timeout or timeout < 0 or timeout > MAX_WAIT then
+  if not validate.is_number(timeout, 0, MAX_WAIT) then
     error(
       ("plenary_async.util.block_on: argument #2 (timeout) must be a number of milliseconds from 0 to %d, got %s"):format(
         MAX_WAIT,

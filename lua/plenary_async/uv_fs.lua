@@ -143,7 +143,7 @@ local function flags_arg(v)
 end
 
 local function seconds(fname, which, v)
-  if type(v) ~= "number" or v ~= v or v > 1e15 or v < -1e15 then
+  if not validate.is_number(v, -1e15, 1e15) then
     error(("plenary_async.uv.%s: %s must be a finite number of seconds since the epoch, got %s"):format(fname, which, tostring(v)), 0)
   end
   return v
@@ -433,7 +433,7 @@ function M.fs_opendir(t, path, entries)
   path = path_arg("fs_opendir", path)
   local batch = 1
   if entries ~= nil then
-    if type(entries) ~= "number" or entries ~= entries or entries < 1 then
+    if not validate.is_number(entries, 1, math.huge) then
       error(("plenary_async.uv.fs_opendir: entries must be at least 1, got %s"):format(tostring(entries)), 0)
     end
     batch = number("fs_opendir", "entries", entries, 1, 65536)

@@ -29,6 +29,19 @@ function M.is_whole(v, lo, hi)
   return type(v) == "number" and v >= lo and v <= hi and floor(v) == v
 end
 
+--- Whether `v` is a number from `lo` to `hi` (NaN is not; pass
+--- `math.huge` as `hi` to take infinity).
+---@param v any
+---@param lo number
+---@param hi number
+---@return boolean
+function M.is_number(v, lo, hi)
+  return type(v) == "number" and v >= lo and v <= hi
+end
+
+--- The largest finite number.
+M.MAX_FINITE = 1.7976931348623157e308
+
 --- How a bad value is shown in a message: a number as it prints, anything
 --- else by its type ("a nil", "a table").
 ---@param v any

@@ -695,7 +695,7 @@ end
 --- is raised once its cleanup is done.
 function M.timeout(ms, other)
   current_or_error("timeout")
-  if type(ms) ~= "number" or ms ~= ms or ms < 0 then
+  if not validate.is_number(ms, 0, math.huge) then
     error(("vim_async.timeout: expected a duration in milliseconds (a number >= 0), got %s"):format(tostring(ms)), 2)
   end
   if getmetatable(other) ~= Task then
@@ -759,7 +759,7 @@ Semaphore.__index = Semaphore
 --- A semaphore of `permits` (default 1).
 function M.semaphore(permits)
   permits = permits or 1
-  if not validate.is_whole(permits, 1, 1.7976931348623157e308) then
+  if not validate.is_whole(permits, 1, validate.MAX_FINITE) then
     error(("vim_async.semaphore: permits: expected positive integer, got %s"):format(tostring(permits)), 2)
   end
   -- (`granted`: the waits handed a permit by `release` and not yet back in
