@@ -302,7 +302,7 @@ local function on_connection(h, err)
   wake(t, id, take_connection(h))
 end
 
-local function bind_listener(h, fname, make, bind)
+local function bind_listener(h, make, bind)
   local e = take_fresh(h, "fresh")
   if e then
     return sync_status(e)
@@ -394,7 +394,7 @@ function sync.tcp_bind(h, host, port)
   if not ip then
     return sync_status(e)
   end
-  return bind_listener(h, "tcp_bind", uv.new_tcp, function(lh)
+  return bind_listener(h, uv.new_tcp, function(lh)
     local ok, err = lh:bind(ip, port)
     if ok == nil and err then
       return nil, ("%s: %s:%d"):format(err, host, port)
@@ -406,7 +406,7 @@ end
 function sync.pipe_bind(h, name)
   h = handle_arg(h, "pipe_bind", "pipe")
   name = name_arg("pipe_bind", name)
-  return bind_listener(h, "pipe_bind", function()
+  return bind_listener(h, function()
     return uv.new_pipe(false)
   end, function(lh)
     local ok, err = lh:bind(name)

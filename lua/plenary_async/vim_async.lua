@@ -30,9 +30,9 @@
 -- coroutine.yield() or a foreign coroutine.resume fails the task.
 local task = require("plenary_async.task")
 local tree = require("plenary_async.tree")
-local timer = require("plenary_async.timer")
+local sleeps = require("plenary_async.timer")
 local validate = require("plenary_async.validate")
-local waiters = require("plenary_async.waiters")
+local waitlist = require("plenary_async.waiters")
 local unpack = table.unpack or unpack
 local function pack(...)
   return { n = select("#", ...), ... }
@@ -669,9 +669,9 @@ local default_timer = runtime.new_timer
 function M.sleep(ms)
   if runtime.new_timer == default_timer then
     local T = current() or current_or_error("sleep")
-    timer.check(ms, "vim_async.sleep")
+    sleeps.check(ms, "vim_async.sleep")
     checkpoint(T)
-    returned(check_interrupted(T, pcall(timer.sleep, T, ms)))
+    returned(check_interrupted(T, pcall(sleeps.sleep, T, ms)))
     return
   end
   M.await(1, function(cb)
@@ -764,19 +764,19 @@ function M.semaphore(permits)
   end
   -- (`granted`: the waits handed a permit by `release` and not yet back in
   -- their task, by wait id.)
-  return setmetatable({ permits = permits, max = permits, waiters = waiters.new(), granted = {} }, Semaphore)
+  return setmetatable({ permits = permits, max = permits, waiting = waitlist.new(), granted = {} }, Semaphore)
 end
 
 --- Takes a permit, waiting (first come, first served) while none is free.
 function Semaphore:acquire()
   local T = current_or_error("Semaphore:acquire")
   checkpoint(T)
-  if self.permits > 0 and not waiters.any(self.waiters) then
+  if self.permits > 0 and not waitlist.any(self.waiting) then
     self.permits = self.permits - 1
     return
   end
   local id = new_wait()
-  waiters.push(self.waiters, T, id)
+  waitlist.push(self.waiting, T, id)
   local ok, err = pcall(suspend, T, id)
   if self.granted[id] then
     self.granted[id] = nil
@@ -791,7 +791,7 @@ end
 
 --- Gives a permit back (to the longest waiter, if any).
 function Semaphore:release()
-  local T, id = waiters.pop(self.waiters)
+  local T, id = waitlist.pop(self.waiting)
   if T ~= nil then
     self.granted[id] = true
     wake(T, id)

@@ -236,7 +236,7 @@ describe("wrap", function()
   end)
 
   ait("raises an error of the wrapped function in the awaiting task", function()
-    local failing = a.wrap(function(cb)
+    local failing = a.wrap(function(_)
       error("inside the wrapped function")
     end, 1)
     local ok, err = pcall(failing)
@@ -288,7 +288,7 @@ describe("util", function()
     for _, t in ipairs(tasks) do
       t:cancel()
     end
-    tasks = nil
+    tasks = nil -- luacheck: ignore 311 (dropped, so the collector may take them)
     collectgarbage("collect")
     collectgarbage("collect")
     local left = 0

@@ -111,7 +111,7 @@ describe("Rust plugins: exported async functions", function()
 
   it("call back before returning when the future is ready at once", function()
     local got
-    probe.ready(3, function(err, v)
+    probe.ready(3, function(_, v)
       got = v
     end)
     assert(got == 3)

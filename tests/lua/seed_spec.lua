@@ -28,13 +28,13 @@ describe("the seed's snippets", function()
     -- `some_async_operation` is the description's placeholder. This is the
     -- description's contract, which require("plenary_async") follows; plenary's
     -- own `run` (as_plenary) passes the results only (plenary_spec.lua).
-    local a = require("plenary_async")
+    local ours = require("plenary_async")
     local function some_async_operation()
       util.sleep(1)
       return "result"
     end
     local got
-    a.run(function()
+    ours.run(function()
       local result = some_async_operation()
       return result
     end, function(success, ...)

@@ -362,14 +362,14 @@ end
 local function time_once(start)
   collectgarbage()
   uv.update_time()
-  local finished = false
+  local over = false
   local t0 = uv.hrtime()
   start(function()
-    finished = true
+    over = true
   end)
   assert(
     vim.wait(120000, function()
-      return finished
+      return over
     end, 1),
     "a workload did not finish in 2 minutes"
   )

@@ -1,0 +1,20 @@
+-- luacheck (Debian's lua-check) over the module, its specs and the Lua
+-- benchmarks: `luacheck lua tests/lua crates/bench/lua`, run by .ci/run.
+stds.nvim = {
+  -- Neovim's LuaJIT has Lua 5.2's table.unpack.
+  read_globals = { table = { fields = { "unpack" } } },
+  -- `vim`, whose fields the module (vim.async) and the specs (vim.g,
+  -- vim.env, vim.notify, vim.health stand-ins) set.
+  globals = { "vim" },
+}
+std = "luajit+nvim"
+max_line_length = false -- (stylua decides line lengths)
+-- meta.lua and vim_async_meta.lua are annotations for LuaLS, never run:
+-- tables filled with empty functions that nothing reads, unused
+-- parameters.
+files["lua/plenary_async/meta.lua"] = { ignore = { "241", "212" } }
+files["lua/plenary_async/vim_async_meta.lua"] = { ignore = { "241", "212" } }
+-- The specs' harness (tests/lua/run.lua) and plenary's `a` global.
+files["tests/lua"] = {
+  globals = { "describe", "it", "pending", "before_each", "after_each", "ait", "ROOT", "a" },
+}
