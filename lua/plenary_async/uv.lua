@@ -46,6 +46,7 @@ local function request(name, impl, argc, theirs)
 end
 
 -- plenary's callback positions.
+-- stylua: ignore
 local plenary_argc = {
   fs_open = 4, fs_read = 4, fs_close = 2, fs_unlink = 2, fs_write = 4, fs_mkdir = 3,
   fs_mkdtemp = 2, fs_rmdir = 2, fs_scandir = 2, fs_stat = 2, fs_fstat = 2, fs_lstat = 2,
@@ -55,6 +56,7 @@ local plenary_argc = {
   fs_copyfile = 4, fs_opendir = 3, fs_readdir = 2, fs_closedir = 2,
   getaddrinfo = 4, getnameinfo = 2,
 }
+-- stylua: ignore
 local FS = {
   "fs_open", "fs_close", "fs_read", "fs_write", "fs_fstat", "fs_fsync", "fs_fdatasync", "fs_ftruncate",
   "fs_stat", "fs_lstat", "fs_unlink", "fs_rmdir", "fs_mkdtemp", "fs_realpath", "fs_readlink", "fs_statfs",

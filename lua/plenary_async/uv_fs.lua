@@ -130,7 +130,12 @@ local function flags_arg(v)
   if type(v) == "string" then
     if not FLAGS[v] then
       if #v > 3 then
-        error(("plenary_async.uv.fs_open: unknown flags (a string of %d bytes; expected r, r+, w, w+, wx, a, a+, …)"):format(#v), 0)
+        error(
+          ("plenary_async.uv.fs_open: unknown flags (a string of %d bytes; expected r, r+, w, w+, wx, a, a+, …)"):format(
+            #v
+          ),
+          0
+        )
       end
       error(("plenary_async.uv.fs_open: unknown flags %q (expected r, r+, w, w+, wx, a, a+, …)"):format(v), 0)
     end
@@ -139,12 +144,19 @@ local function flags_arg(v)
   if type(v) == "number" then
     return number("fs_open", "flags", v, 0, FD_MAX)
   end
-  error(("plenary_async.uv.fs_open: flags must be a string like \"r\" or \"w+\", or a number, got %s"):format(type(v)), 0)
+  error(('plenary_async.uv.fs_open: flags must be a string like "r" or "w+", or a number, got %s'):format(type(v)), 0)
 end
 
 local function seconds(fname, which, v)
   if not validate.is_number(v, -1e15, 1e15) then
-    error(("plenary_async.uv.%s: %s must be a finite number of seconds since the epoch, got %s"):format(fname, which, tostring(v)), 0)
+    error(
+      ("plenary_async.uv.%s: %s must be a finite number of seconds since the epoch, got %s"):format(
+        fname,
+        which,
+        tostring(v)
+      ),
+      0
+    )
   end
   return v
 end
@@ -245,7 +257,16 @@ function M.fs_ftruncate(t, fd, len)
   return request(t, uv.fs_ftruncate, 2, fd_arg("fs_ftruncate", fd), number("fs_ftruncate", "length", len, 0, U53))
 end
 
-for _, name in ipairs({ "fs_stat", "fs_lstat", "fs_unlink", "fs_rmdir", "fs_mkdtemp", "fs_realpath", "fs_readlink", "fs_statfs" }) do
+for _, name in ipairs({
+  "fs_stat",
+  "fs_lstat",
+  "fs_unlink",
+  "fs_rmdir",
+  "fs_mkdtemp",
+  "fs_realpath",
+  "fs_readlink",
+  "fs_statfs",
+}) do
   local f = uv[name]
   M[name] = function(t, path)
     return request(t, f, 1, path_arg(name, path))

@@ -596,11 +596,17 @@ end
 function async.pipe_connect(t, h, name)
   h = handle_arg(h, "pipe_connect", "pipe")
   name = name_arg("pipe_connect", name)
-  return connect(h, t, function()
-    return uv.new_pipe(false)
-  end, name, function(ch, cb)
-    return ch:connect(name, cb)
-  end)
+  return connect(
+    h,
+    t,
+    function()
+      return uv.new_pipe(false)
+    end,
+    name,
+    function(ch, cb)
+      return ch:connect(name, cb)
+    end
+  )
 end
 
 function async.listen(t, h, _)
@@ -775,10 +781,7 @@ function async.udp_recv_start(t, h)
 end
 
 function async.write2()
-  error(
-    "plenary_async.uv.write2: sending handles over a pipe is not supported on the runtime's handles; use write",
-    0
-  )
+  error("plenary_async.uv.write2: sending handles over a pipe is not supported on the runtime's handles; use write", 0)
 end
 
 return { sync = sync, async = async }

@@ -193,7 +193,12 @@ local function add_frames(lines, text, T)
     return
   end
   for frame in ("\n" .. body):gmatch("\n\t?([^\n]*)") do
-    if frame ~= "" and not frame:find("plenary_async[/\\][%w_]+%.lua:%d+:") and frame ~= "[C]: in function 'co_yield'" and frame ~= "[C]: in function 'error'" then
+    if
+      frame ~= ""
+      and not frame:find("plenary_async[/\\][%w_]+%.lua:%d+:")
+      and frame ~= "[C]: in function 'co_yield'"
+      and frame ~= "[C]: in function 'error'"
+    then
       if frame:find("^%[[^%]]*%] ") then
         lines[#lines + 1] = "\t" .. frame
       else
@@ -412,7 +417,6 @@ tree.set_hooks({
   end,
   completed = complete,
 })
-
 
 start = function(T)
   local body, args = T.body, T.args

@@ -38,10 +38,16 @@ describe("the module", function()
     vim.health = saved
     assert(ok, err)
     assert(health[1] == "ok version 0.2.0: plain Lua; a.uv on luv (vim.uv)", health[1])
-    assert(health[2] == 'warn vim.g.plenary_async_backend is "native", which does nothing since version 0.2.0', health[2])
+    assert(
+      health[2] == 'warn vim.g.plenary_async_backend is "native", which does nothing since version 0.2.0',
+      health[2]
+    )
     assert(health[3]:find("^ok Neovim %d+%.%d+%.%d+$"), health[3])
     if require("plenary_async.health").host_exports_libuv() then
-      assert(health[4]:find("^ok Rust plugins can attach: this Neovim exports libuv's functions %(libuv 1%.%d+%.%d+%)$"), health[4])
+      assert(
+        health[4]:find("^ok Rust plugins can attach: this Neovim exports libuv's functions %(libuv 1%.%d+%.%d+%)$"),
+        health[4]
+      )
     else -- (Neovim 0.11 for Windows)
       assert(
         health[4]
@@ -62,7 +68,10 @@ describe("the module", function()
       assert(type(a[name]) == "function", name)
     end
     for name, f in pairs(a.util) do
-      assert(type(f) ~= "function" or text:find("function util%." .. name .. "%("), "util." .. name .. " is not annotated")
+      assert(
+        type(f) ~= "function" or text:find("function util%." .. name .. "%("),
+        "util." .. name .. " is not annotated"
+      )
     end
     local uv_class = text:match("%-%-%-@class plenary_async%.uv\n(.-)\n\n")
     for name in pairs(a.uv) do

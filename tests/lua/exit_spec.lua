@@ -6,7 +6,7 @@ describe("quitting Neovim", function()
       ("package.path = %q .. package.path"):format(ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;"),
       'local a = require("plenary_async")',
       "for i = 1, 100 do a.run(function() a.util.sleep(600000) end) end",
-      'local tx, rx = a.control.channel.oneshot()',
+      "local tx, rx = a.control.channel.oneshot()",
       "a.run(function() rx() end)",
       "a.run(function() local cv = a.control.Condvar.new(); cv:wait() end)",
       -- A server waiting for connections and a connection waiting to read.

@@ -68,24 +68,25 @@ describe("installing", function()
   end)
 
   local luarocks = vim.fn.executable("luarocks") == 1
-  ;(luarocks and it or pending)(
+  (luarocks and it or pending)(
     "what `luarocks make` installs works (the Lua core)"
       .. (luarocks and "" or ": skipped, luarocks is not installed (Debian: apt-get install luarocks)"),
     function()
-    local src = clone()
-    assert(uv.fs_copyfile(ROOT .. "/plenary-async-scm-1.rockspec", src .. "/plenary-async-scm-1.rockspec"))
-    local tree = vim.fn.tempname()
-    local r = vim
-      .system({ "luarocks", "make", "--tree", tree, "plenary-async-scm-1.rockspec" }, { cwd = src, text = true })
-      :wait(120000)
-    assert(r.code == 0, r.stdout .. r.stderr)
-    local share = vim.fn.glob(tree .. "/share/lua/*", false, true)[1]
-    assert(share and uv.fs_stat(share .. "/plenary_async/init.lua"), "nothing installed under " .. tree)
-    local lines = { ("package.path = %q .. package.path"):format(share .. "/?.lua;" .. share .. "/?/init.lua;") }
-    vim.list_extend(lines, PROBE)
-    local out = run({}, lines)
-    assert(out == "lua ok\n", out)
-    vim.fn.delete(tree, "rf")
-    vim.fn.delete(src, "rf")
-  end)
+      local src = clone()
+      assert(uv.fs_copyfile(ROOT .. "/plenary-async-scm-1.rockspec", src .. "/plenary-async-scm-1.rockspec"))
+      local tree = vim.fn.tempname()
+      local r = vim
+        .system({ "luarocks", "make", "--tree", tree, "plenary-async-scm-1.rockspec" }, { cwd = src, text = true })
+        :wait(120000)
+      assert(r.code == 0, r.stdout .. r.stderr)
+      local share = vim.fn.glob(tree .. "/share/lua/*", false, true)[1]
+      assert(share and uv.fs_stat(share .. "/plenary_async/init.lua"), "nothing installed under " .. tree)
+      local lines = { ("package.path = %q .. package.path"):format(share .. "/?.lua;" .. share .. "/?/init.lua;") }
+      vim.list_extend(lines, PROBE)
+      local out = run({}, lines)
+      assert(out == "lua ok\n", out)
+      vim.fn.delete(tree, "rf")
+      vim.fn.delete(src, "rf")
+    end
+  )
 end)

@@ -244,9 +244,12 @@ describe("waiting inside a task", function()
         return "after a sleep"
       end)
     end)
-    assert(vim.wait(5000, function()
-      return got == "at once,after a sleep"
-    end), tostring(got))
+    assert(
+      vim.wait(5000, function()
+        return got == "at once,after a sleep"
+      end),
+      tostring(got)
+    )
     assert(still_resumes())
   end)
 
@@ -276,9 +279,12 @@ describe("waiting inside a task", function()
         end)("will_block")
       end)
     end)
-    assert(vim.wait(5000, function()
-      return #log == 3
-    end), table.concat(log, ","))
+    assert(
+      vim.wait(5000, function()
+        return #log == 3
+      end),
+      table.concat(log, ",")
+    )
     assert(table.concat(log, ",") == "inner,nested,will_block", table.concat(log, ","))
     assert(still_resumes())
   end)

@@ -68,9 +68,12 @@ describe("a plugin on as_plenary()", function()
       end),
     })
     vim.api.nvim_exec_autocmds("User", { pattern = "PluginSpecRead" })
-    assert(vim.wait(10000, function()
-      return handled and consumer_done
-    end), "the handler or the consumer did not finish")
+    assert(
+      vim.wait(10000, function()
+        return handled and consumer_done
+      end),
+      "the handler or the consumer did not finish"
+    )
     vim.api.nvim_del_augroup_by_id(group)
     for i = 1, 3 do
       assert(collected["f" .. i .. ".txt"] == "line of file " .. i .. "\n", vim.inspect(collected))

@@ -126,7 +126,10 @@ describe("Rust plugins: exported async functions", function()
     local ok, err = pcall(function()
       local _ = probe.sleep(1)
     end)
-    assert(not ok and err:find("call it inside a plenary_async task, or pass its 1 argument(s) and a callback", 1, true), err)
+    assert(
+      not ok and err:find("call it inside a plenary_async task, or pass its 1 argument(s) and a callback", 1, true),
+      err
+    )
     assert(err:find("rust_plugins_spec.lua:", 1, true), "the caller's position: " .. err)
   end)
 

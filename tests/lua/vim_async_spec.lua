@@ -140,10 +140,7 @@ describe("vim_async: tasks and children", function()
     table.insert(log, "parent's run returned")
     parent:wait(1000)
     free:wait(1000)
-    assert(
-      vim.deep_equal(log, { "detach returned", "parent's run returned", "child runs" }),
-      vim.inspect(log)
-    )
+    assert(vim.deep_equal(log, { "detach returned", "parent's run returned", "child runs" }), vim.inspect(log))
   end)
 
   it("a task created outside the parent is not closed with it", function()
@@ -414,9 +411,12 @@ describe("vim_async: await, timeout, iter, wait", function()
   it("await of a task that fails fails the awaiting task, even if the raise is caught", function()
     local log = {}
     local t = va.run(function()
-      local ok, err = pcall(va.await, va.run(function()
-        error("inner", 0)
-      end))
+      local ok, err = pcall(
+        va.await,
+        va.run(function()
+          error("inner", 0)
+        end)
+      )
       table.insert(log, { ok, err })
       local ok2, err2 = pcall(va.sleep, 1) -- the failure is raised again at the next checkpoint
       table.insert(log, { ok2, err2 })
@@ -732,15 +732,21 @@ describe("vim_async: await, timeout, iter, wait", function()
   it("semaphore checks its permits", function()
     for _, permits in ipairs({ 0, -1, 1.5, math.huge, "2" }) do
       local ok, err = pcall(va.semaphore, permits)
-      assert(not ok and tostring(err):find("vim_async.semaphore: permits: expected positive integer", 1, true), tostring(err))
+      assert(
+        not ok and tostring(err):find("vim_async.semaphore: permits: expected positive integer", 1, true),
+        tostring(err)
+      )
     end
   end)
 
   it("error(false) is a failure too", function()
     local t = va.run(function()
-      local ok, err = pcall(va.await, va.run(function()
-        error(false, 0)
-      end))
+      local ok, err = pcall(
+        va.await,
+        va.run(function()
+          error(false, 0)
+        end)
+      )
       assert(ok == false and err == false)
       return "not the outcome"
     end)
@@ -910,7 +916,17 @@ describe("vim_async: annotations", function()
         assert(text:find("function M%." .. name .. "%("), "not annotated: " .. name)
       end
     end
-    for _, m in ipairs({ "close", "completed", "detach", "on_complete", "wait", "pwait", "raise_on_error", "status", "traceback" }) do
+    for _, m in ipairs({
+      "close",
+      "completed",
+      "detach",
+      "on_complete",
+      "wait",
+      "pwait",
+      "raise_on_error",
+      "status",
+      "traceback",
+    }) do
       assert(text:find("function Task:" .. m .. "%("), "not annotated: Task:" .. m)
     end
   end)

@@ -79,17 +79,20 @@ end
 function tasks.read_concurrent(a, done)
   local next_file, left = 0, READERS
   for _ = 1, READERS do
-    a.run(function()
-      while next_file < FILES do
-        next_file = next_file + 1
-        read_file(a, next_file)
-      end
-    end, finished(function()
-      left = left - 1
-      if left == 0 then
-        done()
-      end
-    end))
+    a.run(
+      function()
+        while next_file < FILES do
+          next_file = next_file + 1
+          read_file(a, next_file)
+        end
+      end,
+      finished(function()
+        left = left - 1
+        if left == 0 then
+          done()
+        end
+      end)
+    )
   end
 end
 
@@ -387,7 +390,10 @@ local function median(xs)
 end
 
 local workloads = {
-  { "read_concurrent", ("%d files of 4 KiB read by %d concurrent tasks (open, fstat, read, close)"):format(FILES, READERS) },
+  {
+    "read_concurrent",
+    ("%d files of 4 KiB read by %d concurrent tasks (open, fstat, read, close)"):format(FILES, READERS),
+  },
   { "read_sequential", ("%d files of 4 KiB read one after another"):format(FILES) },
   { "stat", ("%d fs_stat one after another"):format(FILES) },
   { "write", ("%d files of 4 KiB written one after another (open, write, close)"):format(FILES) },
@@ -407,11 +413,13 @@ io.stdout:write("| workload | raw luv (floor) | plenary.async | this module | / 
 io.stdout:write("|---|---|---|---|---|---|\n")
 -- $PLENARY_BENCH_ONLY: a Lua pattern; only the workloads whose key matches.
 local only = vim.env.PLENARY_BENCH_ONLY
-for _, w in ipairs(workloads) do
+local function chosen(name)
+  return not (only and only ~= "" and not name:find(only))
+end
+
+--- Runs workload `w` on every side and prints its row.
+local function row(w)
   local name = w[1]
-  if only and only ~= "" and not name:find(only) then
-    goto next
-  end
   local times = { floor = {}, plenary = {}, ours = {} }
   -- (Two runs of each side first, not counted: LuaJIT compiles the hot
   -- paths in the first ones.)
@@ -450,7 +458,12 @@ for _, w in ipairs(workloads) do
       ("%.2f"):format(median(to_floor))
     )
   )
-  ::next::
+end
+
+for _, w in ipairs(workloads) do
+  if chosen(w[1]) then
+    row(w)
+  end
 end
 
 -- $PLENARY_BENCH_PROFILE=mode: LuaJIT's sampling profiler (jit.p, that
@@ -462,7 +475,7 @@ if profile and profile ~= "" then
   local p = require("jit.p")
   p.start(profile, vim.env.PLENARY_BENCH_PROFILE_OUT)
   for _, w in ipairs(workloads) do
-    if not (only and only ~= "" and not w[1]:find(only)) then
+    if chosen(w[1]) then
       for _ = 1, 10 do
         time_once(function(done)
           tasks[w[1]](ours, done)

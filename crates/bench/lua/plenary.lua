@@ -258,7 +258,9 @@ io.stdout:write(
 -- The ratio is of the times (this module's over the peer's), then of the
 -- processor times: where the time is set by the work awaited (sleeps), the
 -- processor time is what the scheduler costs.
-io.stdout:write("| workload | plenary-style peer (plain Lua) | this module (as_plenary) | ratio (time; CPU) | bytes allocated per operation (peer / this module) |\n")
+io.stdout:write(
+  "| workload | plenary-style peer (plain Lua) | this module (as_plenary) | ratio (time; CPU) | bytes allocated per operation (peer / this module) |\n"
+)
 io.stdout:write("|---|---|---|---|---|\n")
 local function bytes(b)
   return b and ("%.0f"):format(b) or "-"

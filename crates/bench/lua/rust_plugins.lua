@@ -36,9 +36,12 @@ local function measure(body)
     assert(ok, err)
     finished = true
   end)
-  assert(vim.wait(600000, function()
-    return finished
-  end, 1), "the workload did not finish")
+  assert(
+    vim.wait(600000, function()
+      return finished
+    end, 1),
+    "the workload did not finish"
+  )
   local elapsed = now_ms() - start
   gaps[#gaps + 1] = now_ms() - last - 1
   timer:stop()
@@ -112,21 +115,22 @@ local results = {
 bench.stop()
 
 local peer = results[4][2]
-print(("Rust future awaited from Lua, %d calls one after another (best of 3), Neovim %s"):format(
-  N,
-  tostring(vim.version())
-))
+print(
+  ("Rust future awaited from Lua, %d calls one after another (best of 3), Neovim %s"):format(N, tostring(vim.version()))
+)
 print("")
 print("| workload | total | per call | vs tokio pattern | 1 ms timer: worst late | p99 late |")
 print("|---|---|---|---|---|---|")
 for _, r in ipairs(results) do
   local name, m = r[1], r[2]
-  print(("| %s | %.1f ms | %.2f µs | %.1fx | %.2f ms | %.2f ms |"):format(
-    name,
-    m[1],
-    m[1] * 1000 / N,
-    peer[1] / m[1],
-    m[2],
-    m[3]
-  ))
+  print(
+    ("| %s | %.1f ms | %.2f µs | %.1fx | %.2f ms | %.2f ms |"):format(
+      name,
+      m[1],
+      m[1] * 1000 / N,
+      peer[1] / m[1],
+      m[2],
+      m[3]
+    )
+  )
 end

@@ -25,9 +25,12 @@ function M.grow(m, levels, tasks)
     return me
   end
   local top = node(1)
-  assert(vim.wait(10000, function()
-    return made == tasks
-  end, 1), "the tree did not grow: " .. made)
+  assert(
+    vim.wait(10000, function()
+      return made == tasks
+    end, 1),
+    "the tree did not grow: " .. made
+  )
   vim.wait(20) -- every task waits on its timer now
   return top, all
 end

@@ -37,9 +37,12 @@ local function best_of_3(start)
     start(function()
       finished = true
     end)
-    assert(vim.wait(600000, function()
-      return finished
-    end, 1), "the workload did not finish")
+    assert(
+      vim.wait(600000, function()
+        return finished
+      end, 1),
+      "the workload did not finish"
+    )
     best = math.min(best, now_ms() - t0)
   end
   return best
@@ -150,9 +153,12 @@ for _ = 1, 3 do
   end
   local t0 = now_ms()
   top:close()
-  assert(vim.wait(10000, function()
-    return left == 0
-  end, 1), "not every task closed: " .. left)
+  assert(
+    vim.wait(10000, function()
+      return left == 0
+    end, 1),
+    "not every task closed: " .. left
+  )
   close_ms = math.min(close_ms, now_ms() - t0)
 end
 

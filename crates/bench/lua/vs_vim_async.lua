@@ -119,9 +119,12 @@ local function measure(w, m)
     end, function()
       t0 = now_ms()
     end)
-    assert(vim.wait(600000, function()
-      return finished
-    end, 1), "the workload did not finish")
+    assert(
+      vim.wait(600000, function()
+        return finished
+      end, 1),
+      "the workload did not finish"
+    )
     best = math.min(best, now_ms() - t0)
   end
   return best
@@ -134,7 +137,9 @@ print(
     tostring(vim.version())
   )
 )
-io.stdout:write("\n| workload | vim_async (this module) | Neovim's vim.async | ratio (goal ≤ 0.5) |\n|---|---|---|---|\n")
+io.stdout:write(
+  "\n| workload | vim_async (this module) | Neovim's vim.async | ratio (goal ≤ 0.5) |\n|---|---|---|---|\n"
+)
 for _, w in ipairs(workloads) do
   local ours = measure(w, va)
   local them = measure(w, theirs)
