@@ -91,8 +91,12 @@ end
 M.running = running
 
 -- The queue of deferred resumes: tasks (with the values to resume them
--- with, or false) and plain functions (callbacks of a timer).
-local q_item, q_args = {}, {}
+-- with) and plain functions (callbacks of a timer). Up to three values are
+-- kept in the queue's own arrays (`q_n` of them; a nil as NIL, so that the
+-- arrays have no holes), more in a packed table (`q_n` is -1): a wake from
+-- a libuv callback allocates nothing but its queue slots.
+local q_item, q_n, q_1, q_2, q_3 = {}, {}, {}, {}, {}
+local NIL = {}
 local q_head, q_tail = 1, 0
 local drain_scheduled = false -- a drain will run (scheduled, or its timer armed)
 local draining = 0 -- how many drains are running (nested: task code ran the loop)
@@ -120,13 +124,46 @@ local function request_drain()
   end
 end
 
-local function enqueue(item, args)
-  q_tail = q_tail + 1
-  q_item[q_tail] = item
-  q_args[q_tail] = args or false
+--- Queues `item` with `n` values (`a`, `b`, `c`, or a packed table in `a`
+--- when `n` is -1).
+local function push(item, n, a, b, c)
+  local i = q_tail + 1
+  q_tail = i
+  q_item[i], q_n[i] = item, n
+  if n ~= 0 then
+    if a == nil then
+      a = NIL
+    end
+    if b == nil then
+      b = NIL
+    end
+    if c == nil then
+      c = NIL
+    end
+    q_1[i], q_2[i], q_3[i] = a, b, c
+  end
   request_drain()
 end
+
+--- Queues `item` (a task, or a function) to be resumed (called) with the
+--- values of the packed table `args`, or with none.
+local function enqueue(item, args)
+  if args then
+    return push(item, -1, args)
+  end
+  return push(item, 0)
+end
 M.enqueue = enqueue
+
+--- Queues `item` to be resumed (called) with `...`.
+local function enqueue_values(item, ...)
+  local n = select("#", ...)
+  if n <= 3 then
+    return push(item, n, ...)
+  end
+  return push(item, -1, pack(...))
+end
+M.enqueue_values = enqueue_values
 
 --- Reports an error that nobody awaits to Neovim (as a vim.schedule
 --- callback's error: Neovim shows it).
@@ -258,9 +295,19 @@ local function wake(t, id, ...)
   end
   -- (A strict task, vim_async's, always resumes from the queue: "the task
   -- resumes on a later event-loop turn", as vim.async's contract says.)
-  enqueue(t, select("#", ...) > 0 and pack(...) or false)
+  return enqueue_values(t, ...)
 end
 M.wake = wake
+
+--- `wake` from a libuv callback (a fast event, where a task is never
+--- resumed at once): queues the task with `...`, if the wait is not over.
+function M.wake_later(t, id, ...)
+  if t.waiting ~= id or t.done then
+    return
+  end
+  t.waiting = false
+  return enqueue_values(t, ...)
+end
 
 -- What `interrupt` resumes a waiting task with: this marker and a
 -- function that raises the reason (a close, a child's failure) in the task.
@@ -339,35 +386,71 @@ drain = function()
   drain_scheduled = false
   draining = draining + 1
   local deadline = hrtime() + M.DRAIN_NS
+  local count = 0
   while q_head <= q_tail do
-    local item, args = q_item[q_head], q_args[q_head]
-    q_item[q_head], q_args[q_head] = nil, nil
-    q_head = q_head + 1
+    local i = q_head
+    local item, n = q_item[i], q_n[i]
+    local a, b, c
+    if n ~= 0 then
+      a, b, c = q_1[i], q_2[i], q_3[i]
+      q_1[i], q_2[i], q_3[i] = nil, nil, nil
+      if a == NIL then
+        a = nil
+      end
+      if b == NIL then
+        b = nil
+      end
+      if c == NIL then
+        c = nil
+      end
+    end
+    q_item[i] = nil
+    q_head = i + 1
     if q_head > q_tail then
       q_head, q_tail = 1, 0
     end
-    local ok, err
-    if type(item) == "function" then
-      if args then
-        ok, err = pcall(item, unpack(args, 1, args.n))
-      else
-        ok, err = pcall(item)
+    local f = item
+    if type(item) ~= "function" then
+      f = resume
+      if item.done then
+        f = nil
       end
-    elseif not item.done then
-      if args then
-        ok, err = pcall(resume, item, unpack(args, 1, args.n))
-      else
-        ok, err = pcall(resume, item)
-      end
-    else
+    end
+    local ok, err = true, nil
+    if f == nil then -- (a task canceled while queued)
       ok = true
+    elseif f ~= item then
+      if n == 0 then
+        ok, err = pcall(f, item)
+      elseif n == 1 then
+        ok, err = pcall(f, item, a)
+      elseif n == 2 then
+        ok, err = pcall(f, item, a, b)
+      elseif n == 3 then
+        ok, err = pcall(f, item, a, b, c)
+      else
+        ok, err = pcall(f, item, unpack(a, 1, a.n))
+      end
+    elseif n == 0 then
+      ok, err = pcall(f)
+    elseif n == 1 then
+      ok, err = pcall(f, a)
+    elseif n == 2 then
+      ok, err = pcall(f, a, b)
+    elseif n == 3 then
+      ok, err = pcall(f, a, b, c)
+    else
+      ok, err = pcall(f, unpack(a, 1, a.n))
     end
     if not ok then
       -- An error raised by a completion callback: Neovim reports it, as a
       -- vim.schedule callback's error; the rest of the queue goes on.
       report(err)
     end
-    if q_head <= q_tail and hrtime() >= deadline then
+    -- (The clock is read every 16 items: a read costs more than most
+    -- resumes.)
+    count = count + 1
+    if q_head <= q_tail and count % 16 == 0 and hrtime() >= deadline then
       request_drain()
       break
     end
@@ -392,7 +475,7 @@ local function flush_later()
     if t.waiting == t.later_id and not t.done then
       t.waiting = false
       q_tail = q_tail + 1
-      q_item[q_tail], q_args[q_tail] = t, false
+      q_item[q_tail], q_n[q_tail] = t, 0
     end
   end
   if draining == 0 then

@@ -19,7 +19,8 @@ local validate = require("plenary_async.validate")
 local waiters = require("plenary_async.waiters")
 
 local uv = vim.uv or vim.loop
-local wake, suspend, new_wait = task.wake, task.suspend, task.new_wait
+local wake, wake_later, suspend, new_wait = task.wake, task.wake_later, task.suspend, task.new_wait
+local enqueue_values = task.enqueue_values
 local type, error, pcall, tostring, setmetatable = type, error, pcall, tostring, setmetatable
 local is_whole, fail, whole = validate.is_whole, validate.fail, validate.whole
 
@@ -180,8 +181,9 @@ local function request(t, f, n, a1, a2, a3, a4, dispose)
   local id = new_wait()
   local function cb(...)
     if t.waiting == id and not t.done then
-      t.req = false
-      return wake(t, id, ...)
+      -- (task.wake_later, written out: this is every request's path.)
+      t.req, t.waiting = false, false
+      return enqueue_values(t, ...)
     end
     if dispose then
       dispose(...)
@@ -421,7 +423,7 @@ local function begin_read(d, rt, rid)
     if d.closed and d.dir then
       close_dir_now(d)
     end
-    wake(rt, rid, e, entries) -- (nothing if that reader stopped waiting)
+    wake_later(rt, rid, e, entries) -- (nothing if that reader stopped waiting)
     next_read(d)
   end)
   if not ok then

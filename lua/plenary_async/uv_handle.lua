@@ -24,7 +24,7 @@ local fs = require("plenary_async.uv_fs")
 
 local uv = vim.uv or vim.loop
 local whole, data_arg, name_arg = fs.number, fs.data_arg, fs.name_arg
-local wake, suspend, new_wait = task.wake, task.suspend, task.new_wait
+local wake, wake_later, suspend, new_wait = task.wake, task.wake_later, task.suspend, task.new_wait
 local push, pop, any = waiters.push, waiters.pop, waiters.any
 local type, error, pcall, tostring, setmetatable = type, error, pcall, tostring, setmetatable
 
@@ -179,7 +179,7 @@ local function stream_call(h, t, f, a1)
   local ops = h.ops
   local function cb(err)
     ops[id] = nil
-    return wake(t, id, expand(err))
+    return wake_later(t, id, expand(err))
   end
   local ok, r, err
   if a1 == nil then
@@ -249,7 +249,7 @@ local function on_read(h, err, data)
   end
   local t, id = pop(h.readers)
   if t then
-    return wake(t, id, nil, data)
+    return wake_later(t, id, nil, data)
   end
   keep(h, data)
   h.kept = h.kept + #data
