@@ -416,7 +416,7 @@ drain = function()
         f = nil
       end
     end
-    local ok, err = true, nil
+    local ok, err
     if f == nil then -- (a task canceled while queued)
       ok = true
     elseif f ~= item then
