@@ -251,6 +251,7 @@ impl<T> fmt::Debug for Callback<T> {
 /// std::thread::spawn(move || cb.call(()));
 /// assert_eq!(a::block_on(fut), Ok(()));
 /// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct CallbackFuture<T> {
     slot: Arc<CallbackSlot<T>>,
     location: &'static Location<'static>,

@@ -174,7 +174,7 @@ impl fmt::Debug for Condvar {
 /// let wait: plenary_async::control::Wait = cv.wait();
 /// drop(wait); // never polled: never waited
 /// ```
-#[must_use = "futures do nothing unless awaited"]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Wait {
     waiters: Rc<Waiters>,
     key: Option<Key>,

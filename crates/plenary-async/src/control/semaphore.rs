@@ -243,7 +243,7 @@ impl fmt::Debug for Permit {
 /// let acquire: plenary_async::control::Acquire = sem.acquire();
 /// let _permit = plenary_async::block_on(acquire);
 /// ```
-#[must_use = "futures do nothing unless awaited"]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Acquire {
     shared: Shared,
     key: Option<Key>,

@@ -341,7 +341,7 @@ where
 /// let f: a::scope::ScopeFuture<_> = a::scope::scope(|_| async { 1 });
 /// assert_eq!(a::block_on(f), Ok(1));
 /// ```
-#[must_use = "futures do nothing unless polled"]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct ScopeFuture<Fut: Future> {
     body: Option<Pin<Box<Fut>>>,
     output: Option<Fut::Output>,

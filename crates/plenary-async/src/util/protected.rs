@@ -53,6 +53,7 @@ pin_project_lite::pin_project! {
     /// let p: plenary_async::util::Protected<_> = plenary_async::util::protected(async { 2 });
     /// assert_eq!(plenary_async::block_on(p), Ok(2));
     /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Protected<F> {
         #[pin]
         future: F,

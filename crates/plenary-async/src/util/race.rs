@@ -38,6 +38,7 @@ where
 ///     plenary_async::util::race([std::future::ready(1)]);
 /// assert_eq!(plenary_async::block_on(r), 1);
 /// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Race<F> {
     futures: Vec<Pin<Box<F>>>,
 }
@@ -94,6 +95,7 @@ pin_project_lite::pin_project! {
     ///     plenary_async::util::race2(std::future::ready(1), std::future::pending());
     /// assert_eq!(plenary_async::block_on(r), 1);
     /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Race2<A, B> {
         #[pin]
         a: A,

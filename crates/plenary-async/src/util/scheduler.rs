@@ -32,6 +32,7 @@ pub fn scheduler() -> Scheduler {
 /// plenary_async::block_on(s);
 /// ```
 #[derive(Debug)]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Scheduler {
     yielded: bool,
 }

@@ -103,6 +103,20 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// assert!(s.deadline() > std::time::Instant::now() - std::time::Duration::from_secs(1));
 /// plenary_async::block_on(s);
 /// ```
+///
+/// It is `#[must_use]`: a sleep made and never awaited is a mistake the
+/// compiler reports.
+///
+/// ```compile_fail
+/// #![deny(unused_must_use)]
+/// plenary_async::util::sleep(1); // error: unused `Sleep` that must be used
+/// ```
+///
+/// ```
+/// #![deny(unused_must_use)]
+/// let _ = plenary_async::util::sleep(1); // (dropped on purpose, and said so)
+/// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
     /// The timer entry, with the id of the runtime that holds it.

@@ -35,6 +35,7 @@ pin_project_lite::pin_project! {
     /// let t: plenary_async::util::Timeout<_> = plenary_async::util::timeout(10, async {});
     /// assert_eq!(plenary_async::block_on(t), Ok(()));
     /// ```
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct Timeout<F> {
         // `None` once finished: the future is dropped in place right then.
         #[pin]

@@ -34,7 +34,7 @@ pub fn yield_now() -> YieldNow {
 /// plenary_async::block_on(y);
 /// ```
 #[derive(Debug)]
-#[must_use = "a future does nothing unless awaited"]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct YieldNow {
     yielded: bool,
 }

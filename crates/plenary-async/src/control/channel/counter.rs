@@ -281,7 +281,7 @@ impl Drop for Wait<'_> {
 /// let recv: plenary_async::control::channel::counter::Recv<'_> = rx.recv();
 /// assert_eq!(plenary_async::block_on(recv), Ok(()));
 /// ```
-#[must_use = "futures do nothing unless awaited"]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Recv<'a> {
     wait: Wait<'a>,
 }
@@ -308,7 +308,7 @@ impl fmt::Debug for Recv<'_> {
 /// let last: plenary_async::control::channel::counter::Last<'_> = rx.last();
 /// assert_eq!(plenary_async::block_on(last), Ok(1));
 /// ```
-#[must_use = "futures do nothing unless awaited"]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Last<'a> {
     wait: Wait<'a>,
 }

@@ -353,7 +353,7 @@ impl<T> fmt::Debug for BoundedSender<T> {
 /// let send: plenary_async::control::channel::mpsc::Send<'_, u8> = tx.send(1);
 /// assert!(plenary_async::block_on(send).is_ok());
 /// ```
-#[must_use = "futures do nothing unless awaited"]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Send<'a, T> {
     chan: &'a Rc<Chan<T>>,
     value: Option<T>,
@@ -662,7 +662,7 @@ impl<T> fmt::Debug for Receiver<T> {
 /// let recv: plenary_async::control::channel::mpsc::Recv<'_, i32> = rx.recv();
 /// assert_eq!(plenary_async::block_on(recv), Some(1));
 /// ```
-#[must_use = "futures do nothing unless awaited"]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Recv<'a, T> {
     rx: &'a mut Receiver<T>,
 }
@@ -690,7 +690,7 @@ impl<T> fmt::Debug for Recv<'_, T> {
 /// let last: plenary_async::control::channel::mpsc::Last<'_, i32> = rx.last();
 /// assert_eq!(plenary_async::block_on(last), Some(2));
 /// ```
-#[must_use = "futures do nothing unless awaited"]
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Last<'a, T> {
     rx: &'a mut Receiver<T>,
 }

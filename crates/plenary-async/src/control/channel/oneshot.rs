@@ -158,6 +158,7 @@ impl<T> fmt::Debug for Sender<T> {
 ///     assert_eq!(waiter.await.unwrap(), Ok(String::new()));
 /// });
 /// ```
+#[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Receiver<T> {
     inner: Rc<Inner<T>>,
 }
