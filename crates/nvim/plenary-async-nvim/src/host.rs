@@ -165,7 +165,7 @@ pub(crate) fn attach(lua: &Lua) -> LuaResult<bool> {
     Ok(true)
 }
 
-/// Whether [`attach`] ran (and Neovim has not begun to exit).
+/// Whether [`attach`](crate::attach) ran (and Neovim has not begun to exit).
 ///
 /// ```no_run
 /// # fn f(lua: &mlua::Lua) -> mlua::Result<()> {
@@ -181,7 +181,7 @@ pub fn is_attached() -> bool {
 /// Neovim's API (mlua's `Lua` is a cheap handle).
 ///
 /// # Panics
-/// If [`attach`] has not run.
+/// If [`attach`](crate::attach) has not run.
 ///
 /// ```no_run
 /// use plenary_async as a;
@@ -205,7 +205,7 @@ pub fn lua() -> Lua {
 }
 
 /// [`lua`], or an error when the runtime is not attached (before
-/// [`attach`], or once Neovim began to exit).
+/// [`attach`](crate::attach), or once Neovim began to exit).
 pub(crate) fn try_lua() -> LuaResult<Lua> {
     HOST.with(|h| match h.borrow().as_ref() {
         Some(host) => Ok(host.lua.clone()),
