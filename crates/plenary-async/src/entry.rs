@@ -26,6 +26,7 @@ use std::rc::Rc;
 /// assert_eq!(a::block_on(task), Ok(10));
 /// ```
 #[track_caller]
+#[doc(alias = "spawn_local")]
 pub fn spawn<F>(future: F) -> Task<F::Output>
 where
     F: Future + 'static,

@@ -43,6 +43,7 @@ use std::task::{Context, Poll, Waker};
 /// });
 /// ```
 #[derive(Clone, Default)]
+#[doc(alias = "Notify")]
 pub struct Condvar {
     waiters: Rc<Waiters>,
 }

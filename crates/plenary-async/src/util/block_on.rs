@@ -18,6 +18,7 @@ use std::future::Future;
 /// let err = a::util::block_on(a::util::sleep(60_000), 10).unwrap_err();
 /// assert!(err.is_timeout());
 /// ```
+#[doc(alias = "block_on_timeout")]
 pub fn block_on<F: Future>(future: F, limit: impl IntoDuration) -> Result<F::Output, Error> {
     crate::block_on(timeout(limit, future))
 }

@@ -16,6 +16,7 @@ use std::future::Future;
 /// assert_eq!(out, vec![10, 20, 30]);
 /// assert!(a::block_on(a::util::join(Vec::<std::future::Ready<()>>::new())).is_empty());
 /// ```
+#[doc(alias = "join_all")]
 pub fn join<I>(futures: I) -> impl Future<Output = Vec<<I::Item as Future>::Output>>
 where
     I: IntoIterator,

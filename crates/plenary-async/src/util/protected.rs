@@ -19,6 +19,7 @@ use std::task::{Context, Poll};
 /// });
 /// ```
 #[track_caller]
+#[doc(alias = "catch_unwind")]
 pub fn protected<F: Future>(future: F) -> Protected<F> {
     Protected::new(future, Location::caller())
 }

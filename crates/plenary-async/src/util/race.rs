@@ -21,6 +21,7 @@ use std::task::{Context, Poll};
 /// ]));
 /// assert_eq!(winner, "fast");
 /// ```
+#[doc(alias = "select")]
 pub fn race<I>(futures: I) -> Race<I::Item>
 where
     I: IntoIterator,
@@ -79,6 +80,7 @@ impl<F> fmt::Debug for Race<F> {
 /// let fast = async { a::util::sleep(1).await; "fast" };
 /// assert_eq!(a::block_on(a::util::race2(slow, fast)), "fast");
 /// ```
+#[doc(alias = "select")]
 pub fn race2<A, B>(a: A, b: B) -> Race2<A, B>
 where
     A: Future,

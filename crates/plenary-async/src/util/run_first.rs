@@ -25,6 +25,7 @@ use std::panic::Location;
 /// assert_eq!(first, Ok("fast"));
 /// ```
 #[track_caller]
+#[doc(alias = "select")]
 pub fn run_first<I, F, T>(fns: I) -> CallbackFuture<T>
 where
     I: IntoIterator<Item = F>,

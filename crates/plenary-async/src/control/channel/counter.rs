@@ -50,6 +50,7 @@ type Shared = Rc<RefCell<CounterState>>;
 /// tx.send();
 /// assert_eq!(plenary_async::block_on(rx.last()), Ok(3));
 /// ```
+#[doc(alias = "Notify")]
 pub fn counter() -> (Sender, Receiver) {
     let shared = Rc::new(RefCell::new(CounterState {
         count: 0,

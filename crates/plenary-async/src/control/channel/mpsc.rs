@@ -143,6 +143,7 @@ impl<T> Chan<T> {
 ///     assert_eq!(rx.recv().await, None); // every sender gone, queue drained
 /// });
 /// ```
+#[doc(alias = "unbounded_channel")]
 pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
     let chan = Chan::new(usize::MAX);
     (Sender { chan: chan.clone() }, Receiver { chan })
@@ -165,6 +166,7 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 /// tx.try_send(2).unwrap(); // room again
 /// ```
 #[track_caller]
+#[doc(alias = "channel")]
 pub fn bounded<T>(capacity: usize) -> (BoundedSender<T>, Receiver<T>) {
     assert!(
         capacity > 0,

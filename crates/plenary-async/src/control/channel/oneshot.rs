@@ -57,6 +57,7 @@ struct Inner<T> {
 /// tx.send(42).unwrap(); // sender first: the value waits for the receiver
 /// assert_eq!(a::block_on(rx), Ok(42));
 /// ```
+#[doc(alias = "channel")]
 pub fn oneshot<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Rc::new(Inner {
         state: RefCell::new(OneshotState::Empty),
