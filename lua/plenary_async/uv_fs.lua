@@ -205,7 +205,6 @@ local function request(t, f, n, a1, a2, a3, a4, dispose)
   t.req = req
   return suspend(t, id)
 end
-M.request = request
 
 local function close_fd(err, fd)
   if err == nil and fd then
