@@ -53,6 +53,10 @@ struct Host {
     lua: Lua,
     /// `function(msg) vim.schedule(function() vim.notify(msg, ERROR) end) end`.
     report: LuaFunction,
+    /// Which attachment of this thread this is (the first is 1).
+    generation: u64,
+    /// Keeps the [`CloseGuard`] of this attachment in the registry.
+    _guard: LuaRegistryKey,
 }
 
 /// How long a chain of ticks runs before the loop must turn (a 0 ms timer):
@@ -65,6 +69,8 @@ pub const CHAIN_LIMIT: Duration = Duration::from_millis(1);
 
 thread_local! {
     static HOST: RefCell<Option<Host>> = const { RefCell::new(None) };
+    /// How many times this thread attached.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
     /// A tick (polling tasks) is running.
     static TICKING: Cell<bool> = const { Cell::new(false) };
     /// A tick or the delivery after it is running: a tick asked for now
@@ -151,18 +157,53 @@ pub(crate) fn attach(lua: &Lua) -> LuaResult<bool> {
         .set_name("@plenary_async_nvim/host.lua")
         .call(detach_fn)?;
     // SAFETY: Neovim's loop is live for the whole session and runs on this
-    // thread; the runtime is detached (VimLeavePre, above) before Neovim
-    // closes it.
+    // thread; the runtime is detached before Neovim closes it (VimLeavePre,
+    // above, or the close guard below when the Lua state closes first).
     let runtime = unsafe { Runtime::attach_with(loop_ptr, notify) };
     runtime.set_error_handler(|e| report_error(&e.to_string()));
+    let generation = GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
+    // Neovim can close its Lua state without VimLeavePre: `os.exit(code,
+    // true)` closes it and then exits, and the thread-locals here would be
+    // dropped after it, their Lua values pointing into a freed state
+    // (busted ends so). A userdata kept in the registry is finalized while
+    // the state closes, and detaches then, while the state is still whole.
+    let guard = lua.create_registry_value(lua.create_userdata(CloseGuard { generation })?)?;
     HOST.with(|h| {
         *h.borrow_mut() = Some(Host {
             runtime,
             lua: lua.clone(),
             report,
+            generation,
+            _guard: guard,
         })
     });
     Ok(true)
+}
+
+/// Detaches the attachment it was made for when Lua finalizes it: at the
+/// latest when the state closes. (Dropped with the [`Host`], it is
+/// finalized at some later collection, when a newer attachment may be
+/// running: the generation tells them apart.)
+struct CloseGuard {
+    generation: u64,
+}
+
+impl LuaUserData for CloseGuard {}
+
+impl Drop for CloseGuard {
+    fn drop(&mut self) {
+        let current = HOST.with(|h| {
+            h.try_borrow()
+                .ok()
+                .and_then(|h| h.as_ref().map(|h| h.generation))
+        });
+        if current == Some(self.generation) {
+            detach();
+        }
+    }
 }
 
 /// Whether [`attach`](crate::attach) ran (and Neovim has not begun to exit).
