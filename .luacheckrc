@@ -1,5 +1,5 @@
 -- luacheck (Debian's lua-check) over the module, its specs and the Lua
--- benchmarks: `luacheck lua tests/lua crates/bench/lua`, run by .ci/run.
+-- benchmarks: `luacheck lua tests crates/bench/lua`, run by .ci/run.
 stds.nvim = {
   -- Neovim's LuaJIT has Lua 5.2's table.unpack.
   read_globals = { table = { fields = { "unpack" } } },
@@ -14,7 +14,8 @@ max_line_length = false -- (stylua decides line lengths)
 -- parameters.
 files["lua/plenary_async/meta.lua"] = { ignore = { "241", "212" } }
 files["lua/plenary_async/vim_async_meta.lua"] = { ignore = { "241", "212" } }
--- The specs' harness (tests/lua/run.lua) and plenary's `a` global.
-files["tests/lua"] = {
-  globals = { "describe", "it", "pending", "before_each", "after_each", "ait", "ROOT", "a" },
-}
+-- The specs, run by busted (std "busted": describe, it, assert, ...), with
+-- the suite's helper (tests/lua/helper.lua: ait, ROOT) and plenary's `a`
+-- global.
+files["tests/lua"] = { std = "+busted", globals = { "ait", "ROOT", "a" } }
+files["tests/fixtures"] = { std = "+busted" }

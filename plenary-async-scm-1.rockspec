@@ -26,6 +26,7 @@ build = {
   modules = {
     ["plenary_async.api"] = "lua/plenary_async/api.lua",
     ["plenary_async.async"] = "lua/plenary_async/async.lua",
+    ["plenary_async.busted"] = "lua/plenary_async/busted.lua",
     ["plenary_async.control"] = "lua/plenary_async/control.lua",
     ["plenary_async.health"] = "lua/plenary_async/health.lua",
     ["plenary_async"] = "lua/plenary_async/init.lua",

@@ -2,7 +2,7 @@
 # Builds the Rust plugins that the Lua suite loads into Neovim (the examples
 # in crates/nvim/examples and the test plugin crates/nvim/tests/probe) and
 # puts them at crates/nvim/target/plugins/<module>.so, where
-# tests/lua/run.lua looks for them.
+# tests/lua/helper.lua (the Lua suite's busted helper) looks for them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 packages=(mlua-example oxi-example nvim-probe nvim-bench)

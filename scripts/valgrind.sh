@@ -42,12 +42,15 @@ if [ -n "$nvim" ] && [ -z "${1:-}" ]; then
   # (Into the target directory scripts/test-lua.sh builds in.)
   lua_target="${CARGO_TARGET_DIR:-$PWD/target/nvim-release}"
   CARGO_TARGET_DIR="$lua_target" scripts/build-plugins.sh >/dev/null
+  # (busted as scripts/test-lua.sh runs it; it ends by closing the Lua state.)
+  BUSTED_LUA_DIR=$(scripts/busted-deps.sh)
+  export BUSTED_LUA_DIR
   # scripts/valgrind.supp: leaks inside nvim-oxi's own calls (the
   # nvim-oxi example plugin), explained there.
   if ! valgrind --quiet --error-exitcode=99 --leak-check=full --child-silent-after-fork=yes \
       --errors-for-leak-kinds=definite --show-leak-kinds=definite \
       --suppressions=scripts/valgrind.supp \
-      "$nvim" --headless -l tests/lua/run.lua; then
+      "$nvim" -l tests/busted.lua; then
     echo "!! the Lua suite failed under valgrind"
     status=1
   fi

@@ -2,9 +2,7 @@
 local a = require("plenary_async")
 local channel = a.control.channel
 
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
+local pack = require("support").pack
 
 describe("oneshot", function()
   ait("delivers to a receiver that waits first", function()
@@ -90,34 +88,35 @@ end)
 describe("Condvar", function()
   ait("notify_one wakes the longest waiter first (plenary picks at random)", function()
     local cv = a.control.Condvar.new()
-    local order = {}
+    local woke_tx, woke_rx = a.control.channel.mpsc()
     for i = 1, 4 do
+      -- (A task runs at once up to its first wait: all four wait in order.)
       a.run(function()
         cv:wait()
-        table.insert(order, i)
+        woke_tx.send(i)
       end)
     end
-    a.util.sleep(5)
+    local order = {}
     for _ = 1, 4 do
       cv:notify_one()
-      a.util.sleep(2)
+      table.insert(order, woke_rx.recv()) -- the one it woke, once it ran
     end
-    assert(table.concat(order, ",") == "1,2,3,4", table.concat(order, ","))
+    assert.are.same({ 1, 2, 3, 4 }, order)
   end)
 
   ait("notify_all wakes everyone waiting", function()
     local cv = a.control.Condvar.new()
-    local woken = 0
+    local woke_tx, woke_rx = a.control.channel.counter()
     for _ = 1, 5 do
       a.run(function()
         cv.wait() -- the dot form works too
-        woken = woken + 1
+        woke_tx.send()
       end)
     end
-    a.util.sleep(5)
     cv:notify_all()
-    a.util.sleep(5)
-    assert(woken == 5)
+    for _ = 1, 5 do
+      woke_rx.recv() -- (hangs, and the test's limit fails it, if one is not woken)
+    end
   end)
 
   ait("notify_all wakes each task waiting at the call once, also one that waits again at once", function()
@@ -183,19 +182,21 @@ describe("Semaphore", function()
   ait("serves waiters first-in-first-out (plenary: last-in-first-out)", function()
     local sem = a.control.Semaphore.new(1)
     local held = sem:acquire()
-    local order = {}
+    local got_tx, got_rx = a.control.channel.mpsc()
     for i = 1, 5 do
       a.run(function()
         local p = sem:acquire()
-        table.insert(order, i)
+        got_tx.send(i)
         a.util.sleep(1)
         p:forget()
       end)
     end
-    a.util.sleep(5)
     held:forget()
-    a.util.sleep(100)
-    assert(table.concat(order, ",") == "1,2,3,4,5", table.concat(order, ","))
+    local order = {}
+    for _ = 1, 5 do
+      table.insert(order, got_rx.recv()) -- each in turn, as it gets the permit
+    end
+    assert.are.same({ 1, 2, 3, 4, 5 }, order)
   end)
 
   it("rejects a negative or fractional permit count", function()

@@ -1,9 +1,8 @@
 -- run, void, wrap, util and the module itself.
 local a = require("plenary_async")
 
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
+local support = require("support")
+local pack, child = support.pack, support.child
 
 describe("the module", function()
   it("is plain Lua: no library of its own, and backend() says luv serves", function()
@@ -149,18 +148,15 @@ end)
 
 describe("errors nobody awaits", function()
   it("go to Neovim's error reporting, with the task's traceback (void, and run without a callback)", function()
-    local script = vim.fn.tempname() .. ".lua"
-    vim.fn.writefile({
-      ("package.path = %q .. package.path"):format(ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;"),
+    local out = child({
       'local a = require("plenary_async")',
       "a.void(function() a.util.sleep(1); error('boom in void') end)()",
       "a.run(function() a.util.sleep(1); error('boom in run') end)",
       "vim.wait(300, function() return false end)",
-    }, script)
-    local out = vim.system({ vim.v.progpath, "--clean", "--headless", "-l", script }):wait(30000)
-    os.remove(script)
-    -- The traceback shows the task's own function (lines 3 and 4).
-    local fn3, fn4 = ("in function <%s:3>"):format(script), ("in function <%s:4>"):format(script)
+    })
+    -- The traceback shows the task's own function (the void's and the run's).
+    local fn3 = ("in function <%s:%d>"):format(out.script, out.line(2))
+    local fn4 = ("in function <%s:%d>"):format(out.script, out.line(3))
     for _, want in ipairs({ "boom in void", fn3, "boom in run", fn4 }) do
       assert(out.stderr:find(want, 1, true), ("%q is not reported:\n%s"):format(want, out.stderr))
     end
@@ -330,28 +326,28 @@ describe("util", function()
 
   ait("join runs everything concurrently and keeps the order; join({}) returns at once", function()
     assert(#a.util.join({}) == 0)
-    local start = vim.uv.hrtime()
+    -- Concurrent: the first finishes only after the second has sent to it,
+    -- so run one after the other they would never end.
+    local tx, rx = a.control.channel.oneshot()
     local results = a.util.join({
       function()
-        a.util.sleep(60)
-        return "a"
+        return "a", rx()
       end,
       function()
-        a.util.sleep(30)
+        a.util.sleep(1)
+        tx("from b")
         return "b", 2
       end,
     })
-    assert(results[1][1] == "a" and results[2][1] == "b" and results[2][2] == 2)
-    -- Concurrent: well under the sum would be a timing bet; just require
-    -- that both ran (their results are here) and order is kept.
-    assert(vim.uv.hrtime() > start)
+    assert.are.same({ { "a", "from b" }, { "b", 2 } }, results)
   end)
 
   ait("race returns the first to finish and cancels the others", function()
     local loser_finished = false
+    local go, wait_go = a.control.channel.oneshot()
     local winner = a.util.race({
       function()
-        a.util.sleep(300)
+        wait_go()
         loser_finished = true
         return "slow"
       end,
@@ -361,15 +357,18 @@ describe("util", function()
       end,
     })
     assert(winner == "fast")
-    a.util.sleep(500)
+    -- A oneshot's send runs its waiting receiver before it returns: had the
+    -- loser still been waiting, it would finish here.
+    go()
     assert(not loser_finished, "the loser ran on (plenary does not cancel it)")
   end)
 
   ait("run_first takes the first callback and cancels the other functions", function()
     local loser_called = false
+    local go, wait_go = a.control.channel.oneshot()
     local v = a.util.run_first({
       function(cb)
-        a.util.sleep(300)
+        wait_go()
         loser_called = true
         cb("slow")
       end,
@@ -378,7 +377,7 @@ describe("util", function()
       end,
     })
     assert(v == "fast")
-    a.util.sleep(500)
+    go() -- (runs the loser at once, were it still waiting)
     assert(not loser_called)
   end)
 

@@ -23,15 +23,10 @@ end
 --- Runs `lines` in a Neovim of its own (extra `args` before -l); returns
 --- its standard output.
 local function run(args, lines)
-  local script = vim.fn.tempname() .. ".lua"
-  vim.fn.writefile(lines, script)
-  local cmd = { vim.v.progpath, "--clean", "--headless" }
-  vim.list_extend(cmd, args)
-  vim.list_extend(cmd, { "-l", script })
-  local r = vim.system(cmd, { text = true }):wait(120000)
-  os.remove(script)
+  -- (bare: the module must come from the installed copy, not this checkout)
+  local r = require("support").child(lines, { args = args, bare = true, timeout = 120000 })
   assert(r.code == 0, ("exit %s: %s %s"):format(r.code, r.stdout, r.stderr))
-  return (r.stdout:gsub("\r", "")) -- (Windows writes CR LF)
+  return r.stdout
 end
 
 -- A task that sleeps, reads a file through a.uv and goes through

@@ -68,7 +68,7 @@ describe("lsp", function()
     a.util.sleep(20) -- the second client's answer arrives and is ignored
   end)
 
-  it("stops the fake clients", function()
+  teardown(function()
     for _, id in ipairs(clients) do
       vim.lsp.stop_client(id, true)
     end

@@ -9,9 +9,7 @@ local a = require("plenary_async")
 local p = a.as_plenary()
 local channel = a.control.channel
 
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
+local pack = require("support").pack
 
 --- Whether the runtime still resumes tasks: a task that sleeps and then
 --- reports back finishes.

@@ -16,9 +16,7 @@
 local a = require("plenary_async")
 local luv = vim.uv
 local unpack = table.unpack or unpack
-local pack = function(...)
-  return { n = select("#", ...), ... }
-end
+local pack = require("support").pack
 
 local HUGE
 local function hostile()

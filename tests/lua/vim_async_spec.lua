@@ -622,18 +622,14 @@ describe("vim_async: await, timeout, iter, wait", function()
   end)
 
   it("raise_on_error reports a failure to Neovim with its traceback, not a close", function()
-    local script = vim.fn.tempname() .. ".lua"
-    vim.fn.writefile({
-      ("package.path = %q .. package.path"):format(ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua;"),
+    local out = require("support").child({
       'local va = require("plenary_async").vim_async',
       'va.run("failing", function() va.sleep(1); error("reported failure", 0) end):raise_on_error()',
       'local c = va.run("closed", function() va.sleep(10000) end):raise_on_error()',
       "c:close()",
       "vim.wait(300, function() return false end)",
-    }, script)
-    local out = vim.system({ vim.v.progpath, "--clean", "--headless", "-l", script }):wait(30000)
-    os.remove(script)
-    local stderr = out.stderr:gsub("\r\n", "\n") -- (headless Neovim writes CRLF)
+    })
+    local stderr = out.stderr
     assert(stderr:find("reported failure\nstack traceback:", 1, true), stderr)
     assert(stderr:find("[failing] ", 1, true), stderr)
     assert(not stderr:find("closed", 1, true), "a close is not reported: " .. stderr)
