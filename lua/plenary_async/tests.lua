@@ -62,11 +62,26 @@ local function pack(...)
   return { n = select("#", ...), ... }
 end
 
+--- The body waiting now, outside any task (nil: none).
+local waiting = nil
+
 --- Runs `fn(...)` as a task and waits for it (Neovim's loop runs
 --- meanwhile). `what` names the body in a timeout's message.
 local function block(what, fn, timeout, ...)
   if vim.in_fast_event() then
     error(("plenary_async.tests: %s cannot wait in a fast event (a libuv callback)"):format(what), 0)
+  end
+  if waiting ~= nil and task.running() == nil then
+    -- Started by the loop that the waiting body runs: a runner that runs
+    -- its tests from Neovim's event loop (mini.test's vim.schedule chain)
+    -- would otherwise run them inside one another.
+    error(
+      ("plenary_async.tests: %s started while %s was still waiting: the runner runs its tests from Neovim's event loop (mini.test does), and a test that waits lets the next one start inside it. Run async code in a child Neovim there (MiniTest.new_child_neovim(); a.tests.wrap in child.lua)"):format(
+        what,
+        waiting
+      ),
+      0
+    )
   end
   local ms, source = limit(timeout)
   local result
@@ -74,9 +89,12 @@ local function block(what, fn, timeout, ...)
     result = pack(...)
   end, ...)
   if result == nil then
+    local outer = waiting
+    waiting = waiting or what
     vim.wait(ms, function()
       return result ~= nil
     end, 1)
+    waiting = outer
   end
   if result == nil then
     -- The stack it waits on, before the cancel unwinds it.
