@@ -19,3 +19,5 @@ files["lua/plenary_async/vim_async_meta.lua"] = { ignore = { "241", "212" } }
 -- global.
 files["tests/lua"] = { std = "+busted", globals = { "ait", "ROOT", "a" } }
 files["tests/fixtures"] = { std = "+busted" }
+-- A spec for mini.test, which defines its global MiniTest.
+files["tests/fixtures/mini_child.lua"] = { read_globals = { "MiniTest" } }
