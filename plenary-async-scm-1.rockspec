@@ -48,5 +48,6 @@ build = {
     ["plenary_async.vim_async_meta"] = "lua/plenary_async/vim_async_meta.lua",
     ["plenary_async.waiters"] = "lua/plenary_async/waiters.lua",
   },
-  copy_directories = {},
+  -- :help plenary_async (luarocks.nvim and rocks.nvim put doc/ on the runtimepath)
+  copy_directories = { "doc" },
 }

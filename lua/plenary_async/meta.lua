@@ -1,6 +1,101 @@
 ---@meta plenary_async
 -- LuaLS annotations for `require("plenary_async")` (the module itself is
 -- lua/plenary_async/init.lua and its siblings). Never loaded at run time.
+-- doc/plenary_async.txt (:help plenary_async) is generated from this file
+-- and vim_async_meta.lua by scripts/gen-help.sh: the `---@doc` blocks are
+-- its prose, written in vimdoc.
+
+---@doc plenary_async Introduction
+--- plenary_async is plenary.nvim's `plenary.async` (plenary.nvim is
+--- archived) on one small runtime, in plain Lua: `wrap`, `run`, `void`;
+--- channels, `Condvar`, `Semaphore`; awaitable files, sockets, timers and
+--- LSP requests; `util` (sleep, join, race, run_first, block_on, ...); async
+--- tests for any runner; and Neovim's own `vim.async` API on the same tasks
+--- (|plenary_async.vim_async|).
+---
+--- A task runs at once up to its first wait; async functions are called
+--- from tasks only, and say so when they are not:
+--- >lua
+---   local a = require("plenary_async")
+---   a.run(function()
+---     local err, st = a.uv.fs_stat(vim.fn.stdpath("config"))
+---     a.util.sleep(10)
+---     print(err or st.type)
+---   end)
+--- <
+--- Plugins written for plenary.async run unchanged after
+--- `require("plenary_async").as_plenary()`, which registers this module as
+--- `plenary.async` and its submodules, with plenary's contracts
+--- (|plenary_async.as_plenary()|). What differs from plenary, its defects
+--- fixed, is listed in the README.
+---
+--- Install it as any plugin (no build step); `:checkhealth plenary_async`
+--- says what it found (|plenary_async-health|).
+
+---@doc plenary_async-tests Async tests under any runner
+--- `a.tests` hands a test runner's own `describe`, `it`, `pending`,
+--- `before_each` and `after_each` bodies that run as tasks and may await.
+--- It finds the runner's functions in the calling file's environment (busted
+--- gives them so) or in `_G` (plenary's harness, mini.test's busted
+--- emulation). A body past its limit fails with the stack it was waiting on,
+--- and its task is canceled. The limit is `opts.timeout` (ms), else
+--- `$PLENARY_TEST_TIMEOUT`, else 2000. `after_each` runs when the body
+--- failed, and an assertion that fails inside the task is reported by the
+--- runner as a failure.
+---
+--- `a.tests.wrap(fn, opts)` is the form for any runner: a function that
+--- runs `fn` as a task and blocks until it ends. mini.test runs its cases
+--- from `vim.schedule`, so a case that waits would let the next cases run
+--- inside it: under mini.test, test async code in a child Neovim
+--- (`MiniTest.new_child_neovim()`), where `a.tests.wrap` blocks:
+--- >lua
+---   local got = child.lua([[
+---     local a = require("plenary_async")
+---     return a.tests.wrap(function() a.util.sleep(5); return 42 end)()
+---   ]])
+--- <
+--- The busted helper makes every body of a suite async, with no `a.tests`
+--- in the specs: `busted --helper=plenary_async.busted` (or
+--- `helper = "plenary_async.busted"` in `.busted`); `-Xhelper timeout=<ms>`
+--- sets the limit.
+
+---@doc plenary_async-moving Moving a suite off plenary's harness
+--- plenary's harness ran specs with `PlenaryBustedDirectory`:
+--- >sh
+---   nvim --headless -c "PlenaryBustedDirectory tests/ {minimal_init = 'tests/init.lua'}"
+--- <
+--- The same specs run on busted, with Neovim as busted's Lua (busted from
+--- luarocks or Debian's `lua-busted`), as `luarocks test`,
+--- nvim-busted-action and lazy.nvim's minit run it. Replace
+--- `require("plenary.async")`
+--- by `require("plenary_async")` (or call
+--- `require("plenary_async").as_plenary()` first and keep it), and give
+--- busted a `.busted` file at the root:
+--- >lua
+---   return {
+---     default = { lpath = "lua/?.lua;lua/?/init.lua", ROOT = { "tests" } },
+---   }
+--- <
+--- Then run busted with Neovim as its interpreter, through a two-line
+--- shim (busted splits a `--lua` value with spaces), where Neovim's LuaJIT
+--- finds busted's modules and plenary_async's (luarocks: `eval "$(luarocks
+--- path --lua-version 5.1)"`; Debian's `lua-busted` paths shown):
+--- >sh
+---   printf '#!/bin/sh\nexec nvim -l "$@"\n' > tests/nvim-shim
+---   chmod +x tests/nvim-shim
+---   export LUA_PATH="/usr/share/lua/5.1/?.lua;/usr/share/lua/5.1/?/init.lua;;"
+---   export LUA_CPATH="/usr/lib/x86_64-linux-gnu/lua/5.1/?.so;;"
+---   busted --lua=tests/nvim-shim
+--- <
+--- A spec, as plenary's users write them, unchanged but for the module's
+--- name (this one runs in this project's CI, tests/fixtures/moved_spec.lua):
+---@include tests/fixtures/moved_spec.lua
+
+---@doc plenary_async-health Health
+--- `:checkhealth plenary_async` reports the version, the Neovim it runs in,
+--- whether Rust plugins can attach to this Neovim's loop (it exports libuv's
+--- functions), and settings left over from older versions
+--- (`vim.g.plenary_async_backend`).
 
 ---@class plenary_async.Task
 ---@field cancel fun(self: plenary_async.Task) Drops the task at once (its pending waits are abandoned).
@@ -115,14 +210,63 @@ function util.apcall(fn, ...) end
 ---@return ...
 function util.protected(fn) end
 
+---@class plenary_async.tests.Opts
+---@field timeout? number The body's limit in ms (0 to 2^31 - 1); else `$PLENARY_TEST_TIMEOUT`, else 2000.
+
+--- Async test bodies for the test runner that runs the file
+--- (|plenary_async-tests|).
 ---@class plenary_async.tests
----@field describe fun(name: string, fn: fun())
----@field it fun(name: string, fn: async fun())
----@field pending fun(name: string, fn?: fun())
----@field before_each fun(fn: async fun())
----@field after_each fun(fn: async fun())
----@field add_to_env fun()
----@field add_globals fun() Sets the global `a` to this module, with `a.it`, `a.describe`, ...
+local tests = {}
+
+--- The runner's `describe`.
+---@param name string
+---@param fn fun()
+function tests.describe(name, fn) end
+
+--- The runner's `it`, with `fn` run as a task: it may await. Past its limit
+--- the test fails with the stack the task waits on, and the task is
+--- canceled.
+---@param name string
+---@param fn async fun()
+---@param opts? plenary_async.tests.Opts
+function tests.it(name, fn, opts) end
+
+--- The runner's `pending`.
+---@param name string
+---@param fn? fun()
+function tests.pending(name, fn) end
+
+--- The runner's `before_each`, with `fn` run as a task.
+---@param fn async fun()
+---@param opts? plenary_async.tests.Opts
+function tests.before_each(fn, opts) end
+
+--- The runner's `after_each`, with `fn` run as a task. It runs after a
+--- failed body too.
+---@param fn async fun()
+---@param opts? plenary_async.tests.Opts
+function tests.after_each(fn, opts) end
+
+--- For any runner, and for a child Neovim: a function that runs `fn(...)`
+--- as a task, waits for it (Neovim's loop runs meanwhile) and returns its
+--- results, or raises its error (with the task's traceback) or a timeout.
+--- >lua
+---   local sum = require("plenary_async").tests.wrap(function(x, y)
+---     require("plenary_async").util.sleep(1)
+---     return x + y
+---   end)(2, 3)
+--- <
+---@param fn async fun(...): ...
+---@param opts? plenary_async.tests.Opts
+---@return fun(...): ...
+function tests.wrap(fn, opts) end
+
+--- Puts `a` (this module, with `a.describe`, `a.it`, ...) into the calling
+--- chunk's environment, as plenary's `add_to_env` does.
+function tests.add_to_env() end
+
+--- Sets the global `a` to this module, with `a.it`, `a.describe`, ...
+function tests.add_globals() end
 
 ---@alias plenary_async.uv.err string? nil on success, else luv's message: `"ENOENT: no such file or directory: /path"`
 
@@ -222,9 +366,69 @@ function util.protected(fn) end
 ---@field udp_send async fun(udp: plenary_async.uv.Handle|uv.uv_udp_t, data: string|string[], host: string, port: integer): plenary_async.uv.err
 ---@field udp_recv_start async fun(udp: plenary_async.uv.Handle|uv.uv_udp_t): plenary_async.uv.err, string?, plenary_async.uv.addr?, table? the next datagram
 
+---@class plenary_async.lsp.RequestOpts
+---@field timeout? number Ends the wait after this many ms with an error that names the method, the client and the limit; the request is canceled.
+---@field bufnr? integer The buffer the request is about (0: the current one).
+
+--- plenary's `buf_request_all` and `buf_request`, and `request`: one
+--- client's answer, canceled on the server (`$/cancelRequest`) when the
+--- awaiting task stops waiting: canceled, past `opts.timeout`, the loser of
+--- a `util.race` or `util.run_first`, or a `vim_async` task that is closed.
+--- A request never leaves its task waiting for good on a canceled request
+--- (Neovim 0.11 calls no handler then), and an answer that comes after the
+--- cancel is dropped. If the server exits before it answers, Neovim calls
+--- no handler either: bound such waits with `opts.timeout`.
 ---@class plenary_async.lsp
----@field buf_request_all async fun(bufnr: integer, method: string, params: table): table<integer, { err: lsp.ResponseError?, result: any }>
----@field buf_request async fun(bufnr: integer, method: string, params: table): lsp.ResponseError?, any, lsp.HandlerContext, table?
+local lsp = {}
+
+--- Sends `method` to every client of buffer `bufnr`; returns their
+--- results by client id.
+---@async
+---@param bufnr integer
+---@param method string
+---@param params table
+---@return table<integer, { err: lsp.ResponseError?, result: any }>
+function lsp.buf_request_all(bufnr, method, params) end
+
+--- Sends `method` to every client of buffer `bufnr`; returns the first
+--- answer (later answers are dropped).
+---@async
+---@param bufnr integer
+---@param method string
+---@param params table
+---@return lsp.ResponseError? err
+---@return any result
+---@return lsp.HandlerContext ctx
+---@return table? config
+function lsp.buf_request(bufnr, method, params) end
+
+--- Sends `method` with `params` to one client (`Client:request`) and waits
+--- for its answer: `err, result, ctx` as a handler gets them. An `err`
+--- whose code is `RequestFailed` means the client had stopped.
+--- >lua
+---   local client = vim.lsp.get_clients({ bufnr = 0, name = "clangd" })[1]
+---   local err, hover = a.lsp.request(client, "textDocument/hover",
+---     vim.lsp.util.make_position_params(0, client.offset_encoding),
+---     { timeout = 1000 })
+--- <
+---@async
+---@param client vim.lsp.Client|integer A client, or its id.
+---@param method string
+---@param params table?
+---@param opts? plenary_async.lsp.RequestOpts
+---@return lsp.ResponseError? err
+---@return any result
+---@return lsp.HandlerContext ctx
+---@overload fun(client: vim.lsp.Client|integer, method: "textDocument/hover", params: lsp.HoverParams, opts?: plenary_async.lsp.RequestOpts): lsp.ResponseError?, lsp.Hover?, lsp.HandlerContext
+---@overload fun(client: vim.lsp.Client|integer, method: "textDocument/definition", params: lsp.DefinitionParams, opts?: plenary_async.lsp.RequestOpts): lsp.ResponseError?, lsp.Location|lsp.Location[]|lsp.LocationLink[]|nil, lsp.HandlerContext
+---@overload fun(client: vim.lsp.Client|integer, method: "textDocument/references", params: lsp.ReferenceParams, opts?: plenary_async.lsp.RequestOpts): lsp.ResponseError?, lsp.Location[]?, lsp.HandlerContext
+---@overload fun(client: vim.lsp.Client|integer, method: "textDocument/completion", params: lsp.CompletionParams, opts?: plenary_async.lsp.RequestOpts): lsp.ResponseError?, lsp.CompletionItem[]|lsp.CompletionList|nil, lsp.HandlerContext
+---@overload fun(client: vim.lsp.Client|integer, method: "textDocument/signatureHelp", params: lsp.SignatureHelpParams, opts?: plenary_async.lsp.RequestOpts): lsp.ResponseError?, lsp.SignatureHelp?, lsp.HandlerContext
+---@overload fun(client: vim.lsp.Client|integer, method: "textDocument/documentSymbol", params: lsp.DocumentSymbolParams, opts?: plenary_async.lsp.RequestOpts): lsp.ResponseError?, lsp.DocumentSymbol[]|lsp.SymbolInformation[]|nil, lsp.HandlerContext
+---@overload fun(client: vim.lsp.Client|integer, method: "textDocument/formatting", params: lsp.DocumentFormattingParams, opts?: plenary_async.lsp.RequestOpts): lsp.ResponseError?, lsp.TextEdit[]?, lsp.HandlerContext
+---@overload fun(client: vim.lsp.Client|integer, method: "textDocument/codeAction", params: lsp.CodeActionParams, opts?: plenary_async.lsp.RequestOpts): lsp.ResponseError?, (lsp.Command|lsp.CodeAction)[]?, lsp.HandlerContext
+---@overload fun(client: vim.lsp.Client|integer, method: "workspace/symbol", params: lsp.WorkspaceSymbolParams, opts?: plenary_async.lsp.RequestOpts): lsp.ResponseError?, lsp.SymbolInformation[]|lsp.WorkspaceSymbol[]|nil, lsp.HandlerContext
+function lsp.request(client, method, params, opts) end
 
 ---@class plenary_async
 ---@field lsp plenary_async.lsp
@@ -295,6 +499,13 @@ function M.get_leaf_function_argc(f) end
 --- with plenary's contracts (`run`'s callback gets the results only; see the README).
 ---@return plenary_async
 function M.as_plenary() end
+
+--- Installs |plenary_async.vim_async| as `vim.async` when Neovim has none
+--- (0.11, 0.12); with `force`, also over a built-in one. Returns the table
+--- now in `vim.async`.
+---@param force? boolean
+---@return plenary_async.vim_async
+function M.as_vim_async(force) end
 
 --- Which core serves `a.uv`, and why: always `"lua"` (luv, Neovim's
 --- `vim.uv`) since version 0.2.0, which removed the native module; kept

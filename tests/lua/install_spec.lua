@@ -17,6 +17,8 @@ local function clone()
   for _, f in ipairs(vim.fn.glob(ROOT .. "/lua/plenary_async/*.lua", false, true)) do
     assert(uv.fs_copyfile(f, dir .. "/lua/plenary_async/" .. vim.fn.fnamemodify(f, ":t")))
   end
+  vim.fn.mkdir(dir .. "/doc", "p")
+  assert(uv.fs_copyfile(ROOT .. "/doc/plenary_async.txt", dir .. "/doc/plenary_async.txt"))
   return dir
 end
 
@@ -76,6 +78,8 @@ describe("installing", function()
       assert(r.code == 0, r.stdout .. r.stderr)
       local share = vim.fn.glob(tree .. "/share/lua/*", false, true)[1]
       assert(share and uv.fs_stat(share .. "/plenary_async/init.lua"), "nothing installed under " .. tree)
+      local doc = vim.fn.glob(tree .. "/lib/luarocks/rocks-*/plenary-async/scm-1/doc/plenary_async.txt", false, true)
+      assert(#doc == 1, "the rock has no doc/plenary_async.txt")
       local lines = { ("package.path = %q .. package.path"):format(share .. "/?.lua;" .. share .. "/?/init.lua;") }
       vim.list_extend(lines, PROBE)
       local out = run({}, lines)

@@ -26,25 +26,71 @@ end
 describe("a.tests under", function()
   it("busted run by Neovim", function()
     local r = vim
-      .system(
-        {
-          vim.v.progpath,
-          "--clean",
-          "-l",
-          ROOT .. "/tests/busted.lua",
-          "-o",
-          ROOT .. "/tests/lua/output.lua",
-          "--lpath=" .. ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua",
-          FIXTURE,
-        },
-        {
-          text = true,
-          cwd = ROOT .. "/tests/fixtures",
-        }
-      )
+      .system({
+        vim.v.progpath,
+        "--clean",
+        "-l",
+        ROOT .. "/tests/busted.lua",
+        "-o",
+        ROOT .. "/tests/lua/output.lua",
+        "--lpath=" .. ROOT .. "/lua/?.lua;" .. ROOT .. "/lua/?/init.lua",
+        FIXTURE,
+      }, {
+        text = true,
+        cwd = ROOT .. "/tests/fixtures",
+      })
       :wait(60000)
     assert.are.same({ 2, 2 }, counts(r.stdout), r.stdout .. r.stderr)
   end)
+
+  it(
+    "busted with --lua=<a shim that runs nvim -l>, as the README and :help show it (tests/fixtures/moved_spec.lua)",
+    function()
+      local busted = vim.fn.exepath("busted")
+      if vim.fn.has("win32") == 1 or busted == "" or vim.fn.executable("lua") == 0 then
+        pending("busted --lua: needs busted on PATH and a Lua to start it (Debian: lua-busted)")
+        return
+      end
+      local dir = vim.fn.tempname()
+      vim.fn.mkdir(dir .. "/tests", "p")
+      vim.fn.writefile(vim.fn.readfile(ROOT .. "/tests/fixtures/moved_spec.lua"), dir .. "/tests/moved_spec.lua")
+      vim.fn.writefile({
+        "return {",
+        '  default = { lpath = "lua/?.lua;lua/?/init.lua", ROOT = { "tests" } },',
+        "}",
+      }, dir .. "/.busted")
+      vim.fn.writefile({ "#!/bin/sh", ('exec %q -l "$@"'):format(vim.v.progpath) }, dir .. "/tests/nvim-shim")
+      vim.uv.fs_chmod(dir .. "/tests/nvim-shim", 493)
+      local cpath = {}
+      for _, d in ipairs(vim.fn.glob("/usr/lib/*/lua/5.1", false, true)) do
+        table.insert(cpath, d .. "/?.so")
+      end
+      local r = vim
+        .system({ busted, "--lua=tests/nvim-shim", "-o", "TAP" }, {
+          cwd = dir,
+          text = true,
+          env = {
+            -- As documented, with plenary_async (this checkout) on the path.
+            LUA_PATH = ROOT
+              .. "/lua/?.lua;"
+              .. ROOT
+              .. "/lua/?/init.lua;/usr/share/lua/5.1/?.lua;/usr/share/lua/5.1/?/init.lua;;",
+            LUA_CPATH = table.concat(cpath, ";") .. ";;",
+          },
+        })
+        :wait(60000)
+      vim.fn.delete(dir, "rf")
+      assert.are.equal(0, r.code, r.stdout .. r.stderr)
+      assert.is_truthy(
+        r.stdout:find(
+          "ok 1 - a plugin's async code reads what before_each wrote\nok 2 - a plugin's async code waits on a channel\n1..2",
+          1,
+          true
+        ),
+        r.stdout
+      )
+    end
+  )
 
   --- Runs `file` with mini.test in a Neovim of its own; returns what it
   --- printed: "N passed, N failed", then each failure's first line.
