@@ -14,6 +14,9 @@ max_line_length = false -- (stylua decides line lengths)
 -- parameters.
 files["lua/plenary_async/meta.lua"] = { ignore = { "241", "212" } }
 files["lua/plenary_async/vim_async_meta.lua"] = { ignore = { "241", "212" } }
+-- types/: annotations of luv and Neovim for the type check (.emmyrc.json),
+-- of the same kind (and methods' `self`, which may shadow a stub's local).
+files["types"] = { ignore = { "241", "212", "431" } }
 -- The specs, run by busted (std "busted": describe, it, assert, ...), with
 -- the suite's helper (tests/lua/helper.lua: ait, ROOT) and plenary's `a`
 -- global.

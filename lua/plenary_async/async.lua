@@ -27,6 +27,11 @@ end
 --- task `t`. With exactly `argc` arguments (argc > 0) it is called in
 --- plenary's callback form, the last argument the callback: `cb_body(...)`
 --- if given, else the body runs in a task of its own that calls back.
+---@param name string
+---@param argc integer
+---@param body fun(t: plenary_async.task.Record, ...: any): any...
+---@param cb_body? function
+---@param unlisted? boolean
 function M.leaf(name, argc, body, cb_body, unlisted)
   local function in_task(...)
     local t = running()
@@ -44,9 +49,9 @@ function M.leaf(name, argc, body, cb_body, unlisted)
         return cb_body(...)
       end
       local args = pack(...)
-      local cb = args[argc]
+      local cb = args[argc] --[[@as function]]
       spawn(function()
-        cb(body(running(), unpack(args, 1, argc - 1)))
+        cb(body(running() --[[@as plenary_async.task.Record]], unpack(args, 1, argc - 1)))
       end)
       return
     end

@@ -38,7 +38,7 @@ end
 
 local function condvar()
   local w = waiters.new()
-  local cv = setmetatable({}, { __index = handles_of(w) })
+  local cv = setmetatable({}, { __index = handles_of(w) }) --[[@as plenary_async.Condvar]]
   --- Waits for the next notification.
   cv.wait = leaf("Condvar:wait", 2, function(t)
     return wait_in(w, t)
@@ -185,7 +185,7 @@ end
 local function oneshot_recv(st, ...)
   if select("#", ...) == 1 then
     -- plenary's callback form: `rx(cb)`.
-    local cb = ...
+    local cb = ... ---@type function
     if oneshot_take(st) then
       return cb(oneshot_values(st))
     end
@@ -269,6 +269,7 @@ function M.channel.mpsc()
     values[i] = nil
     if many[i] then
       many[i] = nil
+      ---@cast v { n: integer }
       return unpack(v, 1, v.n)
     end
     return v

@@ -18,7 +18,7 @@ local function host_exports_libuv()
   if not found then
     return false, tostring(version)
   end
-  local n = tonumber(version)
+  local n = assert(tonumber(version)) -- (uv_version() returns an unsigned int)
   return true, ("libuv %d.%d.%d"):format(math.floor(n / 65536), math.floor(n / 256) % 256, n % 256)
 end
 M.host_exports_libuv = host_exports_libuv
@@ -36,7 +36,7 @@ function M.check()
       { "remove the setting: the native module is gone, and luv serves a.uv" }
     )
   end
-  local v = vim.version()
+  local v = (vim.version --[[@as fun(): vim.Version]])()
   local shown = ("%d.%d.%d"):format(v.major, v.minor, v.patch)
   if vim.fn.has("nvim-0.10") == 1 then
     health.ok("Neovim " .. shown)

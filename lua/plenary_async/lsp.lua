@@ -41,7 +41,7 @@ end
 --- The client `c` names: a vim.lsp.Client, or a client id.
 local function resolve(c)
   if type(c) == "number" then
-    local client = vim.lsp.get_client_by_id(c)
+    local client = vim.lsp.get_client_by_id(c --[[@as integer]])
     if client == nil then
       error(("plenary_async.lsp.request: no client with id %s"):format(tostring(c)), 3)
     end
@@ -57,20 +57,29 @@ end
 --- server's answer, or with TIMED_OUT, or with an error if it could not be
 --- sent. Returns the closable that cancels it (closed if the task stops
 --- waiting first).
+---@param client vim.lsp.Client
+---@param method string
+---@param params table?
+---@param bufnr integer?
+---@param timeout number?
+---@param cb fun(err: any, result: any, ctx: any)
+---@return { close: fun(), is_closing: fun(): boolean }?
 local function send(client, method, params, bufnr, timeout, cb)
-  local finished, timer = false, nil
+  -- (A table: the callbacks below share what they change.)
+  local st = { finished = false, timer = nil } ---@type { finished: boolean, timer: uv.uv_timer_t? }
   local function stop_timer()
+    local timer = st.timer
     if timer ~= nil then
+      st.timer = nil
       timer:stop()
       timer:close()
-      timer = nil
     end
   end
   local function finish(...)
-    if finished then
+    if st.finished then
       return
     end
-    finished = true
+    st.finished = true
     stop_timer()
     return cb(...)
   end
@@ -86,32 +95,33 @@ local function send(client, method, params, bufnr, timeout, cb)
     return nil
   end
   local function cancel()
-    if not finished then
-      finished = true
+    if not st.finished then
+      st.finished = true
       stop_timer()
       if not client:is_stopped() then
-        client:cancel_request(id)
+        client:cancel_request(id --[[@as integer]])
       end
     end
   end
-  if timeout ~= nil and not finished then
-    timer = vim.uv.new_timer()
-    timer:start(timeout, 0, function()
-      if not finished then
-        -- (From a libuv callback: the rest runs as Neovim's main code.)
-        vim.schedule(function()
-          if not finished then
-            cancel()
-            cb(TIMED_OUT)
-          end
-        end)
-      end
+  local function expire()
+    if not st.finished then
+      cancel()
+      cb(TIMED_OUT)
+    end
+  end
+  if timeout ~= nil and not st.finished then
+    local timer = vim.uv.new_timer()
+    st.timer = timer
+    -- (From a libuv callback: `expire` runs as Neovim's main code. A
+    -- fraction of a ms rounds up.)
+    timer:start(math.ceil(timeout), 0, function()
+      vim.schedule(expire)
     end)
   end
   return {
     close = cancel,
     is_closing = function()
-      return finished
+      return st.finished
     end,
   }
 end

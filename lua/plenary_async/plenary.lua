@@ -72,7 +72,7 @@ function putil.run_all(fns, callback)
   end)
 end
 
-local ptests = {}
+local ptests = {} ---@type table<string, any>
 for k, v in pairs(tests) do
   ptests[k] = v
 end

@@ -48,28 +48,54 @@
 -- pool), not a new one, so a task that completes at once allocates no
 -- coroutine. A task's `t.co` is its coroutine while it runs; once the task
 -- is done the coroutine may run another task (check `t.done` first).
-local co_create, co_resume, co_yield, co_status, co_running =
-  coroutine.create, coroutine.resume, coroutine.yield, coroutine.status, coroutine.running
-local uv = vim.uv or vim.loop
+local co_create, co_resume, co_status, co_running =
+  coroutine.create, coroutine.resume, coroutine.status, coroutine.running
+-- (Typed as a plain function: the scheduler's own yields are not awaits.)
+---@type fun(...): ...
+local co_yield = coroutine.yield
+local uv = vim.uv
 local hrtime = uv.hrtime
+---@type fun(): boolean (Neovim's annotation gives no return type)
 local in_fast_event = vim.in_fast_event
 local schedule = vim.schedule
 local select, type, error, pcall = select, type, error, pcall
 local traceback = debug.traceback
 
-local unpack = table.unpack or unpack
+local unpack = unpack
+---@return { n: integer, [integer]: any }
 local function pack(...)
   return { n = select("#", ...), ... }
 end
 
+---@class plenary_async.task
+---@field forget_sleep? fun(t: plenary_async.task.Record) timer.lua's: forgets the sleep of a task that stops waiting.
 local M = {}
+
+--- A task: the record `spawn` fills in and `start` runs (vim_async's task
+--- handles are such records, with fields of their own).
+---@class plenary_async.task.Record
+---@field co thread Its coroutine while it runs (once `done`, another task's).
+---@field done boolean
+---@field canceled? boolean
+---@field waiting integer|false The id of the wait it is in, or false.
+---@field strict? boolean vim_async's: a plain `coroutine.yield()` fails it.
+---@field on_done? fun(t: plenary_async.task.Record, ok: boolean, ...: any)
+---@field cb? function
+---@field seq? integer
+---@field sleep_id? integer|false
+---@field req? uv.uv_req_t|false The libuv request it waits on.
+---@field closer? { close: function, is_closing?: function } What its wait closes if it ends early.
+---@field closer_owned? boolean
 
 local MAX_DEPTH, BURST = 100, 1000
 M.DRAIN_NS = 1e6
 
+---@type plenary_async.task.Record?
 local current = nil -- the task being resumed (nil outside tasks)
 local depth = 0 -- how many resumes are nested now
-local burst, burst_clock, burst_start = 0, -1, 0
+---@type number
+local burst = 0
+local burst_clock, burst_start = -1, 0
 
 local next_wait = 0
 --- A new wait id.
@@ -100,7 +126,9 @@ local NIL = {}
 local q_head, q_tail = 1, 0
 local drain_scheduled = false -- a drain will run (scheduled, or its timer armed)
 local draining = 0 -- how many drains are running (nested: task code ran the loop)
+---@type uv.uv_timer_t?
 local drain_timer = nil
+---@type fun()
 local drain
 
 local function schedule_drain()
@@ -174,6 +202,7 @@ local function report(message)
 end
 M.report = report
 
+---@type fun(t: plenary_async.task.Record, ok: boolean, ...: any): ...
 local finish
 
 -- What a task's coroutine yields when it waits (`suspend`): after a
@@ -187,16 +216,21 @@ local SUSPENDED = {}
 local FINISHED = {}
 
 -- Coroutines waiting for a task to run (at most POOL of them).
-local pool, pool_n, POOL = {}, 0, 16
+---@type thread[]
+local pool = {}
+local pool_n, POOL = 0, 16
 
 -- The function a pooled coroutine runs next: set right before the resume
 -- that starts it.
+---@type function?
 local next_body = nil
 
 --- Takes the function handed over in `next_body`.
+---@return function
 local function take_body()
   local fn = next_body
   next_body = nil
+  ---@cast fn function
   return fn
 end
 
@@ -325,7 +359,10 @@ local function is_closing(closer)
   return ok and closing == true
 end
 
-local release_wait, close_owned
+---@type fun(t: plenary_async.task.Record): boolean, ...
+local release_wait
+---@type fun(t: plenary_async.task.Record, handle: table, ...: any): ...
+local close_owned
 
 --- A strict task's coroutine, suspended in a wait, was resumed by someone
 --- else's `coroutine.resume` (not by `resume`: `current` is not the task).
@@ -365,7 +402,8 @@ local function after_wait(t, first, ...)
     return foreign_resume(t)
   end
   if first == INTERRUPTED then
-    return (...)()
+    local raise = ... ---@type function
+    return raise()
   end
   return first, ...
 end
@@ -429,6 +467,7 @@ drain = function()
       elseif n == 3 then
         ok, err = pcall(f, item, a, b, c)
       else
+        ---@cast a { n: integer }
         ok, err = pcall(f, item, unpack(a, 1, a.n))
       end
     elseif n == 0 then
@@ -440,6 +479,7 @@ drain = function()
     elseif n == 3 then
       ok, err = pcall(f, a, b, c)
     else
+      ---@cast a { n: integer }
       ok, err = pcall(f, unpack(a, 1, a.n))
     end
     if not ok then
@@ -613,7 +653,8 @@ release_wait = function(t)
     if is_closing(closer) then
       return true
     end
-    return pcall(closer.close, closer)
+    local ok, err = pcall(closer.close, closer)
+    return ok, err
   end
   return true
 end
@@ -720,7 +761,8 @@ end
 --- With `closable`, a value `f` returns that has a `close` method is
 --- closed if the task is canceled while it waits (vim.async's convention).
 function M.await_call(t, f, argc, closable, ...)
-  local state, early, id = 0, nil, 0 -- 0: f is running; 1: waiting; 2: called
+  local state, id = 0, 0 -- 0: f is running; 1: waiting; 2: called
+  local early = nil ---@type { n: integer }?
   local function cb(...)
     if state == 0 then
       state, early = 2, pack(...)
@@ -758,6 +800,7 @@ function M.await_call(t, f, argc, closable, ...)
     end
   end
   if state == 2 then
+    ---@cast early { n: integer }
     if owned then
       return close_owned(t, owned, unpack(early, 1, early.n))
     end

@@ -84,7 +84,7 @@ local function block(what, fn, timeout, ...)
     )
   end
   local ms, source = limit(timeout)
-  local result
+  local result = nil ---@type { n: integer, [integer]: any }?
   local t = task.spawn(fn, task.done_with_status, function(...)
     result = pack(...)
   end, ...)
@@ -105,6 +105,7 @@ local function block(what, fn, timeout, ...)
       0
     )
   end
+  ---@cast result -nil
   if not result[1] then
     -- The value as raised (a runner's failure object stays one); a string
     -- carries the task's traceback.
@@ -227,8 +228,8 @@ end
 
 --- Sets the global `a` to this module, with `a.describe`, `a.it`, ...
 function tests.add_globals()
-  local M = require("plenary_async")
-  _G.a = M
+  local M = require("plenary_async") ---@type table<string, any>
+  rawset(_G, "a", M)
   for k, v in pairs(tests) do
     if k ~= "add_to_env" and k ~= "add_globals" and k:sub(1, 1) ~= "_" then
       M[k] = v

@@ -17,7 +17,7 @@ local task = require("plenary_async.task")
 local validate = require("plenary_async.validate")
 local enqueue = task.enqueue
 
-local uv = vim.uv or vim.loop
+local uv = vim.uv
 local loop_now = uv.now
 local floor, ceil = math.floor, math.ceil
 
@@ -28,6 +28,7 @@ local M = {}
 local MAX_ARM = 2 ^ 31 - 1
 
 local heap, n, seq = {}, 0, 0
+---@type uv.uv_timer_t?
 local timer = nil
 local armed_at = nil -- the deadline the timer is armed for
 
@@ -83,6 +84,7 @@ local function pop()
   return top
 end
 
+---@type fun()
 local fire
 
 local function arm()

@@ -36,10 +36,13 @@ local pcall, tostring = pcall, tostring
 --- `NEXT`; `COUNT`), and five flags.
 local ID, PARENT, FIRST, LAST, PREV, NEXT, COUNT = 1, 2, 3, 4, 5, 6, 7
 local FINISHED, FAILED, CLOSING, COMPLETED, OBSERVED = 8, 9, 10, 11, 12
+--- A node: an array indexed by the constants above (ID, PARENT, ...).
+---@alias plenary_async.tree.Node any[]
+---@type table<integer, plenary_async.tree.Node>
 local nodes = {}
 local next_id = 0
 --- A completion held back: a node's number, negated if it failed; 0: none.
-local deferred = 0
+local deferred = 0 ---@type number
 local hooks_table, on_close, on_child_failed, on_completed = nil, nil, nil, nil
 
 local function call(f, ...)
@@ -85,7 +88,10 @@ local function remove_child(parent, child)
   parent[COUNT] = parent[COUNT] - 1
 end
 
-local close, child_failed
+---@type fun(n: plenary_async.tree.Node)
+local close
+---@type fun(p: plenary_async.tree.Node, n: plenary_async.tree.Node)
+local child_failed
 
 --- Closes the children attached now (a snapshot: a close may detach or
 --- complete others meanwhile).
@@ -160,7 +166,7 @@ local function finish(n, failed)
 end
 
 function M.new(parent)
-  local p = false
+  local p = false ---@type plenary_async.tree.Node|false
   if parent ~= 0 then
     p = nodes[parent]
     if p == nil then
@@ -208,7 +214,7 @@ end
 M.completed = complete
 
 function M.close(id)
-  local n = nodes[id]
+  local n = nodes[id] ---@type plenary_async.tree.Node?
   if n then
     close(n)
   end

@@ -71,7 +71,7 @@ function util.block_on(fn, timeout)
   if vim.in_fast_event() then
     error("plenary_async.util.block_on: cannot wait in a fast event (a libuv callback); use a.run there", 2)
   end
-  local result
+  local result = nil ---@type { n: integer, [integer]: any }?
   local t = spawn(fn, done_with_status, function(...)
     result = pack(...)
   end)
@@ -84,6 +84,7 @@ function util.block_on(fn, timeout)
     task.cancel(t)
     error(("plenary_async.util.block_on: timed out after %d ms"):format(timeout), 2)
   end
+  ---@cast result -nil
   if not result[1] then
     error(result[2], 2)
   end
@@ -124,7 +125,8 @@ util.join = leaf("util.join", 0, function(t, fns)
   if n == 0 then
     return results
   end
-  local finished, failure, id = 0, nil, nil
+  local finished, failure = 0, nil
+  local id = nil ---@type integer?
   local function on_done(_, ok, ...)
     finished = finished + 1
     if not ok and failure == nil then

@@ -13,7 +13,7 @@ local validate = require("plenary_async.validate")
 local fs = require("plenary_async.uv_fs")
 local handles = require("plenary_async.uv_handle")
 
-local luv = vim.uv or vim.loop
+local luv = vim.uv
 local running = task.running
 local not_in_task = validate.not_in_task
 local select, type, pairs = select, type, pairs
@@ -22,7 +22,7 @@ local function pack(...)
   return { n = select("#", ...), ... }
 end
 
-local M = {}
+local M = {} ---@type table<string, function>
 
 --- `impl(t, ...)` as an async function named `name` (an error outside a
 --- task), or luv's `theirs(...)` when called with `argc` arguments, the
@@ -103,7 +103,7 @@ local luv_argc = {
 local function via_luv(name, argc)
   return async.wrap(function(...)
     local args = pack(...)
-    local cb = args[argc]
+    local cb = args[argc] --[[@as function]]
     local ok, err = luv[name](unpack(args, 1, argc))
     if ok == nil and err ~= nil then
       cb(err)

@@ -18,7 +18,7 @@ local task = require("plenary_async.task")
 local validate = require("plenary_async.validate")
 local waiters = require("plenary_async.waiters")
 
-local uv = vim.uv or vim.loop
+local uv = vim.uv
 local wake, wake_later, suspend, new_wait = task.wake, task.wake_later, task.suspend, task.new_wait
 local enqueue_values = task.enqueue_values
 local type, error, pcall, tostring, setmetatable = type, error, pcall, tostring, setmetatable
@@ -411,10 +411,12 @@ local function close_dir_now(d)
   pcall(uv.fs_closedir, dir, function() end)
 end
 
+---@type fun(d: table)
 local next_read
 
 --- Starts the readdir of reader `(rt, rid)` on the free directory `d`;
 --- returns an error if it could not start.
+---@return string?
 local function begin_read(d, rt, rid)
   d.busy = true
   local ok, err = pcall(uv.fs_readdir, d.dir, function(e, entries)
@@ -429,6 +431,7 @@ local function begin_read(d, rt, rid)
     d.busy = false
     return "EBADF: " .. tostring(err)
   end
+  return nil
 end
 
 --- Serves the waiting readers while the directory is free.
@@ -438,7 +441,12 @@ next_read = function(d)
     if rt == nil then
       return
     end
-    local err = d.closed and closed_dir(d) or begin_read(d, rt, rid)
+    local err ---@type string?
+    if d.closed then
+      err = closed_dir(d)
+    else
+      err = begin_read(d, rt, rid)
+    end
     if err then
       wake(rt, rid, err)
     end

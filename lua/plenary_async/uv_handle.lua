@@ -22,7 +22,7 @@ local validate = require("plenary_async.validate")
 local waiters = require("plenary_async.waiters")
 local fs = require("plenary_async.uv_fs")
 
-local uv = vim.uv or vim.loop
+local uv = vim.uv
 local whole, data_arg, name_arg = fs.number, fs.data_arg, fs.name_arg
 local wake, wake_later, suspend, new_wait = task.wake, task.wake_later, task.suspend, task.new_wait
 local push, pop, any = waiters.push, waiters.pop, waiters.any

@@ -113,6 +113,7 @@ end
 --- Raises the error for an async function called outside a task, at the
 --- caller of the function that checks (level 3).
 ---@param name string
+---@return never
 function M.not_in_task(name)
   error(
     ("plenary_async: %s is an async function; call it inside a task (a.run(fn, callback) or a.void(fn))"):format(name),

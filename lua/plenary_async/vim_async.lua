@@ -42,7 +42,7 @@ local interrupt, await_call, failure = task.interrupt, task.await_call, task.fai
 local OWNED = task.OWNED -- (an await's closable is closed when the await ends)
 local tree_new, tree_finish, tree_close = tree.new, tree.finish, tree.close
 local tree_detach, tree_observe = tree.detach, tree.observe
-local uv = vim.uv or vim.loop
+local uv = vim.uv
 local select, type, error, pcall, setmetatable, getmetatable = select, type, error, pcall, setmetatable, getmetatable
 local co_status = coroutine.status
 
@@ -79,7 +79,24 @@ local by_id = {}
 -- result: the constructor has those (its hash part is sized once, at 8
 -- slots, and one array slot holds a single result without a table); the
 -- others are added when needed (a task that waits grows once).
----@class plenary_async.vim_async.Task
+---@class plenary_async.vim_async.Task : plenary_async.task.Record
+---@field id integer
+---@field body? function
+---@field args? { n: integer, [integer]: any }
+---@field parent? plenary_async.vim_async.Task<any>
+---@field pending? plenary_async.vim_async.Task<any>[]|false
+---@field observed? boolean
+---@field closing? boolean
+---@field failure? any
+---@field is_done boolean
+---@field results integer|false
+---@field err? any
+---@field tb? string
+---@field waiters? function[]
+---@field awaiting? plenary_async.vim_async.Task<any>
+---@field failed_children? table<integer, plenary_async.vim_async.Task<any>>
+---@field raised_from? plenary_async.vim_async.Task<any>
+---@field raised_err? any
 local Task = {}
 Task.__index = Task
 
@@ -99,11 +116,13 @@ local function note_failed(T)
   end
 end
 
+---@type fun(T: plenary_async.vim_async.Task<any>, ok: boolean, ...: any)
 local on_done -- the scheduler's completion of vim_async tasks (marks them)
 
 --- The running vim_async task, or nil.
+---@return plenary_async.vim_async.Task<any>?
 local function current()
-  local T = running()
+  local T = running() --[[@as plenary_async.vim_async.Task<any>?]]
   if T ~= nil and T.on_done == on_done then
     return T
   end
@@ -136,6 +155,7 @@ local function stop_reason(T)
   return nil
 end
 
+---@type fun(T: plenary_async.vim_async.Task<any>)
 local start
 
 --- Starts the children in `pending`, the pending list of `T`, in the order
@@ -152,6 +172,8 @@ local function start_pending(T, pending)
     i = i + 1
     child = pending[i]
   end
+  -- (`start` may have given T a new list: the checker does not see it.)
+  ---@diagnostic disable-next-line: unnecessary-if
   if not T.pending then
     T.pending = pending -- empty again: reused
   end
@@ -208,6 +230,7 @@ local function add_frames(lines, text, T)
   end
 end
 
+---@type fun(T: plenary_async.vim_async.Task<any>, err: any, own_stack?: boolean): string
 local error_traceback
 
 --- The traceback of failed task `T`'s error. A task whose own code raised
@@ -293,7 +316,7 @@ local function complete(id, tree_failed)
     -- Its function returned, then a child failed unhandled (the tree had
     -- finished its work, so no child_failed hook ran): it fails with that
     -- child's error, as if raised at its final checkpoint.
-    local child = nil
+    local child = nil ---@type plenary_async.vim_async.Task<any>?
     for cid, c in pairs(T.failed_children or {}) do
       if not c.observed and (child == nil or cid < child.id) then
         child = c
@@ -631,6 +654,12 @@ end
 -- The event-loop bindings `config` may replace (for tests, or a host
 -- that wraps them): `Task:wait` pumps the loop with `wait`; `sleep` and
 -- `timeout` make their timers with `new_timer`.
+--- What `config` can replace (tests give Neovim-free stand-ins).
+---@class plenary_async.vim_async.Runtime
+---@field wait fun(ms: integer, cond?: (fun(): boolean), interval?: integer, fast_only?: boolean): boolean
+---@field new_timer fun(): uv.uv_timer_t
+
+---@type plenary_async.vim_async.Runtime
 local runtime = { wait = vim.wait, new_timer = uv.new_timer }
 
 local CONFIG_KEYS = { wait = "function", schedule = "function", new_timer = "function", debug = "boolean" }
@@ -663,7 +692,9 @@ function M.config(opts)
   end
 end
 
-local default_timer = runtime.new_timer
+--- Neovim's own timers: `sleep` takes its fast path while `config` has not
+--- replaced them.
+local default_timer = uv.new_timer
 
 --- Sleeps `ms` milliseconds. On Neovim's own timers (the default) the
 --- task is an entry of the scheduler's sleep heap (timer.lua: one libuv
@@ -728,7 +759,7 @@ end
 function M.iter(tasks)
   local T = current_or_error("iter")
   local done, head, total, given = {}, 1, #tasks, 0
-  local waiting_id = nil
+  local waiting_id = nil ---@type integer?
   for i = 1, total do
     tasks[i]:on_complete(function()
       done[#done + 1] = tasks[i]
@@ -936,17 +967,17 @@ function Task:traceback(msg, level)
     end
     return msg and tostring(msg) or ""
   end
-  local chain = {}
-  local T = self
+  local chain = {} ---@type plenary_async.vim_async.Task<any>[]
+  local T = self ---@type plenary_async.vim_async.Task<any>?
   while T do
     chain[#chain + 1] = T
     T = T.awaiting
   end
   local lines = {}
   for i = #chain, 1, -1 do
-    T = chain[i]
-    if T.co and not T.done then
-      add_frames(lines, debug.traceback(T.co, "", i == 1 and level or 0), T)
+    local U = chain[i]
+    if U.co and not U.done then
+      add_frames(lines, debug.traceback(U.co, "", i == 1 and level or 0), U)
     end
   end
   local head = msg and (tostring(msg) .. "\n") or ""
