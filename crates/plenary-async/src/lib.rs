@@ -43,6 +43,8 @@
 // Every public item is documented; every unsafe block states its
 // invariant in a `// SAFETY:` comment, also inside unsafe functions.
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly): items of one OS say so.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::undocumented_unsafe_blocks)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
@@ -162,3 +164,8 @@ pub use plenary_async_macros::main;
 pub mod __private {
     pub use crate::tests::run_test;
 }
+
+// The crate's README (crates.io's page): its example is a doc test.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+struct ReadmeDoctests;

@@ -66,6 +66,8 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
+// docs.rs (`--cfg docsrs`, nightly): items of the `tokio` feature say so.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod callback;
 mod error;
