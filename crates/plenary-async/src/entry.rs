@@ -16,6 +16,15 @@ use std::rc::Rc;
 /// it; awaiting it gives the output, or an [`Error`] if it panicked or was
 /// canceled. The spawn location is recorded for error messages.
 ///
+/// A thread's runtime is made on first use, with a loop of its own. With
+/// the `host-libuv` feature (a library loaded into Neovim) none is: attach
+/// one to the host's loop first.
+///
+/// # Panics
+/// With `host-libuv`, if this thread has no attached runtime (before
+/// `attach`, or after `detach`): a runtime made then would have a loop
+/// that nothing runs.
+///
 /// ```
 /// use plenary_async as a;
 /// use std::rc::Rc;

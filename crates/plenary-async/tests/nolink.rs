@@ -112,4 +112,25 @@ fn the_host_libuv_build_has_no_libuv_dependency() {
         message.starts_with("this process exports no libuv function `uv_"),
         "{message}"
     );
+
+    // With `host-libuv`, a runtime is never made on first use (nothing
+    // would run its loop): `spawn` before `attach` says so, and touches no
+    // libuv function (this process exports none).
+    // SAFETY: a symbol the probe exports, of this type.
+    let spawn_unattached: unsafe extern "C" fn() -> *const std::ffi::c_char = unsafe {
+        let f = libc::dlsym(handle, c"nolink_probe_spawn_unattached".as_ptr());
+        assert!(!f.is_null());
+        std::mem::transmute(f)
+    };
+    // SAFETY: the probe's function returns a static C string, or null.
+    let message = unsafe { spawn_unattached() };
+    assert!(!message.is_null(), "spawn without a runtime did not panic");
+    // SAFETY: a NUL-terminated string the probe keeps.
+    let message = unsafe { std::ffi::CStr::from_ptr(message) }
+        .to_str()
+        .unwrap();
+    assert_eq!(
+        message,
+        "plenary_async: this thread has no runtime, and with the `host-libuv` feature none is made on first use (nothing would run its loop): attach one to the host's loop first (plenary_async_nvim::attach in a Neovim plugin, or Runtime::attach), and do not use the runtime after it is detached"
+    );
 }

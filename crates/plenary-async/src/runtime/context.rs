@@ -372,8 +372,19 @@ fn create_standalone() {
             "plenary_async: used during thread teardown, after the thread's runtime was dropped"
         );
     }
+    // In a library loaded into a host (Neovim), a runtime made here would
+    // have a loop of its own that nothing runs: its tasks would never run,
+    // and the host's attach would then find the thread taken.
+    #[cfg(feature = "host-libuv")]
+    panic!("{NOT_ATTACHED}");
+    #[cfg(not(feature = "host-libuv"))]
     install(Runtime::from_inner(Inner::new_standalone()));
 }
+
+/// The panic of a call that needs a runtime on a thread that has none,
+/// with the `host-libuv` feature (which makes none by itself).
+#[cfg(feature = "host-libuv")]
+pub(crate) const NOT_ATTACHED: &str = "plenary_async: this thread has no runtime, and with the `host-libuv` feature none is made on first use (nothing would run its loop): attach one to the host's loop first (plenary_async_nvim::attach in a Neovim plugin, or Runtime::attach), and do not use the runtime after it is detached";
 
 #[cfg(test)]
 fn test_executor_pointers() -> Option<(*const Executor, *const Remote)> {

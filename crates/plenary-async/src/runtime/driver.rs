@@ -27,7 +27,8 @@ use std::rc::Weak;
 
 /// Who calls `tick`, as asked for when the runtime is built.
 pub(super) enum Driving {
-    /// `block_on` on the runtime's own loop.
+    /// `block_on` on the runtime's own loop. (Never with `host-libuv`.)
+    #[cfg_attr(feature = "host-libuv", allow(dead_code))]
     Standalone,
     /// A `uv_idle_t` on the host's loop ([`Kind::Idle`]).
     Idle,

@@ -161,6 +161,8 @@ unsafe fn async_send(target: *mut ()) {
 }
 
 impl Inner {
+    // (With `host-libuv` no standalone runtime is made: context.rs.)
+    #[cfg_attr(feature = "host-libuv", allow(dead_code))]
     fn new_standalone() -> Rc<Inner> {
         // SAFETY: uv_loop_size has no preconditions.
         let layout =

@@ -28,3 +28,19 @@ pub extern "C" fn nolink_probe_check() -> *const c_char {
         .as_ref()
         .map_or(std::ptr::null(), |m| m.as_ptr())
 }
+
+/// `spawn` on this thread, which has no runtime attached: the message it
+/// panics with (null if it did not panic). The string lives as long as
+/// the library.
+#[no_mangle]
+pub extern "C" fn nolink_probe_spawn_unattached() -> *const c_char {
+    static MESSAGE: OnceLock<Option<CString>> = OnceLock::new();
+    MESSAGE
+        .get_or_init(|| {
+            std::panic::catch_unwind(|| plenary_async::spawn(async {}).detach())
+                .err()
+                .map(|p| CString::new(plenary_async::panic_message(&*p)).unwrap())
+        })
+        .as_ref()
+        .map_or(std::ptr::null(), |m| m.as_ptr())
+}
