@@ -160,9 +160,28 @@ pub use plenary_async_macros::test;
 /// ```
 pub use plenary_async_macros::main;
 
+/// What this project's other crates use, not an API: `#[plenary_async::test]`
+/// expands to `run_test`, and plenary-async-nvim finds luv's loop with
+/// `host_symbol`. (plenary-async-nvim depends on this crate's exact version.)
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::tests::run_test;
+    use std::future::Future;
+
+    /// [`tests::run_test`](crate::tests): a test on a fresh runtime, with its limit.
+    pub fn run_test<R, F, Fut>(name: &'static str, timeout_ms: Option<u64>, make: F) -> R
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = R>,
+        R: Send + 'static,
+    {
+        crate::tests::run_test(name, timeout_ms, make)
+    }
+
+    /// The address of a function or variable the host process exports
+    /// (`dlsym`/`GetProcAddress`, as the runtime finds libuv's).
+    pub fn host_symbol(name: &std::ffi::CStr) -> Option<std::ptr::NonNull<std::ffi::c_void>> {
+        crate::runtime::host_symbol(name)
+    }
 }
 
 // The crate's README (crates.io's page): its example is a doc test.

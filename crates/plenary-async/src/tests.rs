@@ -69,11 +69,13 @@ pub fn test_timeout(attribute: Option<u64>) -> Duration {
 /// with the test's time limit, and panics with a clear message on timeout.
 /// A panic inside the test propagates with its original payload.
 ///
+/// (Reached through [`__private`](crate::__private), for the macro.)
+///
 /// ```
 /// let v = plenary_async::__private::run_test("doc", Some(1000), || async { 5 });
 /// assert_eq!(v, 5);
 /// ```
-pub fn run_test<R, F, Fut>(name: &'static str, timeout_ms: Option<u64>, make: F) -> R
+pub(crate) fn run_test<R, F, Fut>(name: &'static str, timeout_ms: Option<u64>, make: F) -> R
 where
     F: FnOnce() -> Fut + Send + 'static,
     Fut: Future<Output = R>,

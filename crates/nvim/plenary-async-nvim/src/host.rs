@@ -114,7 +114,7 @@ pub(crate) fn attach(lua: &Lua) -> LuaResult<bool> {
     }
     plenary_async::runtime::check_libuv()
         .map_err(|e| LuaError::runtime(format!("plenary_async_nvim.attach: {e}")))?;
-    let luv_loop = plenary_async::runtime::host_symbol(c"luv_loop").ok_or_else(|| {
+    let luv_loop = plenary_async::__private::host_symbol(c"luv_loop").ok_or_else(|| {
         LuaError::runtime("plenary_async_nvim.attach: this process exports no `luv_loop` (luv); a plugin runs inside Neovim")
     })?;
     // SAFETY: Neovim's exported `luv_loop`, of luv's signature.

@@ -91,10 +91,12 @@ pub fn check_libuv() -> Result<(), LibuvUnavailable> {
 /// `GetProcAddress` on the executable, then on a libuv DLL already loaded.
 /// A Neovim plugin finds luv's `luv_loop` this way instead of linking it.
 ///
+/// (Reached through [`__private`](crate::__private), for plenary-async-nvim.)
+///
 /// ```
-/// assert!(plenary_async::runtime::host_symbol(c"no_such_symbol_anywhere_1234").is_none());
+/// assert!(plenary_async::__private::host_symbol(c"no_such_symbol_anywhere_1234").is_none());
 /// ```
-pub fn host_symbol(name: &std::ffi::CStr) -> Option<std::ptr::NonNull<std::ffi::c_void>> {
+pub(crate) fn host_symbol(name: &std::ffi::CStr) -> Option<std::ptr::NonNull<std::ffi::c_void>> {
     std::ptr::NonNull::new(crate::ffi::host::lookup(name))
 }
 
