@@ -348,7 +348,7 @@ fn start_call<Args, F: AsyncFunction<Args>>(
             }
         });
     });
-    let handle = OpHandle(RefCell::new(Some(task)));
+    let handle = OpHandle::new(task);
     lua.create_userdata(handle)
         .map(LuaValue::UserData)
         .map_err(|e| lua_message(&e))
@@ -367,10 +367,41 @@ fn poll_caught(
     }
 }
 
-/// What a callback-style call returns when the future has to wait: a handle
-/// with `close([cb])`, which drops the future (the convention `vim.async`
-/// closes awaited operations by), and `is_closing()`.
-struct OpHandle(RefCell<Option<a::Task<()>>>);
+/// A Rust task as Lua holds it: `h:close([cb])` drops the task's future
+/// now (its destructors run: handles close, requests are canceled), then
+/// calls `cb`; `h:is_closing()` says whether it was closed or has
+/// finished. It is the convention `vim.async` closes awaited operations by:
+/// an exported function's callback-style call returns one when its future
+/// has to wait, and a plugin returns one for a task of its own (a watcher,
+/// a server) that Lua may stop.
+///
+/// ```no_run
+/// use mlua::prelude::*;
+/// use plenary_async as a;
+/// use plenary_async_nvim as nvim;
+///
+/// /// `local h = plugin.tick_every(ms)`; `h:close()` stops it.
+/// fn tick_every(_: &Lua, ms: u64) -> LuaResult<nvim::OpHandle> {
+///     let task = nvim::spawn(async move {
+///         loop {
+///             a::util::sleep(ms).await;
+///             nvim::lua().load("vim.g.ticks = (vim.g.ticks or 0) + 1").exec()?;
+///         }
+///         #[allow(unreachable_code)]
+///         Ok::<(), LuaError>(())
+///     });
+///     Ok(nvim::OpHandle::new(task))
+/// }
+/// ```
+pub struct OpHandle(RefCell<Option<a::Task<()>>>);
+
+impl OpHandle {
+    /// The handle of `task`; dropping the handle (Lua collecting it)
+    /// detaches the task, as dropping a [`Task`](a::Task) does.
+    pub fn new(task: a::Task<()>) -> OpHandle {
+        OpHandle(RefCell::new(Some(task)))
+    }
+}
 
 impl LuaUserData for OpHandle {
     fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {

@@ -77,8 +77,19 @@ mod host;
 pub mod tokio;
 
 pub use callback::{call, lua_task, schedule, Call};
-pub use export::{export, function, AsyncFunction};
+pub use export::{export, function, AsyncFunction, OpHandle};
+
+/// The runtime this crate runs on Neovim's loop, as this crate uses it
+/// (`host-libuv`): `use plenary_async_nvim::plenary_async as a;` needs no
+/// dependency of its own that could differ in version or features.
+pub use plenary_async;
+
 pub use host::{is_attached, lua, CHAIN_LIMIT};
+/// The mlua this crate's API takes and returns (0.10, `luajit` and
+/// `module`): a plugin that names its types through this path (`nvim::mlua::
+/// Lua`) cannot end up with a second, incompatible copy. (mlua's
+/// `#[mlua::lua_module]` macro still wants `mlua` as a direct dependency.)
+pub use mlua;
 
 /// Attaches this thread's runtime to Neovim's event loop. Call it once when
 /// the plugin is loaded (calling it again does nothing), before anything

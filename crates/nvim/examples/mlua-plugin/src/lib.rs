@@ -10,7 +10,7 @@
 //! ex.stream({ "sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.1; done" }, buf,
 //!   function(err, code) print("exit", code) end)
 //! -- 2. Mirror a directory's listing into a buffer, refreshed on change:
-//! local watcher = ex.watch("/tmp/dir", buf)   -- watcher:stop()
+//! local watcher = ex.watch("/tmp/dir", buf)   -- watcher:close()
 //! -- 3. Read and parse many JSON files at once; the results, in order:
 //! local values = ex.parse_all({ "a.json", "b.json" })  -- in a task
 //! ```
@@ -19,7 +19,6 @@ use futures_util::StreamExt;
 use mlua::prelude::*;
 use plenary_async as a;
 use plenary_async_nvim as nvim;
-use std::cell::RefCell;
 
 type Error = Box<dyn std::error::Error>;
 
@@ -86,22 +85,9 @@ async fn show_listing(dir: &str, buf: i64) -> Result<(), Error> {
     Ok(())
 }
 
-/// A directory mirrored into a buffer; `stop()` ends it.
-struct Watcher(RefCell<Option<a::Task<()>>>);
-
-impl LuaUserData for Watcher {
-    fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {
-        methods.add_method("stop", |_, this, ()| {
-            if let Some(mut task) = this.0.borrow_mut().take() {
-                task.cancel(); // drops the watcher: its handle is closed
-            }
-            Ok(())
-        });
-    }
-}
-
-/// Shows `dir`'s listing in `buf` now and after every change to it.
-fn watch(_: &Lua, (dir, buf): (String, i64)) -> LuaResult<Watcher> {
+/// Shows `dir`'s listing in `buf` now and after every change to it; the
+/// handle's `close()` ends it (drops the watcher: its handle is closed).
+fn watch(_: &Lua, (dir, buf): (String, i64)) -> LuaResult<nvim::OpHandle> {
     let mut events = a::uv::watch::fs_event(&dir).map_err(LuaError::external)?;
     let task = nvim::spawn(async move {
         show_listing(&dir, buf).await?;
@@ -117,7 +103,7 @@ fn watch(_: &Lua, (dir, buf): (String, i64)) -> LuaResult<Watcher> {
         }
         Ok::<_, Error>(())
     });
-    Ok(Watcher(RefCell::new(Some(task))))
+    Ok(nvim::OpHandle::new(task))
 }
 
 /// Reads and parses the JSON files at `paths`, all at once; returns the
