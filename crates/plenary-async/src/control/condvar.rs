@@ -62,7 +62,9 @@ impl Condvar {
     /// Waits until notified. The task counts as waiting from the first poll
     /// of the returned future (awaiting it does that at once).
     ///
-    /// **Cancellation safety:** a future dropped while waiting leaves the
+    /// # Cancel safety
+    ///
+    /// A future dropped while waiting leaves the
     /// queue. One dropped after [`notify_one`](Self::notify_one) chose it but
     /// before it ran passes the notification on to the next waiter, so the
     /// notification is not lost.

@@ -65,7 +65,9 @@ impl Semaphore {
     /// Waits until a permit is free and takes it. Waiters are served first
     /// come, first served.
     ///
-    /// **Cancellation safety:** dropping the future while it waits gives up
+    /// # Cancel safety
+    ///
+    /// Dropping the future while it waits gives up
     /// its place in the queue; if a permit had already been handed to it, the
     /// permit goes to the next waiter (or back to the semaphore). No permit
     /// is ever lost.

@@ -69,7 +69,9 @@ impl Interval {
 
     /// Waits for the next tick and returns when it was scheduled.
     ///
-    /// **Cancellation safety:** dropping the future loses no tick; the next
+    /// # Cancel safety
+    ///
+    /// Dropping the future loses no tick; the next
     /// call waits for the same one.
     ///
     /// ```

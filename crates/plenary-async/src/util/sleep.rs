@@ -8,15 +8,21 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-/// A duration for [`sleep`]: a [`Duration`], or a whole number of
-/// milliseconds, as in plenary (`sleep(100)`). Negative milliseconds count
-/// as zero.
+/// A duration for [`sleep`] and [`timeout`](crate::util::timeout): a
+/// [`Duration`], or a number of milliseconds as a `u64`, as in plenary
+/// (`sleep(100)`: an integer literal is a `u64` here, the one integer type
+/// that is one). A negative number of milliseconds does not compile, rather
+/// than becoming zero: convert it yourself (`u64::try_from(ms)`).
 ///
 /// ```
 /// use plenary_async::util::IntoDuration;
 /// use std::time::Duration;
-/// assert_eq!(250u64.into_duration(), Duration::from_millis(250));
-/// assert_eq!((-5i32).into_duration(), Duration::ZERO);
+/// assert_eq!(250.into_duration(), Duration::from_millis(250));
+/// assert_eq!(Duration::from_secs(1).into_duration(), Duration::from_millis(1000));
+/// ```
+///
+/// ```compile_fail
+/// plenary_async::util::sleep(-5); // negative milliseconds: not a u64
 /// ```
 pub trait IntoDuration {
     /// The duration.
@@ -32,18 +38,6 @@ impl IntoDuration for Duration {
 impl IntoDuration for u64 {
     fn into_duration(self) -> Duration {
         Duration::from_millis(self)
-    }
-}
-
-impl IntoDuration for u32 {
-    fn into_duration(self) -> Duration {
-        Duration::from_millis(self.into())
-    }
-}
-
-impl IntoDuration for i32 {
-    fn into_duration(self) -> Duration {
-        Duration::from_millis(self.max(0) as u64)
     }
 }
 

@@ -75,7 +75,9 @@ fn c_string(op: &'static str, s: &str) -> Result<CString, Error> {
 /// [`getaddrinfo_typed`] for one socket type, or for every (address,
 /// socket type) pair as the system gives them.
 ///
-/// **Cancellation safety:** dropping the future cancels the lookup if it
+/// # Cancel safety
+///
+/// Dropping the future cancels the lookup if it
 /// has not started (`uv_cancel`); otherwise it finishes and its result is
 /// freed.
 ///
@@ -94,6 +96,10 @@ pub async fn getaddrinfo(node: &str, service: Option<&str>) -> Result<Vec<AddrIn
 /// Resolves like [`getaddrinfo`], for the socket type `socktype` only
 /// (`SOCK_STREAM` for TCP, …), or, with `None`, every (address, socket
 /// type) pair as the system gives them (libuv's and luv's result).
+///
+/// # Cancel safety
+///
+/// As for [`getaddrinfo`].
 ///
 /// ```
 /// use plenary_async as a;
@@ -202,7 +208,9 @@ unsafe extern "C" fn on_addrinfo(
 /// Finds the host name and service name of an address (numeric forms when
 /// no name is known).
 ///
-/// **Cancellation safety:** as for [`getaddrinfo`].
+/// # Cancel safety
+///
+/// As for [`getaddrinfo`].
 ///
 /// ```
 /// use plenary_async as a;

@@ -172,7 +172,9 @@ impl PipeListener {
 
     /// Waits for the next connection.
     ///
-    /// **Cancellation safety:** dropping the future loses no connection.
+    /// # Cancel safety
+    ///
+    /// Dropping the future loses no connection.
     ///
     /// ```
     /// use plenary_async as a;
@@ -253,7 +255,9 @@ impl Pipe {
     /// Connects to the Unix domain socket at `path` (plenary's
     /// `pipe_connect`).
     ///
-    /// **Cancellation safety:** dropping the future closes the half-made
+    /// # Cancel safety
+    ///
+    /// Dropping the future closes the half-made
     /// connection; nothing leaks.
     ///
     /// ```

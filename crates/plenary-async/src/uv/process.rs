@@ -470,7 +470,9 @@ impl Child {
     /// Waits for the child to exit. Other tasks, and the reading of its
     /// output, go on meanwhile.
     ///
-    /// **Cancellation safety:** dropping the future loses nothing; wait
+    /// # Cancel safety
+    ///
+    /// Dropping the future loses nothing; wait
     /// again later.
     ///
     /// ```
@@ -548,6 +550,11 @@ impl fmt::Debug for Child {
 impl Pipe {
     /// Reads until the end of the stream and returns everything (a child's
     /// whole output, say).
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future loses the bytes read so far; what
+    /// was not read yet stays in the pipe.
     ///
     /// ```
     /// use plenary_async as a;

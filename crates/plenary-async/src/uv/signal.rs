@@ -98,7 +98,9 @@ impl Signal {
 
     /// Waits for the next delivery.
     ///
-    /// **Cancellation safety:** a delivery is never lost to a dropped
+    /// # Cancel safety
+    ///
+    /// A delivery is never lost to a dropped
     /// future: it stays counted for the next call.
     ///
     /// ```

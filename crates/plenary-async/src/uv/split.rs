@@ -68,7 +68,9 @@ impl OwnedReadHalf {
     /// Reads what has arrived into `buf` (waiting until something has);
     /// `Ok(0)` at the end of the stream.
     ///
-    /// **Cancellation safety:** dropping the future loses nothing.
+    /// # Cancel safety
+    ///
+    /// Dropping the future loses nothing.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -145,7 +147,9 @@ impl OwnedWriteHalf {
     /// Writes all of `data` (what the socket does not take at once is
     /// queued, waiting while over 1 MiB is queued).
     ///
-    /// **Cancellation safety:** as for the stream's own `write_all`.
+    /// # Cancel safety
+    ///
+    /// As for the stream's own `write_all`.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -171,6 +175,10 @@ impl OwnedWriteHalf {
 
     /// Waits until every queued write has completed.
     ///
+    /// # Cancel safety
+    ///
+    /// As for the stream's own `flush`: cancel safe.
+    ///
     /// ```
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
@@ -191,6 +199,10 @@ impl OwnedWriteHalf {
 
     /// Flushes, then shuts the writing side down: the peer reads the end
     /// of the stream. The read half goes on reading.
+    ///
+    /// # Cancel safety
+    ///
+    /// As for the stream's own `shutdown`.
     ///
     /// ```
     /// # use plenary_async as a;

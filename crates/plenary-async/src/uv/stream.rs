@@ -752,7 +752,9 @@ macro_rules! stream_io {
             /// from the kernel into `buf`; what is not read yet waits in the
             /// kernel, which holds the peer back when it fills.
             ///
-            /// **Cancellation safety:** dropping the future loses nothing;
+            /// # Cancel safety
+            ///
+            /// Dropping the future loses nothing;
             /// unread data stays for the next read.
             ///
             #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    theirs.write_all(b\"ping\").await?;\n    let mut buf = [0u8; 16];\n    let n = ours.read(&mut buf).await?;\n    assert!(n > 0 && b\"ping\".starts_with(&buf[..n]));\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
@@ -768,7 +770,9 @@ macro_rules! stream_io {
             /// closes once they are written (waiting 30 s at most), unless
             /// the runtime itself ends first.
             ///
-            /// **Cancellation safety:** once the future has resolved, every
+            /// # Cancel safety
+            ///
+            /// Once the future has resolved, every
             /// byte is written or queued; if it is dropped while waiting for
             /// room, a prefix of `data` may have been queued (as with
             /// `AsyncWriteExt::write_all`).
@@ -784,6 +788,11 @@ macro_rules! stream_io {
 
             /// Waits until every queued write has completed.
             ///
+            /// # Cancel safety
+            ///
+            /// Cancel safe: dropping the future ends only the wait; the queued
+            /// writes go on.
+            ///
             #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    ours.write_all(b\"x\").await?;\n    ours.flush().await?; // nothing queued any more\n    # drop(theirs);\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
             pub async fn flush(&mut self) -> Result<(), crate::Error> {
                 std::future::poll_fn(|cx| self.stream.poll_flush(cx)).await
@@ -791,6 +800,13 @@ macro_rules! stream_io {
 
             /// Flushes, then shuts down the writing side: the peer reads
             /// the end of the stream. Reading stays possible.
+            ///
+            /// # Cancel safety
+            ///
+            /// Dropped while it waits for the queued writes, the future has
+            /// sent nothing and the stream stays open for writing; once the
+            /// shutdown is sent, the writing side is shut down although the
+            /// future was dropped.
             ///
             #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    ours.shutdown().await?;\n    let mut buf = [0u8; 1];\n    assert_eq!(theirs.read(&mut buf).await?, 0); // the end of the stream\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
             pub async fn shutdown(&mut self) -> Result<(), crate::Error> {

@@ -220,7 +220,9 @@ impl TcpListener {
     /// the socket afterwards: for such a connection it is gone, and the
     /// unspecified address of the listener's family, port 0, is returned.
     ///
-    /// **Cancellation safety:** dropping the future loses no connection:
+    /// # Cancel safety
+    ///
+    /// Dropping the future loses no connection:
     /// it stays queued for the next call.
     ///
     /// ```
@@ -375,7 +377,9 @@ impl TcpStream {
     /// Connects to `addr` (plenary's `tcp_connect`). A refused connection
     /// is `ECONNREFUSED`, naming the address.
     ///
-    /// **Cancellation safety:** dropping the future closes the half-made
+    /// # Cancel safety
+    ///
+    /// Dropping the future closes the half-made
     /// connection; nothing leaks.
     ///
     /// ```

@@ -114,7 +114,9 @@ impl UdpSocket {
     /// Sends one datagram to `addr`; resolves once it is sent. Returns the
     /// number of bytes sent.
     ///
-    /// **Cancellation safety:** dropping the future does not unsend the
+    /// # Cancel safety
+    ///
+    /// Dropping the future does not unsend the
     /// datagram (it may still go out); its buffer lives until libuv is done.
     ///
     /// ```
@@ -195,7 +197,9 @@ impl UdpSocket {
     /// receiving pauses and the kernel's buffer (then the network) drops
     /// the excess.
     ///
-    /// **Cancellation safety:** dropping the future loses no datagram.
+    /// # Cancel safety
+    ///
+    /// Dropping the future loses no datagram.
     ///
     /// ```
     /// use plenary_async as a;

@@ -153,7 +153,9 @@ impl Receiver {
     /// Returns `Err(RecvError)` once no notification is pending and every
     /// sender was dropped.
     ///
-    /// **Cancellation safety:** dropping the future loses nothing: if a
+    /// # Cancel safety
+    ///
+    /// Dropping the future loses nothing: if a
     /// notification had already been handed to it, it goes to the next
     /// waiter (or back to the count).
     ///
@@ -180,7 +182,9 @@ impl Receiver {
     /// them; returns how many it consumed. Returns `Err(RecvError)` once
     /// none is pending and every sender was dropped.
     ///
-    /// **Cancellation safety:** as for [`recv`](Self::recv).
+    /// # Cancel safety
+    ///
+    /// As for [`recv`](Self::recv).
     ///
     /// ```
     /// use plenary_async as a;

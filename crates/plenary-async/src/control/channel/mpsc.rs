@@ -260,7 +260,9 @@ impl<T> BoundedSender<T> {
     /// Queues `value`, waiting while the queue is full. Resolves to
     /// `Err(SendError(value))` if the receiver is dropped or closed first.
     ///
-    /// **Cancellation safety:** dropping the future while it waits drops
+    /// # Cancel safety
+    ///
+    /// Dropping the future while it waits drops
     /// its own value (never sent) and nothing else: no other sender's value
     /// is lost and the order of the others is kept. Once the future has
     /// resolved, the value is in the queue.
@@ -446,7 +448,9 @@ impl<T> Receiver<T> {
     /// Waits for the next value; `None` once every sender is gone and the
     /// queue is empty.
     ///
-    /// **Cancellation safety:** dropping the future while it waits loses no
+    /// # Cancel safety
+    ///
+    /// Dropping the future while it waits loses no
     /// value: a value arriving meanwhile stays in the queue for the next
     /// call.
     ///
@@ -469,7 +473,9 @@ impl<T> Receiver<T> {
     /// values of waiting senders count as sent: they are taken too). `None`
     /// once every sender is gone and the queue is empty.
     ///
-    /// **Cancellation safety:** as for [`recv`](Self::recv): values are only
+    /// # Cancel safety
+    ///
+    /// As for [`recv`](Self::recv): values are only
     /// taken when the future resolves.
     ///
     /// ```

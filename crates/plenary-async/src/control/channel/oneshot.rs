@@ -143,7 +143,9 @@ impl<T> fmt::Debug for Sender<T> {
 
 /// The receiving half of a [`oneshot`] channel: a future of the value.
 ///
-/// **Cancellation safety:** dropping the receiver while it waits loses
+/// # Cancel safety
+///
+/// Dropping the receiver while it waits loses
 /// nothing that could still be received (the value is dropped with the
 /// channel, and a later [`Sender::send`] returns it as an error). A
 /// receiver polled again after it returned the value gives `Err(RecvError)`.

@@ -60,6 +60,11 @@ pub struct Dir {
 
 /// Opens a directory for reading in batches.
 ///
+/// # Cancel safety
+///
+/// Cancel safe: dropping the future asks libuv to skip the request if it has
+/// not started; a directory opened late is closed again.
+///
 /// ```
 /// let err = plenary_async::block_on(plenary_async::uv::fs::opendir("/no/such/dir")).unwrap_err();
 /// assert!(err.to_string().starts_with("fs_opendir failed: ENOENT"));
@@ -101,6 +106,11 @@ pub async fn opendir(path: impl AsRef<Path>) -> Result<Dir> {
 impl Dir {
     /// Reads the next batch of entries (up to 64); empty at the end. `.` and
     /// `..` are left out.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: a batch read by a request that was already running when
+    /// the future was dropped is lost, and the next `read` continues after it.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -150,6 +160,10 @@ impl fmt::Debug for Dir {
 
 /// Streams the entries of a directory (`.` and `..` left out), reading
 /// them in batches as the consumer asks.
+///
+/// # Cancel safety
+///
+/// Cancel safe: as for [`opendir`]: a directory opened late is closed again.
 ///
 /// ```
 /// use plenary_async as a;

@@ -160,6 +160,13 @@ impl OpenOptions {
 
     /// Opens `path` with these options (plenary's `fs_open`).
     ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: a file opened late is closed again (with
+    /// `create`, it may have been created) although the future was dropped.
+    ///
     /// ```
     /// use plenary_async as a;
     /// let err = a::block_on(a::uv::fs::OpenOptions::new().read(true).open("/no/such/file"))
@@ -409,6 +416,13 @@ pub struct File {
 impl File {
     /// Opens a file for reading.
     ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: a file opened late is closed again (with
+    /// `create`, it may have been created) although the future was dropped.
+    ///
     /// ```
     /// let f = plenary_async::block_on(plenary_async::uv::fs::File::open("/dev/null")).unwrap();
     /// # drop(f);
@@ -418,6 +432,13 @@ impl File {
     }
 
     /// Opens a file for writing, creating it or truncating it.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: the file may be created or truncated; a file
+    /// opened late is closed again although the future was dropped.
     ///
     /// ```
     /// let f = plenary_async::block_on(plenary_async::uv::fs::File::create("/dev/null")).unwrap();
@@ -519,6 +540,13 @@ impl File {
     /// read returns at most 2,147,479,552 bytes (Linux's limit); a buffer
     /// that cannot be allocated is an `ENOMEM` error.
     ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: the bytes read are lost, and the file's
+    /// position has moved past them although the future was dropped.
+    ///
     /// ```
     /// # use plenary_async as a;
     /// let f = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap();
@@ -531,6 +559,12 @@ impl File {
     /// Reads up to `len` bytes at `offset`, leaving the position alone
     /// (plenary's `fs_read(fd, size, offset)`).
     ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it changes nothing (it leaves the position alone). Dropping
+    /// the future asks libuv to skip the read if it has not started; the bytes
+    /// of a read already running are dropped.
+    ///
     /// ```
     /// # use plenary_async as a;
     /// let f = a::block_on(a::uv::fs::File::open("/dev/zero")).unwrap();
@@ -541,6 +575,13 @@ impl File {
     }
 
     /// Reads from the current position to the end of the file.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: the bytes read so far are lost, and the
+    /// file's position has moved past them although the future was dropped.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -580,6 +621,13 @@ impl File {
     /// Writes `data` at the current position (or at the end, if opened for
     /// appending); returns how many bytes were written, which may be fewer.
     ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: some or all of `data` may be written, and the
+    /// position moved although the future was dropped.
+    ///
     /// ```
     /// # use plenary_async as a;
     /// let f = a::block_on(a::uv::fs::File::create("/dev/null")).unwrap();
@@ -590,6 +638,13 @@ impl File {
     }
 
     /// Writes `data` at `offset`, leaving the position alone.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: some or all of `data` may be written although
+    /// the future was dropped.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -602,6 +657,13 @@ impl File {
 
     /// Writes all of `data` at the current position, looping over short
     /// writes.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: a prefix of `data`, or all of it, may be
+    /// written, and the position moved although the future was dropped.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -622,6 +684,12 @@ impl File {
     }
 
     /// The file's metadata (plenary's `fs_fstat`).
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: it changes nothing. Dropping the future before it resolves
+    /// asks libuv to skip the request if its thread pool has not started it; a
+    /// request already running completes and its result is dropped.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -647,6 +715,11 @@ impl File {
 
     /// Flushes data and metadata to the disk (plenary's `fs_fsync`).
     ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future may leave the data unsynced, or synced: libuv skips
+    /// the request only if it has not started. Safe to call again.
+    ///
     /// ```
     /// # use plenary_async as a;
     /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
@@ -664,6 +737,11 @@ impl File {
 
     /// Flushes data to the disk, metadata only as needed (plenary's
     /// `fs_fdatasync`).
+    ///
+    /// # Cancel safety
+    ///
+    /// Dropping the future may leave the data unsynced, or synced: libuv skips
+    /// the request only if it has not started. Safe to call again.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -683,6 +761,13 @@ impl File {
     /// Truncates or extends the file to `len` bytes (plenary's
     /// `fs_ftruncate`).
     ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: the length may be set although the future was
+    /// dropped.
+    ///
     /// ```
     /// # use plenary_async as a;
     /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
@@ -701,6 +786,13 @@ impl File {
 
     /// Changes the permission bits (plenary's `fs_fchmod`).
     ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: the mode may be changed although the future
+    /// was dropped.
+    ///
     /// ```
     /// # use plenary_async as a;
     /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
@@ -718,6 +810,13 @@ impl File {
     }
 
     /// Sets the access and modification times (plenary's `fs_futime`).
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: the times may be changed although the future
+    /// was dropped.
     ///
     /// ```
     /// # use plenary_async as a;
@@ -741,6 +840,13 @@ impl File {
     /// Changes the owner and group (plenary's `fs_fchown`); `u32::MAX`
     /// leaves one unchanged.
     ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropping the future before it resolves asks libuv to
+    /// skip the request if its thread pool has not started it, but a request
+    /// already running completes: the owner may be changed although the future
+    /// was dropped.
+    ///
     /// ```
     /// # use plenary_async as a;
     /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
@@ -762,6 +868,12 @@ impl File {
     /// still runs, the descriptor is closed when it ends (synchronously, on
     /// the loop's thread) and this returns `Ok` at once. A [borrowed](File::borrow_raw)
     /// descriptor is not closed.
+    ///
+    /// # Cancel safety
+    ///
+    /// The descriptor is closed however the future ends: dropped before it
+    /// resolves, the close still happens (libuv closes a descriptor even when
+    /// the request is canceled late); only its error is lost.
     ///
     /// ```
     /// # use plenary_async as a;

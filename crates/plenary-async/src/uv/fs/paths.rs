@@ -4,6 +4,12 @@ use super::*;
 
 /// Metadata of `path`, following symbolic links (plenary's `fs_stat`).
 ///
+/// # Cancel safety
+///
+/// Cancel safe: it changes nothing. Dropping the future before it resolves asks
+/// libuv to skip the request if its thread pool has not started it; a request
+/// already running completes and its result is dropped.
+///
 /// ```
 /// let m = plenary_async::block_on(plenary_async::uv::fs::stat("/")).unwrap();
 /// assert!(m.is_dir());
@@ -21,6 +27,12 @@ pub async fn stat(path: impl AsRef<Path>) -> Result<Metadata> {
 /// Metadata of `path` itself, not following a final symbolic link
 /// (plenary's `fs_lstat`).
 ///
+/// # Cancel safety
+///
+/// Cancel safe: it changes nothing. Dropping the future before it resolves asks
+/// libuv to skip the request if its thread pool has not started it; a request
+/// already running completes and its result is dropped.
+///
 /// ```
 /// let m = plenary_async::block_on(plenary_async::uv::fs::lstat("/")).unwrap();
 /// assert!(m.is_dir());
@@ -37,6 +49,12 @@ pub async fn lstat(path: impl AsRef<Path>) -> Result<Metadata> {
 
 /// Removes a file (plenary's `fs_unlink`).
 ///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the file may be unlinked although the future was dropped.
+///
 /// ```
 /// let err = plenary_async::block_on(plenary_async::uv::fs::unlink("/no/such/file")).unwrap_err();
 /// assert!(err.to_string().contains("ENOENT"));
@@ -51,6 +69,13 @@ pub async fn unlink(path: impl AsRef<Path>) -> Result<()> {
 
 /// Creates a directory with permission bits `mode` (before the umask;
 /// plenary's `fs_mkdir`).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the directory may be made although the future was
+/// dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -69,6 +94,13 @@ pub async fn mkdir(path: impl AsRef<Path>, mode: u32) -> Result<()> {
 
 /// Removes an empty directory (plenary's `fs_rmdir`).
 ///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the directory may be removed although the future was
+/// dropped.
+///
 /// ```
 /// # use plenary_async as a;
 /// let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
@@ -84,6 +116,13 @@ pub async fn rmdir(path: impl AsRef<Path>) -> Result<()> {
 
 /// Creates a new directory from a template ending in `XXXXXX` and returns
 /// its path (plenary's `fs_mkdtemp`).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the directory may be made, and is left in place although
+/// the future was dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -110,6 +149,13 @@ pub async fn mkdtemp(template: impl AsRef<Path>) -> Result<PathBuf> {
 /// Creates and opens a new file from a template ending in `XXXXXX`; returns
 /// it with its path (plenary's `fs_mkstemp`).
 ///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the file may be made; it is closed again and left in
+/// place although the future was dropped.
+///
 /// ```
 /// # use plenary_async as a;
 /// let (file, path) =
@@ -135,6 +181,12 @@ pub async fn mkstemp(template: impl AsRef<Path>) -> Result<(File, PathBuf)> {
 
 /// Lists a directory at once (plenary's `fs_scandir`); `.` and `..` are
 /// left out. See [`read_dir`] for a stream.
+///
+/// # Cancel safety
+///
+/// Cancel safe: it changes nothing. Dropping the future before it resolves asks
+/// libuv to skip the request if its thread pool has not started it; a request
+/// already running completes and its result is dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -181,6 +233,12 @@ pub(super) fn dirent(ent: &sys::uv_dirent_t) -> DirEntry {
 /// Renames `from` to `to`, replacing `to` if it exists (plenary's
 /// `fs_rename`).
 ///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the file may be renamed although the future was dropped.
+///
 /// ```
 /// # use plenary_async as a;
 /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
@@ -198,6 +256,12 @@ pub async fn rename(from: impl AsRef<Path>, to: impl AsRef<Path>) -> Result<()> 
 }
 
 /// Makes `to` a hard link to `from` (plenary's `fs_link`).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the link may be made although the future was dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -217,6 +281,12 @@ pub async fn link(from: impl AsRef<Path>, to: impl AsRef<Path>) -> Result<()> {
 
 /// Makes `link` a symbolic link to `target` (plenary's `fs_symlink`; the
 /// Windows-only flags are not needed on Unix).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the link may be made although the future was dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -240,6 +310,12 @@ pub async fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) -> Result
 
 /// Where a symbolic link points (plenary's `fs_readlink`).
 ///
+/// # Cancel safety
+///
+/// Cancel safe: it changes nothing. Dropping the future before it resolves asks
+/// libuv to skip the request if its thread pool has not started it; a request
+/// already running completes and its result is dropped.
+///
 /// ```
 /// let err = plenary_async::block_on(plenary_async::uv::fs::readlink("/")).unwrap_err();
 /// assert!(err.to_string().contains("EINVAL")); // not a link
@@ -256,6 +332,12 @@ pub async fn readlink(path: impl AsRef<Path>) -> Result<PathBuf> {
 
 /// The canonical, absolute path, with every link resolved (plenary's
 /// `fs_realpath`).
+///
+/// # Cancel safety
+///
+/// Cancel safe: it changes nothing. Dropping the future before it resolves asks
+/// libuv to skip the request if its thread pool has not started it; a request
+/// already running completes and its result is dropped.
 ///
 /// ```
 /// let p = plenary_async::block_on(plenary_async::uv::fs::realpath("/")).unwrap();
@@ -301,6 +383,12 @@ pub const X_OK: c_int = 1;
 /// ([`R_OK`] `|` [`W_OK`] `|` [`X_OK`], or [`F_OK`] for existence;
 /// plenary's `fs_access`).
 ///
+/// # Cancel safety
+///
+/// Cancel safe: it changes nothing. Dropping the future before it resolves asks
+/// libuv to skip the request if its thread pool has not started it; a request
+/// already running completes and its result is dropped.
+///
 /// ```
 /// use plenary_async as a;
 /// use a::uv::fs::{access, F_OK, R_OK, X_OK};
@@ -316,6 +404,12 @@ pub async fn access(path: impl AsRef<Path>, mode: c_int) -> Result<()> {
 }
 
 /// Changes the permission bits (plenary's `fs_chmod`).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the mode may be changed although the future was dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -334,6 +428,12 @@ pub async fn chmod(path: impl AsRef<Path>, mode: u32) -> Result<()> {
 
 /// Sets the access and modification times, following links (plenary's
 /// `fs_utime`).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the times may be changed although the future was dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -358,6 +458,12 @@ pub async fn utime(
 }
 
 /// Sets the times of a symbolic link itself (plenary's `fs_lutime`).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the times may be changed although the future was dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -385,6 +491,12 @@ pub async fn lutime(
 /// Changes the owner and group, following links (plenary's `fs_chown`);
 /// `u32::MAX` leaves one unchanged.
 ///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the owner may be changed although the future was dropped.
+///
 /// ```
 /// # use plenary_async as a;
 /// # let dir = a::block_on(a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
@@ -400,6 +512,12 @@ pub async fn chown(path: impl AsRef<Path>, uid: u32, gid: u32) -> Result<()> {
 }
 
 /// Changes the owner and group of a link itself (plenary's `fs_lchown`).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the owner may be changed although the future was dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -474,6 +592,13 @@ impl std::ops::BitOr for CopyFlags {
 
 /// Copies a file (plenary's `fs_copyfile`).
 ///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the copy may be made, whole or in part although the
+/// future was dropped.
+///
 /// ```
 /// # use plenary_async as a;
 /// use a::uv::fs::CopyFlags;
@@ -508,6 +633,13 @@ pub async fn copyfile(
 /// older versions there lose the high bits of a larger length), so loop
 /// for more. A `len` of 0 copies nothing and returns 0 at once. Both files
 /// stay open until the copy ends, even if the future is dropped first.
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: some bytes may be copied (and `input`'s position moved)
+/// although the future was dropped.
 ///
 /// ```
 /// # use plenary_async as a;
@@ -549,6 +681,12 @@ pub async fn sendfile(output: &File, input: &File, offset: u64, len: usize) -> R
 pub const SENDFILE_MAX: usize = 0x7fff_f000;
 
 /// Reports on the file system that holds `path` (plenary's `fs_statfs`).
+///
+/// # Cancel safety
+///
+/// Cancel safe: it changes nothing. Dropping the future before it resolves asks
+/// libuv to skip the request if its thread pool has not started it; a request
+/// already running completes and its result is dropped.
 ///
 /// ```
 /// let s = plenary_async::block_on(plenary_async::uv::fs::statfs("/")).unwrap();

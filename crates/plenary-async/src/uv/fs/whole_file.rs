@@ -4,6 +4,11 @@ use super::*;
 
 /// Reads a whole file (`read_to_end`).
 ///
+/// # Cancel safety
+///
+/// Cancel safe: it changes nothing; the file opened for it is closed however
+/// the future ends.
+///
 /// ```
 /// let bytes = plenary_async::block_on(plenary_async::uv::fs::read("/dev/null")).unwrap();
 /// assert!(bytes.is_empty());
@@ -17,6 +22,10 @@ pub async fn read(path: impl AsRef<Path>) -> Result<Vec<u8>> {
 
 /// Reads a whole file as UTF-8 (`EILSEQ` naming the path if it is not).
 ///
+/// # Cancel safety
+///
+/// Cancel safe: as for [`read`].
+///
 /// ```
 /// let text = plenary_async::block_on(plenary_async::uv::fs::read_to_string("/dev/null")).unwrap();
 /// assert_eq!(text, "");
@@ -29,6 +38,13 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> Result<String> {
 
 /// Writes `data` as the whole content of `path`, creating or truncating it
 /// (plenary's `fs_write` of a whole file).
+///
+/// # Cancel safety
+///
+/// Not cancel safe: dropping the future before it resolves asks libuv to skip
+/// the request if its thread pool has not started it, but a request already
+/// running completes: the file may be created or truncated and written in part
+/// although the future was dropped.
 ///
 /// ```
 /// # use plenary_async as a;
