@@ -58,7 +58,7 @@ async fn main() {
     println!("[{}] race: {winner} won", t());
 
     // Task::cancel and util.timeout
-    let mut task = a::spawn(a::util::sleep(Duration::from_secs(60)));
+    let task = a::spawn(a::util::sleep(Duration::from_secs(60)));
     task.cancel();
     println!("[{}] cancel: {:?}", t(), task.await);
     let late = a::util::timeout(20, a::util::sleep(1000)).await;

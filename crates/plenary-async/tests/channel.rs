@@ -173,7 +173,7 @@ async fn counter_closed_when_every_sender_is_gone() {
 async fn counter_notification_handed_to_a_cancelled_receiver_goes_to_the_next() {
     let (tx, rx) = channel::counter();
     let spawn_recv = |rx: channel::counter::Receiver| a::spawn(async move { rx.recv().await });
-    let mut first = spawn_recv(rx.clone());
+    let first = spawn_recv(rx.clone());
     let second = spawn_recv(rx.clone());
     a::util::scheduler().await;
     tx.send(); // handed to `first`, which has not run yet...
@@ -416,7 +416,7 @@ async fn bounded_a_cancelled_send_loses_no_other_senders_value() {
         a::spawn(async move { tx.send(v).await })
     };
     let first = spawn_send("first");
-    let mut middle = spawn_send("middle");
+    let middle = spawn_send("middle");
     let last = spawn_send("last");
     a::util::scheduler().await;
     middle.cancel();
@@ -436,7 +436,7 @@ async fn bounded_a_send_cancelled_after_it_was_served_still_delivers() {
     // happened: cancelling the sender's task afterwards must not undo it.
     let (tx, mut rx) = mpsc::bounded(1);
     tx.send(1).await.unwrap();
-    let mut sender = a::spawn(async move { tx.send(2).await });
+    let sender = a::spawn(async move { tx.send(2).await });
     a::util::scheduler().await;
     assert_eq!(rx.try_recv(), Ok(1)); // serves the waiting sender
     sender.cancel();

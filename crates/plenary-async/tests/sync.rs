@@ -116,7 +116,7 @@ async fn condvar_notify_one_to_a_cancelled_waiter_passes_to_the_next() {
 async fn condvar_a_waiter_dropped_from_the_middle_is_skipped() {
     let cv = Condvar::new();
     let log = Log::default();
-    let mut tasks = spawn_waiters(&cv, 3, &log);
+    let tasks = spawn_waiters(&cv, 3, &log);
     a::util::scheduler().await;
     tasks[1].cancel();
     assert_eq!(cv.waiting(), 2);
@@ -198,7 +198,7 @@ async fn semaphore_a_cancelled_waiter_never_loses_a_permit() {
         a::spawn(async move { sem.acquire().await.release() })
     };
     // Cancelled while queued.
-    let mut queued = spawn_acquire();
+    let queued = spawn_acquire();
     let next = spawn_acquire();
     a::util::scheduler().await;
     queued.cancel();
@@ -208,7 +208,7 @@ async fn semaphore_a_cancelled_waiter_never_loses_a_permit() {
     assert_eq!(sem.available_permits(), 1);
     // Cancelled after the permit was handed to it, before it ran.
     let held = sem.acquire().await;
-    let mut served = spawn_acquire();
+    let served = spawn_acquire();
     a::util::scheduler().await;
     drop(held);
     served.cancel();
@@ -253,7 +253,7 @@ async fn semaphore_permit_moves_into_a_task_and_returns_when_it_ends_or_is_cance
     assert_eq!(sem.available_permits(), 1);
 
     let permit = sem.acquire().await;
-    let mut stuck = a::spawn(async move {
+    let stuck = a::spawn(async move {
         let _permit = permit;
         std::future::pending::<()>().await;
     });

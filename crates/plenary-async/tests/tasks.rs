@@ -12,7 +12,7 @@ fn cancel_drops_a_task_waiting_on_a_timer_at_once() {
     on_fresh_thread(|| {
         a::block_on(async {
             let (dropped, f) = flag();
-            let mut task = a::spawn(async move {
+            let task = a::spawn(async move {
                 let _f = f;
                 a::util::sleep(60_000).await;
             });
@@ -32,7 +32,7 @@ fn cancel_drops_a_queued_task_before_it_is_ever_polled() {
             let polled = Rc::new(Cell::new(false));
             let (dropped, f) = flag();
             let p = polled.clone();
-            let mut task = a::spawn(async move {
+            let task = a::spawn(async move {
                 let _f = f;
                 p.set(true);
             });
@@ -51,7 +51,7 @@ fn cancel_of_a_task_woken_from_another_thread_drops_it_at_once() {
         a::block_on(async {
             let (cb, fut) = a::Callback::<()>::pair();
             let (dropped, f) = flag();
-            let mut task = a::spawn(async move {
+            let task = a::spawn(async move {
                 let _f = f;
                 let _ = fut.await;
                 unreachable!("canceled before it could resume");
@@ -71,7 +71,7 @@ fn cancel_of_a_task_woken_from_another_thread_drops_it_at_once() {
 fn cancel_keeps_the_result_of_a_finished_task() {
     on_fresh_thread(|| {
         a::block_on(async {
-            let mut task = a::spawn(async { 5 });
+            let task = a::spawn(async { 5 });
             a::util::scheduler().await;
             assert!(task.is_finished());
             task.cancel();
@@ -154,7 +154,7 @@ fn a_panic_in_a_destructor_of_a_canceled_task_is_reported() {
             }
         }
         a::block_on(async {
-            let mut task = a::spawn(async {
+            let task = a::spawn(async {
                 let _b = Bomb;
                 std::future::pending::<()>().await
             });
@@ -204,7 +204,7 @@ fn run_calls_back_once_with_canceled_when_canceled() {
     on_fresh_thread(|| {
         let calls = Rc::new(RefCell::new(Vec::new()));
         let c = calls.clone();
-        let mut task = a::run(a::util::sleep(60_000), move |r| c.borrow_mut().push(r));
+        let task = a::run(a::util::sleep(60_000), move |r| c.borrow_mut().push(r));
         a::block_on(a::util::scheduler());
         task.cancel();
         a::block_on(a::util::scheduler());
@@ -217,7 +217,7 @@ fn run_calls_back_with_canceled_when_canceled_or_shut_down_before_its_first_poll
     on_fresh_thread(|| {
         let calls = Rc::new(RefCell::new(Vec::new()));
         let c = calls.clone();
-        let mut task = a::run(async { 1 }, move |r| c.borrow_mut().push(r));
+        let task = a::run(async { 1 }, move |r| c.borrow_mut().push(r));
         task.cancel(); // never polled
         assert_eq!(*calls.borrow(), vec![Err(a::Error::Canceled)]);
         let c = calls.clone();
@@ -409,7 +409,7 @@ fn run_now_starts_at_once_and_calls_back_exactly_once() {
         let calls = Rc::new(RefCell::new(Vec::new()));
         let started = Rc::new(Cell::new(false));
         let (c, s) = (calls.clone(), started.clone());
-        let mut task = a::run_now(
+        let task = a::run_now(
             async move {
                 s.set(true);
                 a::util::sleep(60_000).await;

@@ -69,7 +69,7 @@ fn dropping_sleeps_mid_way_many_times_is_clean() {
         // Many live timers dropped together with the tasks that own them.
         let tasks: Vec<_> = (0..500).map(|_| a::spawn(a::util::sleep(60_000))).collect();
         a::block_on(a::util::scheduler());
-        for mut t in tasks {
+        for t in tasks {
             t.cancel();
         }
         a::block_on(a::util::sleep(1));

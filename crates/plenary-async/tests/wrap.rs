@@ -102,7 +102,7 @@ fn a_canceled_task_leaves_its_callback_harmless() {
     on_fresh_thread(|| {
         let calls = Arc::new(AtomicUsize::new(0));
         let (cb, fut) = a::Callback::<u32>::pair();
-        let mut task = a::spawn(fut);
+        let task = a::spawn(fut);
         a::block_on(a::util::scheduler());
         task.cancel();
         let c = calls.clone();

@@ -407,7 +407,7 @@ impl LuaUserData for OpHandle {
     fn add_methods<M: LuaUserDataMethods<Self>>(methods: &mut M) {
         methods.add_method("close", |_, this, cb: Option<LuaFunction>| {
             let task = this.0.borrow_mut().take();
-            if let Some(mut task) = task {
+            if let Some(task) = task {
                 task.cancel(); // drops the future now: its destructors run
             }
             if let Some(cb) = cb {

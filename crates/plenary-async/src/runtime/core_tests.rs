@@ -192,7 +192,7 @@ fn cancel_drops_the_future_at_once_before_and_after_the_first_poll() {
         // Queued, never polled.
         let dropped = Rc::new(Cell::new(false));
         let flag = DropFlag(dropped.clone());
-        let mut task = ex.spawn(
+        let task = ex.spawn(
             async move {
                 let _flag = flag;
             },
@@ -205,7 +205,7 @@ fn cancel_drops_the_future_at_once_before_and_after_the_first_poll() {
         // Polled, waiting for ever.
         let dropped = Rc::new(Cell::new(false));
         let flag = DropFlag(dropped.clone());
-        let mut task = ex.spawn(
+        let task = ex.spawn(
             async move {
                 let _flag = flag;
                 std::future::pending::<()>().await;
@@ -253,12 +253,12 @@ fn an_abort_handle_cancels_from_elsewhere_and_wakes_the_awaiter() {
         let awaiter = ex.spawn(target, std::panic::Location::caller(), false);
         while ex.tick() {}
         assert!(!dropped.get() && !abort.is_finished());
-        abort.abort();
+        abort.cancel();
         assert!(dropped.get(), "the future is dropped at once");
         while ex.tick() {}
         assert_eq!(output(awaiter), Ok(Err(Error::Canceled)));
-        abort.abort(); // again: nothing
-                       // A task that aborts itself from inside its poll ends after it.
+        abort.cancel(); // again: nothing
+                        // A task that aborts itself from inside its poll ends after it.
         let slot: Rc<RefCell<Option<crate::AbortHandle>>> = Rc::new(RefCell::new(None));
         let s = slot.clone();
         let (dropped, flag) = drop_flag();
@@ -268,7 +268,7 @@ fn an_abort_handle_cancels_from_elsewhere_and_wakes_the_awaiter() {
                 s.borrow()
                     .as_ref()
                     .expect("set before the first poll")
-                    .abort();
+                    .cancel();
                 std::future::pending::<()>().await
             },
             std::panic::Location::caller(),
@@ -316,7 +316,7 @@ fn a_scope_dropped_mid_way_drops_its_children_depth_first() {
         for _ in 0..5 {
             ex.tick();
         }
-        let mut outer = outer;
+        let outer = outer;
         outer.cancel();
         assert_eq!(*order.borrow(), ["grandchild", "child", "body"]);
     });

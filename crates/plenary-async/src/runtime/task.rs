@@ -125,7 +125,7 @@ enum HandleState<T> {
 ///     let task = a::spawn(async { 6 * 7 });
 ///     assert_eq!(task.await, Ok(42));
 ///
-///     let mut forever = a::spawn(std::future::pending::<()>());
+///     let forever = a::spawn(std::future::pending::<()>());
 ///     forever.cancel();
 ///     assert_eq!(forever.await, Err(a::Error::Canceled));
 /// });
@@ -152,7 +152,9 @@ impl<T> Task<T> {
     /// destructors run now), and awaiting this handle gives
     /// `Err(`[`Error::Canceled`]`)`. A task that already finished keeps its
     /// result. A task that cancels its own handle from inside its body is
-    /// dropped as soon as its current poll returns.
+    /// dropped as soon as its current poll returns. (The same verb, on
+    /// `&self`, as [`AbortHandle::cancel`]; dropping a `Task` detaches it,
+    /// it does not cancel.)
     ///
     /// ```
     /// use plenary_async as a;
@@ -166,7 +168,7 @@ impl<T> Task<T> {
     /// a::block_on(async {
     ///     let dropped = Rc::new(Cell::new(false));
     ///     let flag = Flag(dropped.clone());
-    ///     let mut task = a::spawn(async move {
+    ///     let task = a::spawn(async move {
     ///         let _flag = flag;
     ///         a::util::sleep(60_000).await;
     ///     });
@@ -176,15 +178,16 @@ impl<T> Task<T> {
     ///     assert!(task.await.unwrap_err().is_canceled());
     /// });
     /// ```
-    pub fn cancel(&mut self) {
+    pub fn cancel(&self) {
         let HandleState::Running(task) = &self.state else {
             return;
         };
         if task.is_finished() {
             return;
         }
+        // (The handle stays `Running`: its poll finds the output gone and
+        // gives `Canceled`.)
         task.cancel();
-        self.state = HandleState::Canceled;
     }
 
     /// Whether the task has finished (completed, panicked or been canceled).
@@ -216,7 +219,7 @@ impl<T> Task<T> {
     /// a::block_on(async {
     ///     let task = a::spawn(std::future::pending::<()>());
     ///     let abort = task.abort_handle();
-    ///     a::spawn(async move { abort.abort() }).detach();
+    ///     a::spawn(async move { abort.cancel() }).detach();
     ///     assert_eq!(task.await, Err(a::Error::Canceled));
     /// });
     /// ```
@@ -263,6 +266,24 @@ impl<T> Future for Task<T> {
     }
 }
 
+/// Terminated once it has given its result (polling it again panics).
+///
+/// ```
+/// use futures_core::future::FusedFuture;
+/// use plenary_async as a;
+/// a::block_on(async {
+///     let mut task = a::spawn(async { 1 });
+///     assert!(!task.is_terminated());
+///     assert_eq!((&mut task).await, Ok(1));
+///     assert!(task.is_terminated());
+/// });
+/// ```
+impl<T> futures_core::future::FusedFuture for Task<T> {
+    fn is_terminated(&self) -> bool {
+        matches!(self.state, HandleState::Done)
+    }
+}
+
 impl<T> Drop for Task<T> {
     fn drop(&mut self) {
         if let HandleState::Running(task) = std::mem::replace(&mut self.state, HandleState::Done) {
@@ -281,7 +302,7 @@ impl<T> Drop for Task<T> {
 ///     let abort = task.abort_handle();
 ///     assert_eq!(task.await, Ok(5));
 ///     assert!(abort.is_finished());
-///     abort.abort(); // too late: does nothing
+///     abort.cancel(); // too late: does nothing
 /// });
 /// ```
 pub struct AbortHandle {
@@ -297,14 +318,23 @@ impl AbortHandle {
     /// use plenary_async as a;
     /// a::block_on(async {
     ///     let task = a::spawn(a::util::sleep(60_000));
-    ///     task.abort_handle().abort();
+    ///     task.abort_handle().cancel();
     ///     assert!(task.await.unwrap_err().is_canceled());
     /// });
     /// ```
-    pub fn abort(&self) {
+    pub fn cancel(&self) {
         if let Some(task) = &self.task {
             task.abort();
         }
+    }
+
+    /// The old name of [`cancel`](Self::cancel).
+    #[deprecated(
+        since = "0.2.0",
+        note = "renamed `cancel`: one verb for cancelling, as on `Task`"
+    )]
+    pub fn abort(&self) {
+        self.cancel()
     }
 
     /// Whether the task has finished (completed, panicked or been canceled).
@@ -315,7 +345,7 @@ impl AbortHandle {
     ///     let task = a::spawn(std::future::pending::<()>());
     ///     let abort = task.abort_handle();
     ///     assert!(!abort.is_finished());
-    ///     abort.abort();
+    ///     abort.cancel();
     ///     assert!(abort.is_finished());
     /// });
     /// ```

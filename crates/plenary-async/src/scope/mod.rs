@@ -103,7 +103,7 @@ struct ChildHooks(AbortHandle);
 
 impl Hooks for ChildHooks {
     fn close(&self, _: &Node) {
-        self.0.abort(); // drops the future now; its `Finish` guard finishes the node
+        self.0.cancel(); // drops the future now; its `Finish` guard finishes the node
     }
 }
 
@@ -266,7 +266,7 @@ impl<F: Future> Future for Finish<F> {
                 if let Some(child) = child {
                     // Aborted from inside its own poll: the task ends right
                     // after it, as canceled.
-                    child.abort.abort();
+                    child.abort.cancel();
                     child.node.finish(true);
                 }
                 Poll::Pending
