@@ -493,3 +493,46 @@ async fn wait_for(cond: impl Fn() -> bool) {
         a::util::sleep(1).await;
     }
 }
+
+#[test]
+fn a_bounded_sender_as_a_sink_waits_in_line_and_gives_the_value_back_when_the_receiver_goes() {
+    use futures_util::SinkExt;
+    a::block_on(async {
+        let (mut tx, mut rx) = a::control::channel::mpsc::bounded(1);
+        let other = tx.clone();
+        SinkExt::send(&mut tx, 1).await.unwrap(); // the queue is full now
+                                                  // Another sender waits first; the sink's value goes in after it.
+        let waiting = a::spawn(async move { other.send(2).await });
+        a::util::scheduler().await;
+        let sink = a::spawn(async move {
+            SinkExt::send(&mut tx, 3).await.unwrap();
+            tx
+        });
+        assert_eq!(rx.recv().await, Some(1));
+        assert_eq!(rx.recv().await, Some(2));
+        assert_eq!(rx.recv().await, Some(3));
+        assert_eq!(waiting.await, Ok(Ok(())));
+        let mut tx = sink.await.unwrap();
+        // Full again, and the receiver goes while the sink waits: the value
+        // comes back in the error.
+        SinkExt::send(&mut tx, 4).await.unwrap();
+        a::spawn(async move {
+            a::util::scheduler().await;
+            drop(rx);
+        })
+        .detach();
+        let err = SinkExt::send(&mut tx, 5).await.unwrap_err();
+        assert_eq!(err.0, 5);
+    });
+}
+
+#[test]
+fn an_unbounded_sender_as_a_sink_fails_with_the_value_once_the_receiver_is_gone() {
+    use futures_util::SinkExt;
+    a::block_on(async {
+        let (mut tx, rx) = a::control::channel::mpsc::unbounded::<u8>();
+        SinkExt::send(&mut tx, 1).await.unwrap();
+        drop(rx);
+        assert_eq!(SinkExt::send(&mut tx, 2).await.unwrap_err().0, 2);
+    });
+}

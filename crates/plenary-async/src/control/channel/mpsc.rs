@@ -106,6 +106,51 @@ impl<T> Chan<T> {
         Ok(())
     }
 
+    /// One poll of a send that may wait: the value (in `value` until it is
+    /// queued or handed to a waiter slot) and its place in line (`key`).
+    /// `Send` and a bounded sender's `Sink` both drive a send with it.
+    fn poll_send(
+        &self,
+        value: &mut Option<T>,
+        key: &mut Option<Key>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        let Some(k) = *key else {
+            let v = value.take().expect("mpsc: a send polled after completion");
+            return match self.try_send(v) {
+                Ok(()) => Poll::Ready(Ok(())),
+                Err(TrySendError::Closed(v)) => Poll::Ready(Err(SendError(v))),
+                Err(TrySendError::Full(v)) => {
+                    let mut s = self.state.borrow_mut();
+                    *key = Some(s.send_waiters.push_back(cx.waker().clone(), Some(v)));
+                    Poll::Pending
+                }
+            };
+        };
+        let mut s = self.state.borrow_mut();
+        if !s.send_waiters.is_linked(k) {
+            // Served: the receiver moved our value into the queue.
+            s.send_waiters.remove(k);
+            *key = None;
+            Poll::Ready(Ok(()))
+        } else if s.closed {
+            let (_, v) = s.send_waiters.remove(k);
+            *key = None;
+            Poll::Ready(Err(SendError(v.expect("a waiting sender holds its value"))))
+        } else {
+            s.send_waiters.set_waker(k, cx.waker());
+            Poll::Pending
+        }
+    }
+
+    /// Gives up a waiting send's place in line (its value is dropped after
+    /// the borrow ends).
+    fn forget_send(&self, key: Option<Key>) {
+        if let Some(k) = key {
+            let (_, _value) = self.state.borrow_mut().send_waiters.remove(k);
+        }
+    }
+
     fn add_sender(self: &Rc<Self>) -> Rc<Self> {
         self.state.borrow_mut().senders += 1;
         self.clone()
@@ -173,7 +218,7 @@ pub fn bounded<T>(capacity: usize) -> (BoundedSender<T>, Receiver<T>) {
         "mpsc::bounded: capacity must be at least 1, got 0"
     );
     let chan = Chan::new(capacity);
-    (BoundedSender { chan: chan.clone() }, Receiver { chan })
+    (BoundedSender::new(chan.clone()), Receiver { chan })
 }
 
 /// A sender of an [`unbounded`] channel. Clone it for more producers.
@@ -254,9 +299,23 @@ impl<T> fmt::Debug for Sender<T> {
 /// ```
 pub struct BoundedSender<T> {
     chan: Rc<Chan<T>>,
+    /// The `Sink`'s send in progress: its value and its place in line.
+    sink_value: Option<T>,
+    sink_key: Option<Key>,
 }
 
+// (`BoundedSender` never pins its fields.)
+impl<T> Unpin for BoundedSender<T> {}
+
 impl<T> BoundedSender<T> {
+    fn new(chan: Rc<Chan<T>>) -> BoundedSender<T> {
+        BoundedSender {
+            chan,
+            sink_value: None,
+            sink_key: None,
+        }
+    }
+
     /// Queues `value`, waiting while the queue is full. Resolves to
     /// `Err(SendError(value))` if the receiver is dropped or closed first.
     ///
@@ -329,15 +388,114 @@ impl<T> BoundedSender<T> {
 
 impl<T> Clone for BoundedSender<T> {
     fn clone(&self) -> Self {
-        BoundedSender {
-            chan: self.chan.add_sender(),
-        }
+        BoundedSender::new(self.chan.add_sender())
     }
 }
 
 impl<T> Drop for BoundedSender<T> {
     fn drop(&mut self) {
+        // (A value the Sink had not queued yet is dropped with it.)
+        self.chan.forget_send(self.sink_key.take());
         self.chan.drop_sender();
+    }
+}
+
+/// A [`Sink`](futures_sink::Sink) of values, for `SinkExt::send` and
+/// `StreamExt::forward`: `start_send` queues at once (the channel never
+/// waits there), and fails with the value back once the receiver is gone.
+/// `poll_close` does nothing: the channel closes when the last sender is
+/// dropped.
+///
+/// ```
+/// use futures_util::{SinkExt, StreamExt};
+/// use plenary_async as a;
+///
+/// let (mut tx, rx) = a::control::channel::mpsc();
+/// a::block_on(async move {
+///     tx.send_all(&mut futures_util::stream::iter([1, 2, 3]).map(Ok)).await.unwrap();
+///     drop(tx);
+///     assert_eq!(rx.collect::<Vec<_>>().await, [1, 2, 3]);
+/// });
+/// ```
+impl<T> futures_sink::Sink<T> for Sender<T> {
+    type Error = SendError<T>;
+
+    fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn start_send(self: Pin<&mut Self>, item: T) -> Result<(), Self::Error> {
+        self.send(item)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// A [`Sink`](futures_sink::Sink) of values that waits for room:
+/// `poll_ready` (and `poll_flush`) wait until the value of the previous
+/// `start_send` is in the queue, in line with the other senders; a value
+/// the receiver will never take comes back as `Err(SendError(value))`.
+/// `poll_close` flushes; the channel closes when the last sender is
+/// dropped.
+///
+/// # Cancel safety
+///
+/// As for [`send`](BoundedSender::send): a value handed to `start_send`
+/// is queued, or it is dropped with the sender.
+///
+/// ```
+/// use futures_util::{SinkExt, StreamExt};
+/// use plenary_async as a;
+///
+/// let (mut tx, mut rx) = a::control::channel::mpsc::bounded(1);
+/// a::block_on(async move {
+///     a::spawn(async move {
+///         for i in 0..4 {
+///             tx.send(i).await.unwrap(); // SinkExt::send: waits for room
+///         }
+///     })
+///     .detach();
+///     let mut got = Vec::new();
+///     while let Some(v) = rx.next().await {
+///         got.push(v);
+///     }
+///     assert_eq!(got, [0, 1, 2, 3]);
+/// });
+/// ```
+impl<T> futures_sink::Sink<T> for BoundedSender<T> {
+    type Error = SendError<T>;
+
+    fn poll_ready(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.poll_flush(cx)
+    }
+
+    fn start_send(self: Pin<&mut Self>, item: T) -> Result<(), Self::Error> {
+        let this = self.get_mut();
+        assert!(
+            this.sink_value.is_none() && this.sink_key.is_none(),
+            "mpsc::BoundedSender: start_send without poll_ready"
+        );
+        this.sink_value = Some(item);
+        Ok(())
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        let this = self.get_mut();
+        if this.sink_value.is_none() && this.sink_key.is_none() {
+            return Poll::Ready(Ok(()));
+        }
+        this.chan
+            .poll_send(&mut this.sink_value, &mut this.sink_key, cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.poll_flush(cx)
     }
 }
 
@@ -372,46 +530,29 @@ impl<T> Future for Send<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let Some(key) = this.key else {
-            let value = this
-                .value
-                .take()
-                .expect("mpsc::Send polled after completion");
-            return match this.chan.try_send(value) {
-                Ok(()) => Poll::Ready(Ok(())),
-                Err(TrySendError::Closed(v)) => Poll::Ready(Err(SendError(v))),
-                Err(TrySendError::Full(v)) => {
-                    let mut s = this.chan.state.borrow_mut();
-                    this.key = Some(s.send_waiters.push_back(cx.waker().clone(), Some(v)));
-                    Poll::Pending
-                }
-            };
-        };
-        let mut s = this.chan.state.borrow_mut();
-        if !s.send_waiters.is_linked(key) {
-            // Served: the receiver moved our value into the queue.
-            s.send_waiters.remove(key);
-            this.key = None;
-            Poll::Ready(Ok(()))
-        } else if s.closed {
-            let (_, value) = s.send_waiters.remove(key);
-            this.key = None;
-            Poll::Ready(Err(SendError(
-                value.expect("a waiting sender holds its value"),
-            )))
-        } else {
-            s.send_waiters.set_waker(key, cx.waker());
-            Poll::Pending
-        }
+        this.chan.poll_send(&mut this.value, &mut this.key, cx)
+    }
+}
+
+/// Terminated once it resolved (polling it again panics).
+///
+/// ```
+/// use futures_core::future::FusedFuture;
+/// let (tx, _rx) = plenary_async::control::channel::mpsc::bounded(1);
+/// let mut send = tx.send(1);
+/// assert!(!send.is_terminated());
+/// assert!(plenary_async::block_on(&mut send).is_ok());
+/// assert!(send.is_terminated());
+/// ```
+impl<T> futures_core::future::FusedFuture for Send<'_, T> {
+    fn is_terminated(&self) -> bool {
+        self.value.is_none() && self.key.is_none()
     }
 }
 
 impl<T> Drop for Send<'_, T> {
     fn drop(&mut self) {
-        if let Some(key) = self.key {
-            // Our own value (if not yet sent) drops after the borrow ends.
-            let (_, _value) = self.chan.state.borrow_mut().send_waiters.remove(key);
-        }
+        self.chan.forget_send(self.key.take());
     }
 }
 
@@ -637,6 +778,26 @@ impl<T> Drop for Receiver<T> {
         // Values may own senders of this very channel: drop them unborrowed.
         let queued = std::mem::take(&mut self.chan.state.borrow_mut().queue);
         drop(queued);
+    }
+}
+
+/// Terminated once every sender is gone (or the receiver was closed) and
+/// the queue is empty: the stream gives `None` from then on.
+///
+/// ```
+/// use futures_core::stream::FusedStream;
+/// let (tx, rx) = plenary_async::control::channel::mpsc();
+/// tx.send(1).unwrap();
+/// drop(tx);
+/// assert!(!rx.is_terminated()); // 1 is still queued
+/// # let mut rx = rx;
+/// assert_eq!(rx.try_recv(), Ok(1));
+/// assert!(rx.is_terminated());
+/// ```
+impl<T> futures_core::stream::FusedStream for Receiver<T> {
+    fn is_terminated(&self) -> bool {
+        let s = self.chan.state.borrow();
+        s.queue.is_empty() && (s.closed || s.senders == 0)
     }
 }
 
