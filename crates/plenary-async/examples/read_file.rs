@@ -5,7 +5,6 @@
 //! source).
 
 use a::uv::fs;
-use futures_util::StreamExt;
 use plenary_async as a;
 
 #[a::main]

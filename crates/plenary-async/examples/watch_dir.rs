@@ -5,7 +5,6 @@
 //! makes a few changes there itself, prints what it sees, and exits.
 
 use a::uv::{fs, watch};
-use futures_util::StreamExt;
 use plenary_async as a;
 
 #[a::main]

@@ -9,7 +9,6 @@ mod common;
 
 use a::uv::fs;
 use common::*;
-use futures_util::StreamExt;
 use plenary_async as a;
 use std::future::Future;
 use std::task::{Context, Waker};

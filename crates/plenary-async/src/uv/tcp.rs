@@ -297,6 +297,33 @@ pub struct Incoming<'a> {
     listener: &'a TcpListener,
 }
 
+impl Incoming<'_> {
+    /// The next connection (the stream never ends: `Some` always); no
+    /// `StreamExt` needed.
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`TcpListener::accept`]: dropping the future loses no
+    /// connection.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let addr = l.local_addr();
+    ///     let _client = a::uv::tcp::TcpStream::connect(addr).await?;
+    ///     let mut incoming = l.incoming();
+    ///     let _server = incoming.next().await.unwrap()?;
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
+    #[allow(clippy::should_implement_trait)] // (Iterator::next is not async)
+    pub async fn next(&mut self) -> Option<Result<TcpStream, Error>> {
+        std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut *self), cx)).await
+    }
+}
+
 impl futures_core::Stream for Incoming<'_> {
     type Item = Result<TcpStream, Error>;
 

@@ -184,6 +184,29 @@ impl FsEvents {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// The next change (the stream never ends: `Some` always); no
+    /// `StreamExt` needed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: changes seen meanwhile stay queued for the next call.
+    ///
+    /// ```no_run
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let mut events = a::uv::watch::fs_event("/tmp")?;
+    ///     while let Some(event) = events.next().await {
+    ///         println!("{:?}", event?);
+    ///     }
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
+    #[allow(clippy::should_implement_trait)] // (Iterator::next is not async)
+    pub async fn next(&mut self) -> Option<Result<FsEvent, Error>> {
+        std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut *self), cx)).await
+    }
 }
 
 impl futures_core::Stream for FsEvents {

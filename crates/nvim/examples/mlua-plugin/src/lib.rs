@@ -15,7 +15,6 @@
 //! local values = ex.parse_all({ "a.json", "b.json" })  -- in a task
 //! ```
 
-use futures_util::StreamExt;
 use mlua::prelude::*;
 use plenary_async as a;
 use plenary_async_nvim as nvim;

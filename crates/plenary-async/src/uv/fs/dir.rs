@@ -206,6 +206,42 @@ pub struct ReadDir {
     done: bool,
 }
 
+impl ReadDir {
+    /// The next entry; `None` at the end (or after an error). No
+    /// `StreamExt` needed.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a batch being read when the future is dropped is kept
+    /// for the next call.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(async {
+    ///     let mut entries = a::uv::fs::read_dir("/").await?;
+    ///     let mut n = 0;
+    ///     while let Some(entry) = entries.next().await {
+    ///         entry?;
+    ///         n += 1;
+    ///     }
+    ///     assert!(n > 0);
+    ///     Ok::<_, a::Error>(())
+    /// })
+    /// .unwrap();
+    /// ```
+    #[allow(clippy::should_implement_trait)] // (Iterator::next is not async)
+    pub async fn next(&mut self) -> Option<Result<DirEntry>> {
+        std::future::poll_fn(|cx| futures_core::Stream::poll_next(Pin::new(&mut *self), cx)).await
+    }
+}
+
+/// Terminated after the last entry (or an error).
+impl futures_core::stream::FusedStream for ReadDir {
+    fn is_terminated(&self) -> bool {
+        self.done && self.batch.len() == 0
+    }
+}
+
 impl futures_core::Stream for ReadDir {
     type Item = Result<DirEntry>;
 
