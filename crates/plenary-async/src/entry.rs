@@ -45,6 +45,62 @@ where
     runtime::spawn_queued(future, location)
 }
 
+/// Runs the blocking function `f` on libuv's thread pool (the one the
+/// file-system requests use) and returns its task: awaiting it gives what
+/// `f` returned, or [`Error::Panicked`] with the panic's message
+/// if `f` panicked. The loop and the other tasks run meanwhile. `f` must be
+/// `Send`; what it returns comes back to this thread.
+///
+/// The pool has 4 threads unless `UV_THREADPOOL_SIZE` says otherwise
+/// (read once, by libuv), shared with file-system and DNS requests: long
+/// jobs keep those waiting. For work that runs for minutes, use a thread
+/// of your own.
+///
+/// # Cancel safety
+///
+/// [`Task::cancel`] before a pool thread has taken the job skips it
+/// (`uv_cancel`); once it runs, it runs to its end and its result is
+/// dropped. Dropping the `Task` detaches it, as for [`spawn`].
+///
+/// ```
+/// use plenary_async as a;
+///
+/// a::block_on(async {
+///     let sum = a::spawn_blocking(|| (1..=1_000_000u64).sum::<u64>());
+///     a::util::sleep(1).await; // the loop runs meanwhile
+///     assert_eq!(sum.await, Ok(500_000_500_000));
+///
+///     let failed = a::spawn_blocking(|| -> u8 { panic!("in the pool") });
+///     match failed.await {
+///         Err(a::Error::Panicked { message, .. }) => assert_eq!(message, "in the pool"),
+///         other => panic!("{other:?}"),
+///     }
+/// });
+/// ```
+#[track_caller]
+pub fn spawn_blocking<F, T>(f: F) -> Task<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let location = Location::caller();
+    runtime::spawn_queued(
+        async move {
+            // (The panic travels as a value through the pool, then is
+            // resumed here: the task fails with its payload.)
+            let job = move || Ok(catch_unwind(AssertUnwindSafe(f)));
+            match crate::uv::work::run("spawn_blocking", None, job).await {
+                Ok(Ok(v)) => v,
+                Ok(Err(payload)) => std::panic::resume_unwind(payload),
+                Err(e) => {
+                    panic!("plenary_async::spawn_blocking: the thread pool refused the job: {e}")
+                }
+            }
+        },
+        location,
+    )
+}
+
 /// Like [`spawn`], but polls the task once right away, up to its first
 /// wait, as plenary's `a.run` starts its coroutine. Called from inside a
 /// task (or a task's wake-up), it queues the task like [`spawn`] instead,

@@ -59,7 +59,7 @@ pub mod util;
 pub mod uv;
 pub mod wrap;
 
-pub use entry::{block_on, run, run_now, spawn, spawn_now, void, VoidFn};
+pub use entry::{block_on, run, run_now, spawn, spawn_blocking, spawn_now, void, VoidFn};
 pub use error::{panic_message, Error};
 pub use runtime::{AbortHandle, Runtime, Task};
 pub use wrap::{wrap, Callback, CallbackFuture, WrapFn};
