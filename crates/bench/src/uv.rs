@@ -47,7 +47,7 @@ pub fn spawn_server(server: Server) -> SocketAddr {
         Server::Plenary => {
             std::thread::spawn(move || {
                 a::block_on(async move {
-                    let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+                    let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0").unwrap();
                     tx.send(l.local_addr()).unwrap();
                     loop {
                         let (mut conn, _) = l.accept().await.unwrap();

@@ -63,13 +63,12 @@ async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("server") {
         let addr = args.get(1).map_or("127.0.0.1:7000", String::as_str);
-        let listener = TcpListener::bind(addr.parse().expect("an address like 127.0.0.1:7000"))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let listener = TcpListener::bind(addr).unwrap_or_else(|e| panic!("{e}"));
         println!("echo server on {}", listener.local_addr());
         serve(listener, None).await.unwrap();
         return;
     }
-    let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr();
     println!("echo server on {addr}");
     let server = a::spawn(serve(listener, Some(10)));

@@ -168,7 +168,7 @@ fn detaching_with_a_task_waiting_on_a_handle_frees_the_task_and_the_handle() {
         // SAFETY: the host loop is live, run on this thread, and outlives the
         // runtime (detached below before the loop is closed).
         let rt = unsafe { a::Runtime::attach_with(host.ptr.cast(), || {}) };
-        let listener = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener = a::uv::tcp::TcpListener::bind("127.0.0.1:0").unwrap();
         let (seen, flag) = flag();
         a::spawn(async move {
             let _flag = flag;

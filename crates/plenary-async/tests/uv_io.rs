@@ -142,8 +142,8 @@ fn dropping_pipe_operations_mid_flight_is_safe() {
 
 #[a::test]
 async fn udp_datagrams_arrive_whole_with_their_sender() {
-    let server = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let client = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let client = UdpSocket::bind("127.0.0.1:0").unwrap();
     let to = server.local_addr().unwrap();
     for i in 0..100u32 {
         let data = i.to_be_bytes().repeat(i as usize % 50 + 1);
@@ -168,12 +168,12 @@ async fn udp_datagrams_arrive_whole_with_their_sender() {
 
 #[a::test]
 async fn udp_options_and_errors() {
-    let s = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
     let err = UdpSocket::bind(s.local_addr().unwrap()).err().unwrap();
     assert_uv_error(&err, "EADDRINUSE");
     s.set_ttl(32).unwrap();
     assert!(s.set_ttl(0).is_err());
-    let any = UdpSocket::bind("0.0.0.0:0".parse().unwrap()).unwrap();
+    let any = UdpSocket::bind("0.0.0.0:0").unwrap();
     any.set_broadcast(true).unwrap();
     any.set_multicast_loop(true).unwrap();
     any.set_multicast_ttl(1).unwrap();
@@ -185,7 +185,7 @@ async fn udp_options_and_errors() {
 #[test]
 fn dropping_udp_operations_mid_flight_is_safe() {
     on_fresh_thread(|| {
-        let s = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let s = UdpSocket::bind("127.0.0.1:0").unwrap();
         let to = s.local_addr().unwrap();
         for _ in 0..200 {
             start_and_drop(s.send_to(&[7u8; 1000], to));
@@ -522,7 +522,7 @@ async fn a_dropped_stream_finishes_its_queued_writes() {
 async fn a_dropped_tcp_stream_finishes_its_queued_writes() {
     use a::uv::tcp::{TcpListener, TcpStream};
     let data: Vec<u8> = (0..1024 * 1024).map(|i| (i % 253) as u8).collect();
-    let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let mut client = TcpStream::connect(listener.local_addr()).await.unwrap();
     let (mut server, _) = listener.accept().await.unwrap();
     client.write_all(&data).await.unwrap();

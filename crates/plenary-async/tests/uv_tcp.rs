@@ -221,9 +221,7 @@ async fn refused_connections_and_busy_ports_are_clear_errors() {
     assert!(err.to_string().contains(&busy.local_addr().to_string()));
     // An address of no local interface fails in uv_tcp_bind itself (after
     // the handle was initialised: it must be closed, not just freed).
-    let err = TcpListener::bind("192.0.2.1:0".parse().unwrap())
-        .err()
-        .unwrap();
+    let err = TcpListener::bind("192.0.2.1:0").err().unwrap();
     assert!(
         matches!(
             err,

@@ -39,9 +39,12 @@ pub mod signal;
 mod split;
 pub(crate) mod stream;
 pub mod tcp;
+mod to_socket_addrs;
 pub mod tty;
 pub mod udp;
 pub mod watch;
+
+pub use to_socket_addrs::ToSocketAddrs;
 
 /// An owned descriptor (Unix) or handle (Windows), as [`pipe::Pipe::open`]
 /// and [`tty::Tty::new`] take it: std's `OwnedFd`, or `OwnedHandle`.

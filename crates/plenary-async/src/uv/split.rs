@@ -40,7 +40,7 @@ pub(crate) fn split(stream: Stream) -> (OwnedReadHalf, OwnedWriteHalf) {
 /// use plenary_async as a;
 /// use a::uv::tcp::{TcpListener, TcpStream};
 /// a::block_on(async {
-///     let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+///     let l = TcpListener::bind("127.0.0.1:0")?;
 ///     let c = TcpStream::connect(l.local_addr()).await?;
 ///     let (s, _) = l.accept().await?;
 ///     let (mut rx, mut tx) = c.into_split();
@@ -76,7 +76,7 @@ impl OwnedReadHalf {
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
     /// a::block_on(async {
-    ///     # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     # let l = TcpListener::bind("127.0.0.1:0")?;
     ///     # let c = TcpStream::connect(l.local_addr()).await?;
     ///     # let (mut s, _) = l.accept().await?;
     ///     let (mut rx, _tx) = c.into_split();
@@ -120,7 +120,7 @@ impl fmt::Debug for OwnedReadHalf {
 /// use plenary_async as a;
 /// use a::uv::tcp::{TcpListener, TcpStream};
 /// a::block_on(async {
-///     let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+///     let l = TcpListener::bind("127.0.0.1:0")?;
 ///     let c = TcpStream::connect(l.local_addr()).await?;
 ///     let (mut s, _) = l.accept().await?;
 ///     let (_rx, mut tx) = c.into_split();
@@ -155,7 +155,7 @@ impl OwnedWriteHalf {
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
     /// a::block_on(async {
-    ///     # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     # let l = TcpListener::bind("127.0.0.1:0")?;
     ///     # let c = TcpStream::connect(l.local_addr()).await?;
     ///     # let (_s, _) = l.accept().await?;
     ///     let (_rx, mut tx) = c.into_split();
@@ -183,7 +183,7 @@ impl OwnedWriteHalf {
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
     /// a::block_on(async {
-    ///     # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     # let l = TcpListener::bind("127.0.0.1:0")?;
     ///     # let c = TcpStream::connect(l.local_addr()).await?;
     ///     # let (_s, _) = l.accept().await?;
     ///     let (_rx, mut tx) = c.into_split();
@@ -208,7 +208,7 @@ impl OwnedWriteHalf {
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
     /// a::block_on(async {
-    ///     # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     # let l = TcpListener::bind("127.0.0.1:0")?;
     ///     # let c = TcpStream::connect(l.local_addr()).await?;
     ///     # let (mut s, _) = l.accept().await?;
     ///     let (_rx, mut tx) = c.into_split();

@@ -6,7 +6,7 @@
 //! use a::uv::tcp::{TcpListener, TcpStream};
 //!
 //! a::block_on(async {
-//!     let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+//!     let listener = TcpListener::bind("127.0.0.1:0")?;
 //!     let addr = listener.local_addr();
 //!     let server = a::spawn(async move {
 //!         let (mut conn, _peer) = listener.accept().await?;
@@ -33,6 +33,7 @@ use super::addr::{to_socket_addr, RawAddr};
 use super::req::{on_status, Req, StatusKeep};
 pub use super::split::{OwnedReadHalf, OwnedWriteHalf};
 use super::stream::{stream_io, ListenKind, Listener, Ops, Stream};
+use super::ToSocketAddrs;
 use crate::ffi::sys::{self, uv_loop_t, uv_stream_t, uv_tcp_t};
 use crate::Error;
 use std::ffi::c_int;
@@ -91,7 +92,7 @@ fn address(
 /// ```
 /// use plenary_async::uv::tcp::TcpListener;
 ///
-/// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+/// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
 /// assert_ne!(listener.local_addr().port(), 0); // the port the system chose
 /// ```
 pub struct TcpListener {
@@ -108,11 +109,11 @@ impl TcpListener {
     /// ```
     /// use plenary_async::uv::tcp::TcpListener;
     ///
-    /// let first = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let first = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let err = TcpListener::bind(first.local_addr()).err().unwrap();
     /// assert!(err.to_string().contains("EADDRINUSE"), "{err}");
     /// ```
-    pub fn bind(addr: SocketAddr) -> Result<TcpListener, Error> {
+    pub fn bind(addr: impl ToSocketAddrs) -> Result<TcpListener, Error> {
         TcpListener::bind_with_backlog(addr, 511)
     }
 
@@ -125,12 +126,27 @@ impl TcpListener {
     /// ```
     /// use plenary_async::uv::tcp::TcpListener;
     ///
-    /// let l = TcpListener::bind_with_backlog("127.0.0.1:0".parse().unwrap(), 4096).unwrap();
+    /// let l = TcpListener::bind_with_backlog("127.0.0.1:0", 4096).unwrap();
     /// assert_ne!(l.local_addr().port(), 0);
-    /// let err = TcpListener::bind_with_backlog("127.0.0.1:0".parse().unwrap(), u32::MAX).err().unwrap();
+    /// let err = TcpListener::bind_with_backlog("127.0.0.1:0", u32::MAX).err().unwrap();
     /// assert!(err.to_string().contains("EINVAL") && err.to_string().contains("backlog 4294967295"), "{err}");
     /// ```
-    pub fn bind_with_backlog(addr: SocketAddr, backlog: u32) -> Result<TcpListener, Error> {
+    pub fn bind_with_backlog(addr: impl ToSocketAddrs, backlog: u32) -> Result<TcpListener, Error> {
+        // Each address in turn (a list may hold several); the last error.
+        let addrs = addr.to_target()?.literal("tcp_bind")?;
+        let mut last = None;
+        for addr in addrs {
+            match TcpListener::bind_one(addr, backlog) {
+                Ok(l) => return Ok(l),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            Error::uv("tcp_bind", sys::UV_EINVAL, Some("no address".to_owned()))
+        }))
+    }
+
+    fn bind_one(addr: SocketAddr, backlog: u32) -> Result<TcpListener, Error> {
         let backlog = c_int::try_from(backlog).map_err(|_| {
             Error::uv(
                 "tcp_listen",
@@ -174,7 +190,7 @@ impl TcpListener {
     ///
     /// ```
     /// use plenary_async::uv::tcp::TcpListener;
-    /// let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let l = TcpListener::bind("127.0.0.1:0").unwrap();
     /// assert!(l.local_addr().ip().is_loopback());
     /// ```
     pub fn local_addr(&self) -> SocketAddr {
@@ -188,7 +204,7 @@ impl TcpListener {
     /// use plenary_async as a;
     /// use a::uv::tcp::{TcpListener, TcpStream};
     /// a::block_on(async {
-    ///     let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let l = TcpListener::bind("127.0.0.1:0")?;
     ///     l.set_nodelay(true);
     ///     let _c = TcpStream::connect(l.local_addr()).await?;
     ///     let (server_side, _) = l.accept().await?; // nodelay is on
@@ -230,7 +246,7 @@ impl TcpListener {
     /// use a::uv::tcp::{TcpListener, TcpStream};
     ///
     /// a::block_on(async {
-    ///     let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let l = TcpListener::bind("127.0.0.1:0")?;
     ///     let client = TcpStream::connect(l.local_addr()).await?;
     ///     let (server_side, peer) = l.accept().await?;
     ///     assert_eq!(peer, client.local_addr()?);
@@ -265,7 +281,7 @@ impl TcpListener {
     /// use futures_util::StreamExt;
     ///
     /// a::block_on(async {
-    ///     let l = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let l = TcpListener::bind("127.0.0.1:0")?;
     ///     let _c1 = TcpStream::connect(l.local_addr()).await?;
     ///     let _c2 = TcpStream::connect(l.local_addr()).await?;
     ///     let two: Vec<_> = l.incoming().take(2).collect().await;
@@ -290,7 +306,7 @@ impl fmt::Debug for TcpListener {
 /// The stream of [`TcpListener::incoming`].
 ///
 /// ```
-/// let l = plenary_async::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+/// let l = plenary_async::uv::tcp::TcpListener::bind("127.0.0.1:0").unwrap();
 /// let _incoming: plenary_async::uv::tcp::Incoming<'_> = l.incoming();
 /// ```
 pub struct Incoming<'a> {
@@ -309,7 +325,7 @@ impl Incoming<'_> {
     /// ```
     /// use plenary_async as a;
     /// a::block_on(async {
-    ///     let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0")?;
     ///     let addr = l.local_addr();
     ///     let _client = a::uv::tcp::TcpStream::connect(addr).await?;
     ///     let mut incoming = l.incoming();
@@ -357,7 +373,7 @@ impl fmt::Debug for Incoming<'_> {
 ///
 /// ```
 /// use plenary_async as a;
-/// let err = a::block_on(a::uv::tcp::TcpStream::connect("127.0.0.1:1".parse().unwrap()))
+/// let err = a::block_on(a::uv::tcp::TcpStream::connect("127.0.0.1:1"))
 ///     .unwrap_err();
 /// assert!(err.to_string().starts_with("tcp_connect failed: ECONNREFUSED"), "{err}");
 /// ```
@@ -368,7 +384,7 @@ pub struct TcpStream {
 stream_io!(
     TcpStream,
     r#"
-    let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0")?;
     let mut ours = a::uv::tcp::TcpStream::connect(l.local_addr()).await?;
     let (mut theirs, _) = l.accept().await?;"#
 );
@@ -382,7 +398,7 @@ impl TcpStream {
     /// ```
     /// use plenary_async as a;
     /// a::block_on(async {
-    ///     let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0")?;
     ///     let ours = a::uv::tcp::TcpStream::connect(l.local_addr()).await?;
     ///     let (mut theirs, _) = l.accept().await?;
     ///     let (mut rx, mut tx) = ours.into_split();
@@ -412,11 +428,26 @@ impl TcpStream {
     /// ```
     /// use plenary_async as a;
     /// use a::uv::tcp::{TcpListener, TcpStream};
-    /// let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let l = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
     /// assert_eq!(c.peer_addr().unwrap(), l.local_addr());
     /// ```
-    pub async fn connect(addr: SocketAddr) -> Result<TcpStream, Error> {
+    pub async fn connect(addr: impl ToSocketAddrs) -> Result<TcpStream, Error> {
+        // Each address in turn (a name may have several); the last error.
+        let addrs = addr.to_target()?.resolve().await?;
+        let mut last = None;
+        for addr in addrs {
+            match TcpStream::connect_one(addr).await {
+                Ok(s) => return Ok(s),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            Error::uv("tcp_connect", sys::UV_EINVAL, Some("no address".to_owned()))
+        }))
+    }
+
+    async fn connect_one(addr: SocketAddr) -> Result<TcpStream, Error> {
         let loop_ = current_loop();
         // SAFETY: a fresh TCP handle on this thread's live loop.
         let mut stream =
@@ -458,7 +489,7 @@ impl TcpStream {
     /// ```
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
-    /// # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// # let l = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
     /// assert_eq!(c.peer_addr().unwrap(), l.local_addr());
     /// ```
@@ -475,7 +506,7 @@ impl TcpStream {
     /// ```
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
-    /// # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// # let l = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
     /// assert!(c.local_addr().unwrap().ip().is_loopback());
     /// ```
@@ -492,7 +523,7 @@ impl TcpStream {
     /// ```
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
-    /// # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// # let l = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
     /// c.set_nodelay(true).unwrap();
     /// ```
@@ -507,7 +538,7 @@ impl TcpStream {
     /// ```
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
-    /// # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// # let l = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
     /// assert!(!c.nodelay().unwrap());
     /// c.set_nodelay(true).unwrap();
@@ -527,7 +558,7 @@ impl TcpStream {
     /// ```
     /// # use plenary_async as a;
     /// # use a::uv::tcp::{TcpListener, TcpStream};
-    /// # let l = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// # let l = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let c = a::block_on(TcpStream::connect(l.local_addr())).unwrap();
     /// c.set_keepalive(Some(std::time::Duration::from_secs(60))).unwrap();
     /// ```

@@ -6,8 +6,8 @@
 //! use a::uv::udp::UdpSocket;
 //!
 //! a::block_on(async {
-//!     let a_side = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
-//!     let b_side = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+//!     let a_side = UdpSocket::bind("127.0.0.1:0")?;
+//!     let b_side = UdpSocket::bind("127.0.0.1:0")?;
 //!     a_side.send_to(b"datagram", b_side.local_addr()?).await?;
 //!     let mut buf = [0u8; 64];
 //!     let (n, from) = b_side.recv_from(&mut buf).await?;
@@ -20,6 +20,7 @@
 
 use super::addr::{to_socket_addr, RawAddr};
 use super::req::{on_status, Req, StatusKeep};
+use super::ToSocketAddrs;
 use crate::ffi::handle::{state_of, Handle};
 use crate::ffi::sys::{self, uv_handle_t, uv_udp_t};
 use crate::Error;
@@ -47,7 +48,7 @@ struct UdpState {
 ///
 /// ```
 /// use plenary_async::uv::udp::UdpSocket;
-/// let s = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+/// let s = UdpSocket::bind("127.0.0.1:0").unwrap();
 /// assert_ne!(s.local_addr().unwrap().port(), 0);
 /// ```
 pub struct UdpSocket {
@@ -64,11 +65,25 @@ impl UdpSocket {
     ///
     /// ```
     /// use plenary_async::uv::udp::UdpSocket;
-    /// let first = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let first = UdpSocket::bind("127.0.0.1:0").unwrap();
     /// let err = UdpSocket::bind(first.local_addr().unwrap()).err().unwrap();
     /// assert!(err.to_string().contains("EADDRINUSE"), "{err}");
     /// ```
-    pub fn bind(addr: SocketAddr) -> Result<UdpSocket, Error> {
+    pub fn bind(addr: impl ToSocketAddrs) -> Result<UdpSocket, Error> {
+        let addrs = addr.to_target()?.literal("udp_bind")?;
+        let mut last = None;
+        for addr in addrs {
+            match UdpSocket::bind_one(addr) {
+                Ok(s) => return Ok(s),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            Error::uv("udp_bind", sys::UV_EINVAL, Some("no address".to_owned()))
+        }))
+    }
+
+    fn bind_one(addr: SocketAddr) -> Result<UdpSocket, Error> {
         let loop_ = crate::runtime::with_current(|rt| rt.uv_loop());
         let state = UdpState {
             queue: RefCell::new(VecDeque::new()),
@@ -97,7 +112,7 @@ impl UdpSocket {
     ///
     /// ```
     /// use plenary_async::uv::udp::UdpSocket;
-    /// let s = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let s = UdpSocket::bind("127.0.0.1:0").unwrap();
     /// assert!(s.local_addr().unwrap().ip().is_loopback());
     /// ```
     pub fn local_addr(&self) -> Result<SocketAddr, Error> {
@@ -122,11 +137,23 @@ impl UdpSocket {
     /// ```
     /// use plenary_async as a;
     /// use a::uv::udp::UdpSocket;
-    /// let s = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let s = UdpSocket::bind("127.0.0.1:0").unwrap();
     /// let to = s.local_addr().unwrap(); // to itself
     /// assert_eq!(a::block_on(s.send_to(b"x", to)).unwrap(), 1);
     /// ```
-    pub async fn send_to(&self, data: &[u8], addr: SocketAddr) -> Result<usize, Error> {
+    pub async fn send_to(&self, data: &[u8], addr: impl ToSocketAddrs) -> Result<usize, Error> {
+        // The first address of a name (as std's `send_to`).
+        let addr = addr
+            .to_target()?
+            .resolve()
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::uv("udp_send", sys::UV_EINVAL, Some("no address".to_owned())))?;
+        self.send_to_one(data, addr).await
+    }
+
+    async fn send_to_one(&self, data: &[u8], addr: SocketAddr) -> Result<usize, Error> {
         let udp = self.udp();
         let keep: StatusKeep = Box::new((data.to_vec(), RawAddr::from(addr)));
         // SAFETY: uv_udp_send on a live handle with the bytes and address in
@@ -204,7 +231,7 @@ impl UdpSocket {
     /// ```
     /// use plenary_async as a;
     /// a::block_on(async {
-    ///     let s = a::uv::udp::UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    ///     let s = a::uv::udp::UdpSocket::bind("127.0.0.1:0")?;
     ///     s.send_to(b"to myself", s.local_addr()?).await?;
     ///     let mut buf = [0u8; 32];
     ///     let (n, from) = s.recv_from(&mut buf).await?;
@@ -220,7 +247,7 @@ impl UdpSocket {
     /// Allows sending to broadcast addresses.
     ///
     /// ```
-    /// let s = plenary_async::uv::udp::UdpSocket::bind("0.0.0.0:0".parse().unwrap()).unwrap();
+    /// let s = plenary_async::uv::udp::UdpSocket::bind("0.0.0.0:0").unwrap();
     /// s.set_broadcast(true).unwrap();
     /// ```
     pub fn set_broadcast(&self, on: bool) -> Result<(), Error> {
@@ -233,7 +260,7 @@ impl UdpSocket {
     /// Sets the time-to-live of outgoing datagrams (1–255).
     ///
     /// ```
-    /// let s = plenary_async::uv::udp::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    /// let s = plenary_async::uv::udp::UdpSocket::bind("127.0.0.1:0").unwrap();
     /// s.set_ttl(16).unwrap();
     /// assert!(s.set_ttl(0).is_err());
     /// ```
@@ -248,7 +275,7 @@ impl UdpSocket {
     /// Sets the time-to-live of outgoing multicast datagrams.
     ///
     /// ```
-    /// let s = plenary_async::uv::udp::UdpSocket::bind("0.0.0.0:0".parse().unwrap()).unwrap();
+    /// let s = plenary_async::uv::udp::UdpSocket::bind("0.0.0.0:0").unwrap();
     /// s.set_multicast_ttl(2).unwrap();
     /// ```
     pub fn set_multicast_ttl(&self, ttl: u32) -> Result<(), Error> {
@@ -262,7 +289,7 @@ impl UdpSocket {
     /// Whether multicast datagrams loop back to this host.
     ///
     /// ```
-    /// let s = plenary_async::uv::udp::UdpSocket::bind("0.0.0.0:0".parse().unwrap()).unwrap();
+    /// let s = plenary_async::uv::udp::UdpSocket::bind("0.0.0.0:0").unwrap();
     /// s.set_multicast_loop(true).unwrap();
     /// ```
     pub fn set_multicast_loop(&self, on: bool) -> Result<(), Error> {
@@ -276,7 +303,7 @@ impl UdpSocket {
     /// (`None`: the system's choice).
     ///
     /// ```
-    /// let s = plenary_async::uv::udp::UdpSocket::bind("0.0.0.0:0".parse().unwrap()).unwrap();
+    /// let s = plenary_async::uv::udp::UdpSocket::bind("0.0.0.0:0").unwrap();
     /// // Not a multicast address: refused.
     /// assert!(s.set_membership("127.0.0.1".parse().unwrap(), None, true).is_err());
     /// ```

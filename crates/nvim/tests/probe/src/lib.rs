@@ -108,7 +108,7 @@ async fn api_after_awaits(dir: String) -> Result<Vec<String>, Error> {
 /// (a listening socket) too.
 async fn hold() -> Result<(), Error> {
     let _live = Live::new();
-    let listener = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse()?)?;
+    let listener = a::uv::tcp::TcpListener::bind("127.0.0.1:0")?;
     loop {
         listener.accept().await?;
     }
@@ -180,8 +180,7 @@ fn spawn_error(_: &Lua, (): ()) -> LuaResult<()> {
 /// A small HTTP server on this plugin's runtime (Neovim's loop):
 /// `/hello` answers; `/slow` never does, and counts clients that close.
 fn serve(_: &Lua, (): ()) -> LuaResult<u16> {
-    let listener = a::uv::tcp::TcpListener::bind("127.0.0.1:0".parse().expect("an address"))
-        .map_err(LuaError::external)?;
+    let listener = a::uv::tcp::TcpListener::bind("127.0.0.1:0").map_err(LuaError::external)?;
     let port = listener.local_addr().port();
     a::spawn(async move {
         while let Ok((conn, _)) = listener.accept().await {
