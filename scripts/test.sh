@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo test --workspace
+# The `tokio-io` feature (tokio's io traits on the streams), off by default.
+cargo test -q -p plenary-async --features tokio-io --test tokio_io
 # The crates loaded into Neovim (their own workspace): plenary-async-nvim's
 # and plenary-async-build's unit and doc tests; the plugins themselves are tested in Neovim below.
 cargo test --manifest-path crates/nvim/Cargo.toml -p plenary-async-nvim -p plenary-async-build --all-features

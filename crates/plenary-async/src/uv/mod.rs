@@ -40,6 +40,8 @@ mod split;
 pub(crate) mod stream;
 pub mod tcp;
 mod to_socket_addrs;
+#[cfg(feature = "tokio-io")]
+mod tokio_io;
 pub mod tty;
 pub mod udp;
 pub mod watch;
