@@ -191,6 +191,7 @@ pub(super) fn file_of<K>(_: &mut K, _: *mut uv_fs_t, fd: isize) -> File {
     let fd = unsafe { OwnedFile::from_raw(fd as RawFd) };
     File {
         fd: Arc::new(Descriptor::Owned(fd)),
+        io: Default::default(),
     }
 }
 
@@ -411,6 +412,8 @@ type OnFile<K> = (Arc<Descriptor>, K);
 #[derive(Debug)]
 pub struct File {
     fd: Arc<Descriptor>,
+    /// The state of the AsyncRead/AsyncWrite/AsyncSeek impls (file_io.rs).
+    pub(super) io: std::cell::RefCell<super::file_io::IoState>,
 }
 
 impl File {
@@ -505,10 +508,20 @@ impl File {
     pub unsafe fn borrow_raw(fd: RawFd) -> File {
         File {
             fd: Arc::new(Descriptor::Borrowed(fd)),
+            io: Default::default(),
         }
     }
 
-    async fn read_inner(&self, len: usize, offset: i64) -> Result<Vec<u8>> {
+    /// Another `File` on the same descriptor, for a request the traits
+    /// keep in flight (it holds the descriptor open, as any request does).
+    pub(super) fn sharing(&self) -> File {
+        File {
+            fd: self.fd.clone(),
+            io: Default::default(),
+        }
+    }
+
+    pub(super) async fn read_inner(&self, len: usize, offset: i64) -> Result<Vec<u8>> {
         // A read never returns more than MAX_READ bytes (Linux's limit for
         // one read(2)), so a larger buffer would only waste memory; and the
         // length may come from a script: reserve it fallibly, so that an
@@ -607,7 +620,7 @@ impl File {
     }
 
     /// Writes once; gives the buffer back with the count, for `write_all`.
-    async fn write_inner(&self, data: Vec<u8>, offset: i64) -> Result<(usize, Vec<u8>)> {
+    pub(super) async fn write_inner(&self, data: Vec<u8>, offset: i64) -> Result<(usize, Vec<u8>)> {
         let extract: Extract<OnFile<Vec<u8>>, (usize, Vec<u8>)> =
             |keep, _, n| (n as usize, std::mem::take(&mut keep.1));
         self.on_descriptor("fs_write", data, extract, move |l, r, data, fd, cb| {
@@ -965,6 +978,7 @@ impl File {
         File {
             // SAFETY: the caller's contract.
             fd: Arc::new(Descriptor::Owned(unsafe { OwnedFile::from_raw(fd) })),
+            io: Default::default(),
         }
     }
 

@@ -47,6 +47,7 @@
 
 mod dir;
 mod file;
+mod file_io;
 pub(crate) use file::OwnedFile;
 mod metadata;
 mod paths;

@@ -1,0 +1,80 @@
+//! fs::File as futures-io's AsyncRead, AsyncWrite and AsyncSeek: at the
+//! descriptor's own position, shared with the inherent read and write, and
+//! nothing lost when a caller stops polling.
+
+use futures_util::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use futures_util::FutureExt;
+use plenary_async as a;
+use std::io::SeekFrom;
+use std::path::PathBuf;
+
+async fn scratch() -> PathBuf {
+    a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-file-io-XXXXXX"))
+        .await
+        .unwrap()
+}
+
+#[test]
+fn io_copy_between_files_copies_every_byte() {
+    a::block_on(async {
+        let dir = scratch().await;
+        let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        a::uv::fs::write(dir.join("from"), data.clone()).await?;
+        let mut from = a::uv::fs::File::open(dir.join("from")).await?;
+        let mut to = a::uv::fs::File::create(dir.join("to")).await?;
+        let n = futures_util::io::copy(&mut from, &mut to).await?;
+        AsyncWriteExt::close(&mut to).await?;
+        assert_eq!(n, data.len() as u64);
+        assert_eq!(a::uv::fs::read(dir.join("to")).await?, data);
+        for f in ["from", "to"] {
+            a::uv::fs::unlink(dir.join(f)).await?;
+        }
+        a::uv::fs::rmdir(&dir).await?;
+        Ok::<_, std::io::Error>(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn the_traits_and_the_inherent_calls_share_the_position() {
+    a::block_on(async {
+        let dir = scratch().await;
+        let path = dir.join("f");
+        a::uv::fs::write(&path, "abcdefghij").await?;
+        let mut file = a::uv::fs::File::open(&path).await?;
+        assert_eq!(file.read(3).await?, b"abc"); // inherent
+        let mut next = [0u8; 3];
+        AsyncReadExt::read_exact(&mut file, &mut next).await?; // the trait
+        assert_eq!(&next, b"def");
+        assert_eq!(file.seek(SeekFrom::Current(0)).await?, 6);
+        assert_eq!(file.read(10).await?, b"ghij");
+        a::uv::fs::unlink(&path).await?;
+        a::uv::fs::rmdir(&dir).await?;
+        Ok::<_, std::io::Error>(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_read_dropped_while_in_flight_gives_its_bytes_back() {
+    a::block_on(async {
+        let dir = scratch().await;
+        let path = dir.join("f");
+        a::uv::fs::write(&path, "0123456789").await?;
+        let mut file = a::uv::fs::File::open(&path).await?;
+        {
+            // Started (the request is on its way), then abandoned.
+            let mut buf = [0u8; 4];
+            let first = AsyncReadExt::read(&mut file, &mut buf).now_or_never();
+            assert!(first.is_none(), "a file read cannot complete without the loop");
+        }
+        // The next call finishes that read and moves back over its bytes.
+        let mut all = Vec::new();
+        AsyncReadExt::read_to_end(&mut file, &mut all).await?;
+        assert_eq!(all, b"0123456789");
+        a::uv::fs::unlink(&path).await?;
+        a::uv::fs::rmdir(&dir).await?;
+        Ok::<_, std::io::Error>(())
+    })
+    .unwrap();
+}
