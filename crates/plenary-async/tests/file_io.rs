@@ -26,6 +26,10 @@ fn io_copy_between_files_copies_every_byte() {
         AsyncWriteExt::close(&mut to).await?;
         assert_eq!(n, data.len() as u64);
         assert_eq!(a::uv::fs::read(dir.join("to")).await?, data);
+        // (Closed before they are removed: Windows removes an open file
+        // only once it is closed, and its folder stays non-empty till then.)
+        from.close().await?;
+        to.close().await?;
         for f in ["from", "to"] {
             a::uv::fs::unlink(dir.join(f)).await?;
         }
@@ -48,6 +52,7 @@ fn the_traits_and_the_inherent_calls_share_the_position() {
         assert_eq!(&next, b"def");
         assert_eq!(file.seek(SeekFrom::Current(0)).await?, 6);
         assert_eq!(file.read(10).await?, b"ghij");
+        file.close().await?;
         a::uv::fs::unlink(&path).await?;
         a::uv::fs::rmdir(&dir).await?;
         Ok::<_, std::io::Error>(())
@@ -66,12 +71,16 @@ fn a_read_dropped_while_in_flight_gives_its_bytes_back() {
             // Started (the request is on its way), then abandoned.
             let mut buf = [0u8; 4];
             let first = AsyncReadExt::read(&mut file, &mut buf).now_or_never();
-            assert!(first.is_none(), "a file read cannot complete without the loop");
+            assert!(
+                first.is_none(),
+                "a file read cannot complete without the loop"
+            );
         }
         // The next call finishes that read and moves back over its bytes.
         let mut all = Vec::new();
         AsyncReadExt::read_to_end(&mut file, &mut all).await?;
         assert_eq!(all, b"0123456789");
+        file.close().await?;
         a::uv::fs::unlink(&path).await?;
         a::uv::fs::rmdir(&dir).await?;
         Ok::<_, std::io::Error>(())

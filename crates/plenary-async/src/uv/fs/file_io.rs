@@ -106,7 +106,7 @@ impl File {
 ///     let mut text = String::new();
 ///     AsyncReadExt::read_to_string(&mut file, &mut text).await?;
 ///     assert_eq!(text, "hello, world");
-///     # a::uv::fs::unlink(&path).await?; a::uv::fs::rmdir(&dir).await?;
+///     # drop(file); a::uv::fs::unlink(&path).await?; a::uv::fs::rmdir(&dir).await?;
 ///     Ok::<_, std::io::Error>(())
 /// })
 /// .unwrap();
@@ -217,7 +217,7 @@ impl futures_io::AsyncWrite for File {
 ///     AsyncReadExt::read_to_end(&mut file, &mut tail).await?;
 ///     assert_eq!(tail, b"789");
 ///     assert!(file.seek(SeekFrom::Current(-100)).await.is_err());
-///     # a::uv::fs::unlink(&path).await?; a::uv::fs::rmdir(&dir).await?;
+///     # drop(file); a::uv::fs::unlink(&path).await?; a::uv::fs::rmdir(&dir).await?;
 ///     Ok::<_, std::io::Error>(())
 /// })
 /// .unwrap();
