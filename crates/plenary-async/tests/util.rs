@@ -26,6 +26,28 @@ fn sleep_never_ends_early() {
 }
 
 #[test]
+fn a_passed_deadline_is_ready_at_the_first_poll_and_a_late_first_poll_still_ends() {
+    use futures_util::FutureExt;
+    on_fresh_thread(|| {
+        a::block_on(async {
+            assert_eq!(a::util::sleep(0).now_or_never(), Some(()));
+            assert_eq!(a::util::sleep(Duration::ZERO).now_or_never(), Some(()));
+            let past = Instant::now() - Duration::from_millis(5);
+            assert_eq!(a::util::sleep_until(past).now_or_never(), Some(()));
+            assert_eq!(a::util::sleep(10_000).now_or_never(), None);
+            // Made, then first polled only after its deadline: it does not
+            // read the clock again at that poll, so it waits for the
+            // runtime's timer, which fires at once (never early).
+            let start = Instant::now();
+            let sleep = a::util::sleep(Duration::from_micros(200));
+            while start.elapsed() < Duration::from_millis(1) {}
+            sleep.await;
+            assert!(start.elapsed() >= Duration::from_micros(200));
+        });
+    });
+}
+
+#[test]
 fn sleeps_end_in_deadline_order() {
     on_fresh_thread(|| {
         let order = Rc::new(RefCell::new(Vec::new()));

@@ -65,6 +65,11 @@ pub fn sleep(duration: impl IntoDuration) -> Sleep {
         .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 3600));
     Sleep {
         deadline,
+        // The clock was just read: a later deadline needs no second
+        // reading at the first poll, which is usually at once (a first
+        // poll late enough to find it passed costs one turn of the loop:
+        // the timer fires at once, never early).
+        check_first: duration.is_zero(),
         entry: None,
         _not_send: PhantomData,
     }
@@ -83,6 +88,7 @@ pub fn sleep(duration: impl IntoDuration) -> Sleep {
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
+        check_first: true,
         entry: None,
         _not_send: PhantomData,
     }
@@ -113,6 +119,9 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Sleep {
     deadline: Instant,
+    /// Whether the first poll reads the clock, to finish at once if the
+    /// deadline has passed (`sleep_until`, `sleep(0)`).
+    check_first: bool,
     /// The timer entry, with the id of the runtime that holds it.
     entry: Option<(u64, usize)>,
     _not_send: PhantomData<*const ()>,
@@ -142,7 +151,7 @@ impl Future for Sleep {
                 Some((id, key)) if id == rt.id() => key,
                 // First poll (or the runtime was replaced meanwhile).
                 _ => {
-                    if Instant::now() >= deadline {
+                    if self.check_first && Instant::now() >= deadline {
                         return (true, None);
                     }
                     timers.insert(deadline)
