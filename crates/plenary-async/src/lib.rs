@@ -35,7 +35,9 @@
 //! [attached](Runtime::attach) to a loop a host already runs (*embedded*,
 //! e.g. Neovim). Ready tasks run in FIFO order, at most
 //! [`Runtime::budget`] per loop iteration, so I/O and the host are never
-//! starved. Wakers are `Send`: a wake from another thread reaches the loop
+//! starved; tasks woken by the loop's events (timers, I/O) and tasks made
+//! ready by other tasks wait in two queues served in turn, so neither kind
+//! waits behind a burst of the other. Wakers are `Send`: a wake from another thread reaches the loop
 //! through a `uv_async_t`. See `docs/ARCHITECTURE.md` in the repository.
 //!
 //! [plenary.nvim]: https://github.com/nvim-lua/plenary.nvim

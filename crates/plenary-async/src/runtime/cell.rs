@@ -382,7 +382,7 @@ impl Letter {
     pub(crate) fn deliver(self, executor: &super::executor::Executor) {
         let h = self.task;
         match self.message {
-            Message::Schedule => executor.push_local(Runnable { h }),
+            Message::Schedule => executor.push_event(Runnable { h }),
             Message::Wake => {
                 // Turn the foreign reference into a local one, then wake.
                 acquire_local(h);

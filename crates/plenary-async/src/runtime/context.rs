@@ -468,7 +468,7 @@ pub(super) fn schedule(runnable: Runnable) {
 #[cold]
 fn schedule_outside_a_poll(runnable: Runnable) {
     match enter_current() {
-        Some(enter) => enter.executor().push_local(runnable),
+        Some(enter) => enter.executor().push_event(runnable),
         None => runnable.post(),
     }
 }

@@ -151,6 +151,52 @@ fn a_woken_task_goes_to_the_back_of_the_queue() {
 }
 
 #[test]
+fn tasks_woken_by_events_and_by_tasks_take_turns_events_first() {
+    use crate::control::channel::oneshot;
+    with_executor(|ex, _, _| {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let mut tasks = Vec::new();
+        let mut senders = Vec::new();
+        for name in ["e1", "e2"] {
+            let (tx, rx) = oneshot::<()>();
+            senders.push(tx);
+            let log = log.clone();
+            tasks.push(ex.spawn(
+                async move {
+                    rx.await.unwrap();
+                    log.borrow_mut().push(name.to_string());
+                },
+                std::panic::Location::caller(),
+                false,
+            ));
+        }
+        while ex.tick() {}
+        assert!(log.borrow().is_empty(), "both wait on their channel");
+        // A backlog of work the tasks made: five spawned tasks.
+        for i in 0..5 {
+            let log = log.clone();
+            tasks.push(ex.spawn(
+                async move { log.borrow_mut().push(format!("s{i}")) },
+                std::panic::Location::caller(),
+                false,
+            ));
+        }
+        // Two events from outside any poll (as a libuv callback wakes).
+        for tx in senders {
+            tx.send(()).unwrap();
+        }
+        ex.set_budget(3);
+        assert!(ex.tick(), "work is left after three polls");
+        assert_eq!(*log.borrow(), ["e1", "s0", "e2"]);
+        while ex.tick() {}
+        assert_eq!(*log.borrow(), ["e1", "s0", "e2", "s1", "s2", "s3", "s4"]);
+        for t in tasks {
+            assert_eq!(output(t), Ok(()));
+        }
+    });
+}
+
+#[test]
 fn an_eager_spawn_runs_up_to_the_first_wait_at_once() {
     with_executor(|ex, _, _| {
         let step = Rc::new(Cell::new(0));

@@ -15,7 +15,8 @@
 //!
 //! | field | meaning | set by |
 //! |---|---|---|
-//! | `queue` | runnables to poll, FIFO | `push_local` (wakes on this thread), `tick` (remote wakes drained in) |
+//! | `queue` | runnables made ready by the tasks themselves, FIFO | `push_local`: spawns, wakes while a tick polls |
+//! | `events` | runnables woken by an event from outside the polls, FIFO | `push_event`: a libuv callback (timer, I/O), the host, another thread (delivered by `tick`) |
 //! | `deferred` | wakers of tasks that yielded to the loop (`util::scheduler`) | `defer`; woken at the start of the next tick |
 //! | `active` | a waker of every task that has waited once and not ended (one that ends at its first poll never enters) | a task's first wait (insert), its end (remove); shutdown wakes them all to drop them |
 //! | `draining` | a tick (or an eager first poll) is polling tasks now | `tick`, `spawn_inner`; while set, wakes queue without arming the driver |
@@ -75,6 +76,9 @@ pub(crate) trait Driver {
 /// The run queue and the task cells (see the module documentation).
 pub(crate) struct Executor {
     queue: RefCell<VecDeque<Runnable>>,
+    events: RefCell<VecDeque<Runnable>>,
+    /// `events.len()`, read without borrowing on the hot path.
+    n_events: Cell<usize>,
     deferred: RefCell<Vec<Waker>>,
     active: RefCell<Slab<Waker>>,
     remote: Arc<Remote>,
@@ -102,6 +106,8 @@ impl Executor {
         Executor {
             calls_host: driver.calls_host(),
             queue: RefCell::new(VecDeque::with_capacity(256)),
+            events: RefCell::new(VecDeque::with_capacity(256)),
+            n_events: Cell::new(0),
             deferred: RefCell::new(Vec::new()),
             active: RefCell::new(Slab::new()),
             remote,
@@ -130,7 +136,7 @@ impl Executor {
     }
 
     pub(crate) fn queued(&self) -> usize {
-        self.queue.borrow().len()
+        self.queue.borrow().len() + self.n_events.get()
     }
 
     #[inline]
@@ -147,7 +153,8 @@ impl Executor {
         !self.shutting_down.get() && (self.draining.get() || !self.calls_host)
     }
 
-    /// Pushes a task woken on this thread.
+    /// Pushes a task made ready by the tasks themselves: spawned, or woken
+    /// while a tick polls.
     #[inline]
     pub(crate) fn push_local(&self, runnable: Runnable) {
         self.queue.borrow_mut().push_back(runnable);
@@ -156,8 +163,29 @@ impl Executor {
         }
     }
 
-    /// Polls up to `budget` queued tasks, in FIFO order. Returns whether work
-    /// remains.
+    /// Pushes a task woken by an event from outside the polls: a libuv
+    /// callback (a timer, I/O), the host, another thread.
+    pub(crate) fn push_event(&self, runnable: Runnable) {
+        self.events.borrow_mut().push_back(runnable);
+        self.n_events.set(self.n_events.get() + 1);
+        if !self.draining.get() {
+            self.driver.arm();
+        }
+    }
+
+    fn pop_event(&self) -> Option<Runnable> {
+        let next = self.events.borrow_mut().pop_front();
+        if next.is_some() {
+            self.n_events.set(self.n_events.get() - 1);
+        }
+        next
+    }
+
+    /// Polls up to `budget` queued tasks. The two queues are FIFO and
+    /// served in turn while both hold tasks, events first: a burst of
+    /// spawns cannot hold a fired timer or finished I/O behind all of it,
+    /// nor can a flood of events hold back the tasks' own work. Returns
+    /// whether work remains.
     pub(crate) fn tick(&self) -> bool {
         if self.draining.replace(true) {
             // Called from inside a task (a host hook reentering): the outer
@@ -171,8 +199,21 @@ impl Executor {
             let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
             deferred.into_iter().for_each(Waker::wake);
         }
+        let mut events_turn = true;
         for _ in 0..self.budget.get() {
-            let next = self.queue.borrow_mut().pop_front();
+            // Most ticks have one queue only: the events queue is looked
+            // at through its `Cell` count, without borrowing it.
+            let next = if self.n_events.get() != 0 && events_turn {
+                self.pop_event()
+            } else {
+                let next = self.queue.borrow_mut().pop_front();
+                match next {
+                    Some(runnable) => Some(runnable),
+                    None if self.n_events.get() != 0 => self.pop_event(),
+                    None => None,
+                }
+            };
+            events_turn = !events_turn;
             match next {
                 Some(runnable) => {
                     runnable.run();
@@ -197,6 +238,7 @@ impl Executor {
 
     pub(crate) fn has_work(&self) -> bool {
         !self.queue.borrow().is_empty()
+            || self.n_events.get() != 0
             || !self.deferred.borrow().is_empty()
             || self.remote.has_pending()
     }
@@ -298,11 +340,13 @@ impl Executor {
             wakers.into_iter().for_each(Waker::wake);
             self.deliver_letters();
             let queued = std::mem::take(&mut *self.queue.borrow_mut());
+            let events = std::mem::take(&mut *self.events.borrow_mut());
+            self.n_events.set(0);
             self.deferred.borrow_mut().clear();
-            if queued.is_empty() && !woke {
+            if queued.is_empty() && events.is_empty() && !woke {
                 break;
             }
-            drop(queued);
+            drop((queued, events));
         }
         for letter in self.remote.close() {
             letter.deliver(self);
@@ -310,5 +354,8 @@ impl Executor {
         // What those letters queued (and anything queued later, when the
         // executor itself is dropped) is dropped unrun: closed.
         drop(std::mem::take(&mut *self.queue.borrow_mut()));
+        let events = std::mem::take(&mut *self.events.borrow_mut());
+        self.n_events.set(0);
+        drop(events);
     }
 }
