@@ -125,9 +125,9 @@ fn an_awaited_child_gives_its_value_and_leaves_the_tree() {
                 a::util::sleep(1).await;
                 7
             });
-            assert_eq!(s.node().children().len(), 1);
+            assert_eq!(s.len(), 1);
             let v = t.await.unwrap();
-            assert!(s.node().children().is_empty());
+            assert!(s.is_empty());
             v
         })
         .await;

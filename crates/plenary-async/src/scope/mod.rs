@@ -35,9 +35,9 @@
 //! ```
 //!
 //! The bookkeeping (who owns whom, close order, completion, failure) is the
-//! [task tree](tree), shared with the Lua module's `vim_async` tasks.
+//! task tree (`scope/tree.rs`, internal).
 
-pub mod tree;
+pub(crate) mod tree;
 
 use crate::runtime::{AbortHandle, Task};
 use crate::Error;
@@ -208,19 +208,37 @@ impl Scope {
         self.shared.node.is_closing()
     }
 
-    /// The scope's node in the [task tree](tree).
+    /// How many children have not completed (as tokio's `JoinSet::len`).
     ///
     /// ```
     /// use plenary_async as a;
     /// a::block_on(a::scope::scope(|s| async move {
+    ///     assert_eq!(s.len(), 0);
+    ///     let child = s.spawn(async { a::util::sleep(1).await });
+    ///     assert_eq!(s.len(), 1);
+    ///     child.await.unwrap();
+    ///     assert_eq!(s.len(), 0);
+    /// }))
+    /// .unwrap();
+    /// ```
+    pub fn len(&self) -> usize {
+        self.shared.node.children().len()
+    }
+
+    /// Whether every child has completed ([`len`](Scope::len) is 0).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// a::block_on(a::scope::scope(|s| async move {
+    ///     assert!(s.is_empty());
     ///     let _child = s.spawn(std::future::pending::<()>());
-    ///     assert_eq!(s.node().children().len(), 1);
+    ///     assert!(!s.is_empty());
     ///     s.close();
     /// }))
     /// .unwrap_err();
     /// ```
-    pub fn node(&self) -> &Node {
-        &self.shared.node
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

@@ -1,15 +1,15 @@
 //! The task tree: who owns whom, and what closing and failing do to the
 //! owned.
 //!
-//! Structured concurrency (`vim.async`'s tasks, [`scope`](super::scope))
-//! rests on four rules, which this module keeps and nothing else:
+//! Structured concurrency ([`scope`](super::scope)) rests on four rules,
+//! which this module keeps and nothing else:
 //!
 //! 1. **Ownership.** A [`Node`] made with [`Node::child`] is attached to its
-//!    parent until it completes or is [`detach`](Node::detach)ed.
+//!    parent until it completes.
 //! 2. **Completion after children.** A node *completes* once its own work
 //!    has [`finish`](Node::finish)ed and every attached child has completed.
-//! 3. **Failure flows up.** A child that completes failed, and whose failure
-//!    nobody [`observe`](Node::observe)d, fails its parent: the parent's
+//! 3. **Failure flows up.** A child that completes failed fails its
+//!    parent: the parent's
 //!    other children are closed, and the parent is told
 //!    ([`Hooks::child_failed`]) so that it stops its own work.
 //! 4. **Close flows down.** [`close`](Node::close) closes the children
@@ -17,39 +17,13 @@
 //!
 //! A node carries no value and no error: what its work is, and what
 //! closing it or failing means, belongs to its owner, through [`Hooks`].
-//! A Rust scope's hooks abort runtime tasks; the Lua module's `vim_async`
-//! hooks close the operation a Lua task waits on. The tree is
+//! A scope's hooks abort runtime tasks (the Lua module keeps the same
+//! rules in `lua/plenary_async/tree.lua`, for its `vim_async` tasks). The tree is
 //! single-threaded (`Rc`), like the runtime.
 //!
 //! Hooks run after the tree's own bookkeeping, with no borrow held: they
 //! may call back into the tree (a close hook that finishes its node at
 //! once is the common case).
-//!
-//! ```
-//! use plenary_async::scope::tree::{Hooks, Node};
-//! use std::{cell::RefCell, rc::Rc};
-//!
-//! /// Records what happens to a node.
-//! struct Log(Rc<RefCell<Vec<String>>>, &'static str);
-//! impl Hooks for Log {
-//!     fn close(&self, node: &Node) {
-//!         self.0.borrow_mut().push(format!("close {}", self.1));
-//!         node.finish(false); // this work stops at once
-//!     }
-//!     fn completed(&self, _: &Node) {
-//!         self.0.borrow_mut().push(format!("completed {}", self.1));
-//!     }
-//! }
-//!
-//! let log = Rc::new(RefCell::new(Vec::new()));
-//! let root = Node::new(Rc::new(Log(log.clone(), "root")));
-//! let child = root.child(Rc::new(Log(log.clone(), "child")));
-//! root.finish(false); // the root's own work is done; its child's is not
-//! assert!(!root.is_completed());
-//! root.close(); // closes the child (the root's own work is over)
-//! assert_eq!(*log.borrow(), ["close child", "completed child", "completed root"]);
-//! assert!(child.is_completed() && root.is_completed());
-//! ```
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -57,26 +31,13 @@ use std::rc::{Rc, Weak};
 
 /// What a node's owner does when the tree acts on it. Every method is
 /// called at most once per node.
-///
-/// ```
-/// use plenary_async::scope::tree::{Hooks, Node};
-/// struct Nothing;
-/// impl Hooks for Nothing {
-///     fn close(&self, node: &Node) {
-///         node.finish(false);
-///     }
-/// }
-/// let node = Node::new(std::rc::Rc::new(Nothing));
-/// node.close();
-/// assert!(node.is_completed());
-/// ```
 pub trait Hooks {
     /// Stop this node's own work (its attached children are closed
     /// already). The work ends later or at once by calling
     /// [`Node::finish`]. Not called if the work had finished.
     fn close(&self, node: &Node);
 
-    /// An attached child completed failed and unobserved: `node` now fails
+    /// An attached child completed failed: `node` now fails
     /// (its other children were closed) and should stop its own work and
     /// [`finish`](Node::finish) failed. Called for the first such child
     /// only, and not if the node's own work had finished.
@@ -92,19 +53,6 @@ pub trait Hooks {
 }
 
 /// A node of the task tree (a cheap, shared handle).
-///
-/// ```
-/// use plenary_async::scope::tree::{Hooks, Node};
-/// struct Done;
-/// impl Hooks for Done {
-///     fn close(&self, node: &Node) { node.finish(false) }
-/// }
-/// let parent = Node::new(std::rc::Rc::new(Done));
-/// let child = parent.child(std::rc::Rc::new(Done));
-/// assert_eq!(parent.children().len(), 1);
-/// child.detach();
-/// assert!(parent.children().is_empty() && child.parent().is_none());
-/// ```
 #[derive(Clone)]
 pub struct Node(Rc<Inner>);
 
@@ -114,27 +62,15 @@ struct Inner {
     children: RefCell<Vec<Node>>,
     /// The node's own work finished.
     finished: Cell<bool>,
-    /// Its own work failed, or an unobserved child failure reached it.
+    /// Its own work failed, or a child's failure reached it.
     failed: Cell<bool>,
     closing: Cell<bool>,
     completed: Cell<bool>,
-    /// Someone takes this node's outcome (its failure does not fail the
-    /// parent).
-    observed: Cell<bool>,
-    /// The owner's number for it.
-    tag: Cell<u64>,
     hooks: Rc<dyn Hooks>,
 }
 
 impl Node {
     /// A node with no parent (top-level work).
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let root = Node::new(std::rc::Rc::new(H));
-    /// assert!(root.parent().is_none());
-    /// ```
     pub fn new(hooks: Rc<dyn Hooks>) -> Node {
         Node(Rc::new(Inner {
             parent: RefCell::new(Weak::new()),
@@ -143,8 +79,6 @@ impl Node {
             failed: Cell::new(false),
             closing: Cell::new(false),
             completed: Cell::new(false),
-            observed: Cell::new(false),
-            tag: Cell::new(0),
             hooks,
         }))
     }
@@ -152,14 +86,6 @@ impl Node {
     /// A node attached to this one. Made under a node that is closing (or
     /// failing), it is closed at once: its hooks' `close` runs before
     /// `child` returns.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let root = Node::new(std::rc::Rc::new(H));
-    /// let child = root.child(std::rc::Rc::new(H));
-    /// assert!(child.parent().is_some());
-    /// ```
     pub fn child(&self, hooks: Rc<dyn Hooks>) -> Node {
         let child = Node::new(hooks);
         *child.0.parent.borrow_mut() = Rc::downgrade(&self.0);
@@ -173,14 +99,6 @@ impl Node {
     /// Closes the attached children (depth first, in the order they were
     /// made), then this node's own work ([`Hooks::close`], unless it has
     /// finished). Does nothing if the node is closing or completed.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let root = Node::new(std::rc::Rc::new(H));
-    /// root.close();
-    /// assert!(root.is_closing() && root.is_completed());
-    /// ```
     pub fn close(&self) {
         let inner = &self.0;
         if inner.closing.get() || inner.completed.get() {
@@ -204,14 +122,6 @@ impl Node {
     /// failed, its attached children are closed. The node completes now if
     /// no attached child is left, else when the last one completes. Only
     /// the first call counts.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let node = Node::new(std::rc::Rc::new(H));
-    /// node.finish(true);
-    /// assert!(node.is_completed() && node.is_failed());
-    /// ```
     pub fn finish(&self, failed: bool) {
         let inner = &self.0;
         if inner.finished.replace(true) {
@@ -222,44 +132,6 @@ impl Node {
             self.close_children();
         }
         self.try_complete();
-    }
-
-    /// Marks this node's outcome as taken by someone (an `await`): its
-    /// failure will not fail its parent.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let parent = Node::new(std::rc::Rc::new(H));
-    /// let child = parent.child(std::rc::Rc::new(H));
-    /// child.observe();
-    /// child.finish(true);
-    /// assert!(!parent.is_failed());
-    /// ```
-    pub fn observe(&self) {
-        self.0.observed.set(true);
-    }
-
-    /// Detaches this node from its parent: it becomes top-level work, which
-    /// the parent no longer waits for, closes or fails with.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let parent = Node::new(std::rc::Rc::new(H));
-    /// let child = parent.child(std::rc::Rc::new(H));
-    /// parent.finish(false);
-    /// assert!(!parent.is_completed()); // it waits for its child
-    /// child.detach();
-    /// assert!(parent.is_completed());
-    /// ```
-    pub fn detach(&self) {
-        let parent = std::mem::take(&mut *self.0.parent.borrow_mut());
-        if let Some(parent) = parent.upgrade() {
-            let parent = Node(parent);
-            parent.remove_child(self);
-            parent.try_complete();
-        }
     }
 
     fn remove_child(&self, child: &Node) {
@@ -280,14 +152,14 @@ impl Node {
         if let Some(parent) = parent.upgrade() {
             let parent = Node(parent);
             parent.remove_child(self);
-            if inner.failed.get() && !inner.observed.get() {
+            if inner.failed.get() {
                 parent.child_failed(self);
             }
             parent.try_complete();
         }
     }
 
-    /// An unobserved failure of `child` reaches this node.
+    /// The failure of `child` reaches this node.
     fn child_failed(&self, child: &Node) {
         let inner = &self.0;
         if inner.failed.replace(true) {
@@ -300,126 +172,41 @@ impl Node {
     }
 
     /// The parent this node is attached to.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let root = Node::new(std::rc::Rc::new(H));
-    /// let child = root.child(std::rc::Rc::new(H));
-    /// assert!(child.parent().unwrap().ptr_eq(&root));
-    /// ```
+    #[cfg(test)]
     pub fn parent(&self) -> Option<Node> {
         self.0.parent.borrow().upgrade().map(Node)
     }
 
     /// The attached children that have not completed, in the order they
     /// were made.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let root = Node::new(std::rc::Rc::new(H));
-    /// let a = root.child(std::rc::Rc::new(H));
-    /// let b = root.child(std::rc::Rc::new(H));
-    /// a.finish(false);
-    /// assert!(root.children()[0].ptr_eq(&b));
-    /// ```
     pub fn children(&self) -> Vec<Node> {
         self.0.children.borrow().clone()
     }
 
     /// Whether [`close`](Node::close) was called on it or on an ancestor.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, _: &Node) {} }
-    /// let root = Node::new(std::rc::Rc::new(H));
-    /// let child = root.child(std::rc::Rc::new(H));
-    /// root.close();
-    /// assert!(child.is_closing() && !child.is_completed()); // its work has not stopped yet
-    /// ```
     pub fn is_closing(&self) -> bool {
         self.0.closing.get()
     }
 
-    /// Whether its own work failed, or an unobserved child failure reached it.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let parent = Node::new(std::rc::Rc::new(H));
-    /// parent.child(std::rc::Rc::new(H)).finish(true);
-    /// assert!(parent.is_failed());
-    /// ```
+    /// Whether its own work failed, or a child's failure reached it.
+    #[cfg(test)]
     pub fn is_failed(&self) -> bool {
         self.0.failed.get()
     }
 
     /// Whether its own work finished ([`finish`](Node::finish)).
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let node = Node::new(std::rc::Rc::new(H));
-    /// let _child = node.child(std::rc::Rc::new(H));
-    /// node.finish(false);
-    /// assert!(node.is_finished() && !node.is_completed());
-    /// ```
+    #[cfg(test)]
     pub fn is_finished(&self) -> bool {
         self.0.finished.get()
     }
 
     /// Whether it completed: its work finished and its children completed.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let node = Node::new(std::rc::Rc::new(H));
-    /// assert!(!node.is_completed());
-    /// node.finish(false);
-    /// assert!(node.is_completed());
-    /// ```
     pub fn is_completed(&self) -> bool {
         self.0.completed.get()
     }
 
-    /// The number its owner gave it ([`set_tag`](Node::set_tag); 0 until
-    /// then): how an owner that names nodes to another language (the Lua
-    /// module) finds its own record from a `&Node` in a hook.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let node = Node::new(std::rc::Rc::new(H));
-    /// assert_eq!(node.tag(), 0);
-    /// node.set_tag(7);
-    /// assert_eq!(node.clone().tag(), 7);
-    /// ```
-    pub fn tag(&self) -> u64 {
-        self.0.tag.get()
-    }
-
-    /// Sets the number [`tag`](Node::tag) returns.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let node = Node::new(std::rc::Rc::new(H));
-    /// node.set_tag(42);
-    /// assert_eq!(node.tag(), 42);
-    /// ```
-    pub fn set_tag(&self, tag: u64) {
-        self.0.tag.set(tag);
-    }
-
     /// Whether two handles are the same node.
-    ///
-    /// ```
-    /// # use plenary_async::scope::tree::{Hooks, Node};
-    /// # struct H; impl Hooks for H { fn close(&self, n: &Node) { n.finish(false) } }
-    /// let node = Node::new(std::rc::Rc::new(H));
-    /// assert!(node.ptr_eq(&node.clone()));
-    /// ```
+    #[cfg(test)]
     pub fn ptr_eq(&self, other: &Node) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
@@ -540,7 +327,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unobserved_child_failure_fails_the_parent_and_closes_the_siblings() {
+    fn a_child_failure_fails_the_parent_and_closes_the_siblings() {
         let log = Rc::new(RefCell::new(Vec::new()));
         let root = Node::new(rec(&log, "root", false));
         let bad = root.child(rec(&log, "bad", true));
@@ -557,17 +344,6 @@ mod tests {
             ]
         );
         assert!(root.is_failed() && root.is_completed());
-    }
-
-    #[test]
-    fn an_observed_failure_does_not_reach_the_parent() {
-        let log = Rc::new(RefCell::new(Vec::new()));
-        let root = Node::new(rec(&log, "root", false));
-        let bad = root.child(rec(&log, "bad", true));
-        bad.observe();
-        bad.finish(true);
-        assert_eq!(taken(&log), ["completed bad"]);
-        assert!(!root.is_failed());
     }
 
     #[test]
@@ -590,19 +366,6 @@ mod tests {
     }
 
     #[test]
-    fn a_detached_child_is_neither_waited_for_nor_closed_nor_failed_with() {
-        let log = Rc::new(RefCell::new(Vec::new()));
-        let root = Node::new(rec(&log, "root", true));
-        let free = root.child(rec(&log, "free", true));
-        free.detach();
-        root.close();
-        assert_eq!(taken(&log), ["close root", "completed root"]);
-        free.finish(true);
-        assert_eq!(taken(&log), ["completed free"]);
-        assert!(!root.is_failed());
-    }
-
-    #[test]
     fn a_child_made_under_a_closing_node_is_closed_at_once() {
         let log = Rc::new(RefCell::new(Vec::new()));
         let root = Node::new(rec(&log, "root", false));
@@ -622,5 +385,193 @@ mod tests {
         let _grandchild = child.child(rec(&log, "grandchild", true));
         drop(child);
         drop(root);
+    }
+
+    // The examples that documented each item when the module was public.
+
+    #[test]
+    fn example_of_module() {
+        use std::{cell::RefCell, rc::Rc};
+
+        /// Records what happens to a node.
+        struct Log(Rc<RefCell<Vec<String>>>, &'static str);
+        impl Hooks for Log {
+            fn close(&self, node: &Node) {
+                self.0.borrow_mut().push(format!("close {}", self.1));
+                node.finish(false); // this work stops at once
+            }
+            fn completed(&self, _: &Node) {
+                self.0.borrow_mut().push(format!("completed {}", self.1));
+            }
+        }
+
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let root = Node::new(Rc::new(Log(log.clone(), "root")));
+        let child = root.child(Rc::new(Log(log.clone(), "child")));
+        root.finish(false); // the root's own work is done; its child's is not
+        assert!(!root.is_completed());
+        root.close(); // closes the child (the root's own work is over)
+        assert_eq!(
+            *log.borrow(),
+            ["close child", "completed child", "completed root"]
+        );
+        assert!(child.is_completed() && root.is_completed());
+    }
+
+    #[test]
+    fn example_of_hooks() {
+        struct Nothing;
+        impl Hooks for Nothing {
+            fn close(&self, node: &Node) {
+                node.finish(false);
+            }
+        }
+        let node = Node::new(std::rc::Rc::new(Nothing));
+        node.close();
+        assert!(node.is_completed());
+    }
+
+    #[test]
+    fn example_of_new() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let root = Node::new(std::rc::Rc::new(H));
+        assert!(root.parent().is_none());
+    }
+
+    #[test]
+    fn example_of_child() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let root = Node::new(std::rc::Rc::new(H));
+        let child = root.child(std::rc::Rc::new(H));
+        assert!(child.parent().is_some());
+    }
+
+    #[test]
+    fn example_of_close() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let root = Node::new(std::rc::Rc::new(H));
+        root.close();
+        assert!(root.is_closing() && root.is_completed());
+    }
+
+    #[test]
+    fn example_of_finish() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let node = Node::new(std::rc::Rc::new(H));
+        node.finish(true);
+        assert!(node.is_completed() && node.is_failed());
+    }
+
+    #[test]
+    fn example_of_parent() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let root = Node::new(std::rc::Rc::new(H));
+        let child = root.child(std::rc::Rc::new(H));
+        assert!(child.parent().unwrap().ptr_eq(&root));
+    }
+
+    #[test]
+    fn example_of_children() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let root = Node::new(std::rc::Rc::new(H));
+        let a = root.child(std::rc::Rc::new(H));
+        let b = root.child(std::rc::Rc::new(H));
+        a.finish(false);
+        assert!(root.children()[0].ptr_eq(&b));
+    }
+
+    #[test]
+    fn example_of_is_closing() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, _: &Node) {}
+        }
+        let root = Node::new(std::rc::Rc::new(H));
+        let child = root.child(std::rc::Rc::new(H));
+        root.close();
+        assert!(child.is_closing() && !child.is_completed()); // its work has not stopped yet
+    }
+
+    #[test]
+    fn example_of_is_failed() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let parent = Node::new(std::rc::Rc::new(H));
+        parent.child(std::rc::Rc::new(H)).finish(true);
+        assert!(parent.is_failed());
+    }
+
+    #[test]
+    fn example_of_is_finished() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let node = Node::new(std::rc::Rc::new(H));
+        let _child = node.child(std::rc::Rc::new(H));
+        node.finish(false);
+        assert!(node.is_finished() && !node.is_completed());
+    }
+
+    #[test]
+    fn example_of_is_completed() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let node = Node::new(std::rc::Rc::new(H));
+        assert!(!node.is_completed());
+        node.finish(false);
+        assert!(node.is_completed());
+    }
+
+    #[test]
+    fn example_of_ptr_eq() {
+        struct H;
+        impl Hooks for H {
+            fn close(&self, n: &Node) {
+                n.finish(false)
+            }
+        }
+        let node = Node::new(std::rc::Rc::new(H));
+        assert!(node.ptr_eq(&node.clone()));
     }
 }
