@@ -13,7 +13,7 @@ async fn some_async_operation(fail: bool) -> u32 {
     42
 }
 
-fn report(result: Result<u32, a::Error>) {
+fn report(result: Result<u32, a::JoinError>) {
     match result {
         Ok(value) => println!("Result: {value}"),
         Err(err) => println!("Error: {err}"),

@@ -3,7 +3,7 @@
 
 use crate::runtime::{self, Task};
 use crate::util::protected::Protected;
-use crate::Error;
+use crate::JoinError;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
@@ -13,7 +13,7 @@ use std::rc::Rc;
 ///
 /// The task is queued and first polled on the next turn of the runtime (not
 /// inside `spawn`). It may be `!Send`. Dropping the returned [`Task`] detaches
-/// it; awaiting it gives the output, or an [`Error`] if it panicked or was
+/// it; awaiting it gives the output, or a [`JoinError`] if it panicked or was
 /// canceled. The spawn location is recorded for error messages.
 ///
 /// A thread's runtime is made on first use, with a loop of its own. With
@@ -47,7 +47,7 @@ where
 
 /// Runs the blocking function `f` on libuv's thread pool (the one the
 /// file-system requests use) and returns its task: awaiting it gives what
-/// `f` returned, or [`Error::Panicked`] with the panic's message
+/// `f` returned, or [`JoinError::Panicked`] with the panic's message
 /// if `f` panicked. The loop and the other tasks run meanwhile. `f` must be
 /// `Send`; what it returns comes back to this thread.
 ///
@@ -72,7 +72,7 @@ where
 ///
 ///     let failed = a::spawn_blocking(|| -> u8 { panic!("in the pool") });
 ///     match failed.await {
-///         Err(a::Error::Panicked { message, .. }) => assert_eq!(message, "in the pool"),
+///         Err(a::JoinError::Panicked { message, .. }) => assert_eq!(message, "in the pool"),
 ///         other => panic!("{other:?}"),
 ///     }
 /// });
@@ -177,7 +177,7 @@ pub fn run<F, C>(future: F, callback: C) -> Task<()>
 where
     F: Future + 'static,
     F::Output: 'static,
-    C: FnOnce(Result<F::Output, Error>) + 'static,
+    C: FnOnce(Result<F::Output, JoinError>) + 'static,
 {
     run_with(future, callback, Location::caller(), false)
 }
@@ -212,7 +212,7 @@ pub fn run_now<F, C>(future: F, callback: C) -> Task<()>
 where
     F: Future + 'static,
     F::Output: 'static,
-    C: FnOnce(Result<F::Output, Error>) + 'static,
+    C: FnOnce(Result<F::Output, JoinError>) + 'static,
 {
     run_with(future, callback, Location::caller(), true)
 }
@@ -226,7 +226,7 @@ fn run_with<F, C>(
 where
     F: Future + 'static,
     F::Output: 'static,
-    C: FnOnce(Result<F::Output, Error>) + 'static,
+    C: FnOnce(Result<F::Output, JoinError>) + 'static,
 {
     // The guard is made here and moved into the future, so that it exists
     // (and calls back with Canceled when dropped) even if the task is
@@ -245,15 +245,15 @@ where
 /// before it finished.
 struct CallOnDrop<C, T>(Option<C>, PhantomData<fn(T)>)
 where
-    C: FnOnce(Result<T, Error>);
+    C: FnOnce(Result<T, JoinError>);
 
 impl<C, T> Drop for CallOnDrop<C, T>
 where
-    C: FnOnce(Result<T, Error>),
+    C: FnOnce(Result<T, JoinError>),
 {
     fn drop(&mut self) {
         if let Some(callback) = self.0.take() {
-            call_reporting(callback, Err(Error::Canceled));
+            call_reporting(callback, Err(JoinError::Canceled));
         }
     }
 }
@@ -262,13 +262,16 @@ where
 fn call_reporting<T>(callback: impl FnOnce(T), value: T) {
     let location = Location::caller();
     if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(value))) {
-        report(&Error::panicked(payload, location));
+        report(JoinError::panicked(payload, location));
     }
 }
 
-pub(crate) fn report(err: &Error) {
-    if runtime::with_executor(|ex| ex.report(err)).is_none() {
-        eprintln!("plenary_async: {err}");
+pub(crate) fn report(err: JoinError) {
+    let mut err = Some(err);
+    if runtime::with_executor(|ex| ex.report(err.take().expect("reported once"))).is_none() {
+        if let Some(err) = err {
+            eprintln!("plenary_async: {err}");
+        }
     }
 }
 
@@ -300,7 +303,7 @@ macro_rules! impl_void {
                     let future = Protected::new(self($($a),*), location);
                     let body = async move {
                         if let Err(err) = future.await {
-                            report(&err);
+                            report(err);
                         }
                     };
                     runtime::spawn_queued(body, location).detach();

@@ -1,4 +1,5 @@
-//! The one error type of the crate.
+//! [`Error`]: what went wrong in an operation (I/O, a timeout, a wrapped
+//! callback); a task's own failure is a [`JoinError`](crate::JoinError).
 
 use std::any::Any;
 use std::fmt;
@@ -6,11 +7,14 @@ use std::io;
 use std::panic::Location;
 use std::time::Duration;
 
-/// What went wrong in an async operation of this crate.
+/// What went wrong in an operation of this crate: libuv I/O, a timeout, a
+/// wrapped function whose callback never came. (Why a *task* gave no value,
+/// canceled or panicked, is a [`JoinError`](crate::JoinError).)
 ///
-/// Every variant says what happened and, where it can, where: the source
-/// location of the `spawn`/`wrap` call, the timeout that passed, the libuv
-/// operation and error name.
+/// Every variant says what happened and, where it can, where: the wrapped
+/// function's location, the timeout that passed, the libuv operation, its
+/// error name and the path. `std::io::Error` converts into it (`?` works in
+/// a function that returns `a::Error`), and it into `std::io::Error`.
 ///
 /// ```
 /// use plenary_async as a;
@@ -23,21 +27,10 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
-    /// The task was canceled (by [`Task::cancel`](crate::Task::cancel), by a
-    /// losing branch of [`race`](crate::util::race), or because its runtime
-    /// shut down) before it produced a value.
-    Canceled,
     /// The operation did not finish within `after`.
     Timeout {
         /// The time limit that passed.
         after: Duration,
-    },
-    /// The task's code panicked; the panic was caught at the task boundary.
-    Panicked {
-        /// The panic's message (`"Box<dyn Any>"` when the payload was not a string).
-        message: String,
-        /// Where the task was started (`spawn`, `run`, `void`, `protected`).
-        location: &'static Location<'static>,
     },
     /// Every callback handed out by a [`wrap`](fn@crate::wrap)ped function (or by
     /// [`run_first`](crate::util::run_first)) was dropped without being called,
@@ -57,17 +50,17 @@ pub enum Error {
         /// The path or address involved, if any.
         path: Option<String>,
     },
+    /// A `std::io::Error` (from code of the caller's own, through `?` or
+    /// `From`), kept as its kind and its text.
+    Io {
+        /// The error's kind.
+        kind: io::ErrorKind,
+        /// Its text (with the OS error number, if it had one).
+        message: String,
+    },
 }
 
 impl Error {
-    pub(crate) fn panicked(
-        payload: Box<dyn Any + Send>,
-        location: &'static Location<'static>,
-    ) -> Self {
-        let message = panic_message(&*payload);
-        Error::Panicked { message, location }
-    }
-
     /// The one constructor of [`Error::Uv`]: libuv's error `code` (negative)
     /// from operation `op`, on `path` (or address) if any; the name is
     /// libuv's for the code.
@@ -88,22 +81,14 @@ impl Error {
     /// # use plenary_async as a;
     /// let err = a::block_on(a::uv::fs::stat("/no/such/file")).unwrap_err();
     /// assert_eq!(err.uv_reason().as_deref(), Some("no such file or directory"));
-    /// assert_eq!(a::Error::Canceled.uv_reason(), None);
+    /// let timeout = a::Error::Timeout { after: std::time::Duration::from_secs(1) };
+    /// assert_eq!(timeout.uv_reason(), None);
     /// ```
     pub fn uv_reason(&self) -> Option<String> {
         match self {
             Error::Uv { code, .. } => Some(crate::ffi::strerror(*code)),
             _ => None,
         }
-    }
-
-    /// `true` for [`Error::Canceled`].
-    ///
-    /// ```
-    /// assert!(plenary_async::Error::Canceled.is_canceled());
-    /// ```
-    pub fn is_canceled(&self) -> bool {
-        matches!(self, Error::Canceled)
     }
 
     /// `true` for [`Error::Timeout`].
@@ -121,11 +106,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Canceled => f.write_str("task was canceled"),
             Error::Timeout { after } => write!(f, "timed out after {after:?}"),
-            Error::Panicked { message, location } => {
-                write!(f, "async code started at {location} panicked: {message}")
-            }
             Error::CallbackDropped { location } => write!(
                 f,
                 "the callback of the function wrapped at {location} was dropped without being called"
@@ -137,6 +118,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::Io { message, .. } => f.write_str(message),
         }
     }
 }
@@ -145,25 +127,50 @@ impl std::error::Error for Error {}
 
 impl From<Error> for io::Error {
     /// Converts into an [`io::Error`] whose [`io::ErrorKind`] matches the
-    /// failure (`ENOENT` becomes `NotFound`, a timeout `TimedOut`, …). A
-    /// cancellation is `Other`, as tokio's `JoinError` converts: never
-    /// `Interrupted`, which std's and futures' I/O loops (`read_to_end`,
-    /// `write_all`, `copy`) retry, so a canceled operation ends them.
+    /// failure (`ENOENT` becomes `NotFound`, a timeout `TimedOut`, …) and
+    /// that holds the `Error` (an [`Error::Io`] gives back its kind and
+    /// text).
     ///
     /// ```
     /// use plenary_async as a;
-    /// let e = std::io::Error::from(a::Error::Canceled);
-    /// assert_eq!(e.kind(), std::io::ErrorKind::Other);
-    /// assert!(e.get_ref().unwrap().downcast_ref::<a::Error>().unwrap().is_canceled());
+    /// let err = a::block_on(a::uv::fs::stat("/no/such/file")).unwrap_err();
+    /// let e = std::io::Error::from(err.clone());
+    /// assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
+    /// assert_eq!(e.get_ref().unwrap().downcast_ref::<a::Error>(), Some(&err));
     /// ```
     fn from(err: Error) -> io::Error {
         let kind = match &err {
-            Error::Canceled => io::ErrorKind::Other,
             Error::Timeout { .. } => io::ErrorKind::TimedOut,
-            Error::Panicked { .. } | Error::CallbackDropped { .. } => io::ErrorKind::Other,
+            Error::CallbackDropped { .. } => io::ErrorKind::Other,
             Error::Uv { name, .. } => uv_error_kind(name),
+            Error::Io { kind, message } => return io::Error::new(*kind, message.clone()),
         };
         io::Error::new(kind, err)
+    }
+}
+
+impl From<io::Error> for Error {
+    /// Keeps the error's kind and text as [`Error::Io`]; an `io::Error`
+    /// that holds an `a::Error` (one converted the other way) gives it back.
+    ///
+    /// ```
+    /// use plenary_async as a;
+    ///
+    /// fn read_config() -> Result<String, a::Error> {
+    ///     Ok(std::fs::read_to_string("/no/such/config")?)
+    /// }
+    /// let err = read_config().unwrap_err();
+    /// assert!(matches!(err, a::Error::Io { kind: std::io::ErrorKind::NotFound, .. }));
+    /// assert_eq!(err.to_string(), "No such file or directory (os error 2)");
+    /// ```
+    fn from(err: io::Error) -> Error {
+        if let Some(ours) = err.get_ref().and_then(|e| e.downcast_ref::<Error>()) {
+            return ours.clone();
+        }
+        Error::Io {
+            kind: err.kind(),
+            message: err.to_string(),
+        }
     }
 }
 

@@ -54,6 +54,7 @@ pub mod control;
 mod entry;
 mod error;
 mod ffi;
+mod join_error;
 pub mod runtime;
 pub mod scope;
 pub mod tests;
@@ -63,6 +64,7 @@ pub mod wrap;
 
 pub use entry::{block_on, run, run_now, spawn, spawn_blocking, spawn_now, void, VoidFn};
 pub use error::{panic_message, Error};
+pub use join_error::{JoinError, PanicPayload};
 pub use runtime::{AbortHandle, Runtime, Task};
 pub use wrap::{wrap, Callback, CallbackFuture, WrapFn};
 

@@ -35,7 +35,7 @@ fn a_job_that_panics_fails_its_task_with_the_message() {
         panic!("blocking boom {}", 7)
     }));
     match got {
-        Err(a::Error::Panicked { message, .. }) => assert_eq!(message, "blocking boom 7"),
+        Err(a::JoinError::Panicked { message, .. }) => assert_eq!(message, "blocking boom 7"),
         other => panic!("expected a panic, got {other:?}"),
     }
 }

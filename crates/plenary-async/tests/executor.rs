@@ -194,7 +194,7 @@ fn block_on_inside_a_task_panics_with_a_reason() {
     on_fresh_thread(|| {
         let task = a::spawn(async { a::block_on(async {}) });
         let err = a::block_on(task).unwrap_err();
-        let a::Error::Panicked { message, .. } = err else {
+        let a::JoinError::Panicked { message, .. } = err else {
             panic!("expected a panic, got {err:?}")
         };
         assert!(message.contains("inside an async task"), "{message}");
@@ -280,6 +280,6 @@ fn a_runtime_detached_mid_way_is_replaced_by_a_fresh_one() {
         old.detach();
         assert!(dropped.get(), "the old runtime's tasks were dropped");
         let fresh = a::Runtime::current();
-        assert_eq!(fresh.block_on(task), Err(a::Error::Canceled));
+        assert_eq!(fresh.block_on(task), Err(a::JoinError::Canceled));
     });
 }

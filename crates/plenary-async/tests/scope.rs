@@ -53,9 +53,15 @@ fn a_child_s_panic_fails_the_scope_and_cancels_the_body_and_the_siblings() {
         a::util::sleep(60_000).await;
     }));
     match r {
-        Err(a::Error::Panicked { message, location }) => {
+        Err(a::JoinError::Panicked {
+            message,
+            location,
+            payload,
+        }) => {
             assert_eq!(message, "the child's panic");
             assert!(location.file().ends_with("scope.rs"), "{location}");
+            let payload = payload.into_inner();
+            assert_eq!(payload.downcast_ref::<&str>(), Some(&"the child's panic"));
         }
         other => panic!("expected the child's panic, got {other:?}"),
     }
@@ -110,11 +116,11 @@ fn closing_a_scope_cancels_children_and_later_spawns() {
             late.is_finished(),
             "spawned into a closing scope: canceled at once"
         );
-        assert_eq!(late.await, Err(a::Error::Canceled));
-        assert_eq!(running.await, Err(a::Error::Canceled));
+        assert_eq!(late.await, Err(a::JoinError::Canceled));
+        assert_eq!(running.await, Err(a::JoinError::Canceled));
         "the body ran on to its end"
     }));
-    assert_eq!(r, Err(a::Error::Canceled));
+    assert_eq!(r, Err(a::JoinError::Canceled));
 }
 
 #[test]

@@ -20,7 +20,7 @@ fn cancel_drops_a_task_waiting_on_a_timer_at_once() {
             assert!(!dropped.get());
             task.cancel();
             assert!(dropped.get(), "the future was dropped inside cancel()");
-            assert_eq!(task.await, Err(a::Error::Canceled));
+            assert_eq!(task.await, Err(a::JoinError::Canceled));
         });
     });
 }
@@ -129,7 +129,9 @@ fn a_panicking_task_reports_message_and_spawn_location() {
         let line = line!() + 1;
         let task = a::spawn(async { panic!("kaboom") });
         match a::block_on(task) {
-            Err(a::Error::Panicked { message, location }) => {
+            Err(a::JoinError::Panicked {
+                message, location, ..
+            }) => {
                 assert_eq!(message, "kaboom");
                 assert!(location.file().ends_with("tasks.rs"), "{location}");
                 assert_eq!(location.line(), line);
@@ -191,7 +193,7 @@ fn run_calls_back_with_the_panic() {
         let g = got.clone();
         let task = a::run(
             async { panic!("inside run") },
-            move |r: Result<(), a::Error>| *g.borrow_mut() = Some(r),
+            move |r: Result<(), a::JoinError>| *g.borrow_mut() = Some(r),
         );
         assert_eq!(a::block_on(task), Ok(()));
         let r = got.borrow_mut().take().unwrap();
@@ -208,7 +210,7 @@ fn run_calls_back_once_with_canceled_when_canceled() {
         a::block_on(a::util::scheduler());
         task.cancel();
         a::block_on(a::util::scheduler());
-        assert_eq!(*calls.borrow(), vec![Err(a::Error::Canceled)]);
+        assert_eq!(*calls.borrow(), vec![Err(a::JoinError::Canceled)]);
     });
 }
 
@@ -219,13 +221,13 @@ fn run_calls_back_with_canceled_when_canceled_or_shut_down_before_its_first_poll
         let c = calls.clone();
         let task = a::run(async { 1 }, move |r| c.borrow_mut().push(r));
         task.cancel(); // never polled
-        assert_eq!(*calls.borrow(), vec![Err(a::Error::Canceled)]);
+        assert_eq!(*calls.borrow(), vec![Err(a::JoinError::Canceled)]);
         let c = calls.clone();
         a::run(async { 2 }, move |r| c.borrow_mut().push(r)).detach();
         a::Runtime::current().detach(); // shut down before its first poll
         assert_eq!(
             *calls.borrow(),
-            vec![Err(a::Error::Canceled), Err(a::Error::Canceled)]
+            vec![Err(a::JoinError::Canceled), Err(a::JoinError::Canceled)]
         );
     });
 }
@@ -235,12 +237,12 @@ fn a_panic_in_the_run_callback_is_reported() {
     on_fresh_thread(|| {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let s = seen.clone();
-        a::Runtime::current().set_error_handler(move |e| s.borrow_mut().push(e.clone()));
+        a::Runtime::current().set_error_handler(move |e| s.borrow_mut().push(e));
         a::run(async { 1 }, |_| panic!("bad callback")).detach();
         a::block_on(a::util::scheduler());
         assert_eq!(seen.borrow().len(), 1);
         assert!(
-            matches!(&seen.borrow()[0], a::Error::Panicked { message, .. } if message == "bad callback")
+            matches!(&seen.borrow()[0], a::JoinError::Panicked { message, .. } if message == "bad callback")
         );
     });
 }
@@ -319,7 +321,7 @@ fn spawn_during_runtime_shutdown_gives_a_canceled_task() {
         rt.detach();
         let task = slot.borrow_mut().take().expect("spawned in the destructor");
         assert!(task.is_finished());
-        assert_eq!(a::block_on(task), Err(a::Error::Canceled));
+        assert_eq!(a::block_on(task), Err(a::JoinError::Canceled));
     });
 }
 
@@ -368,7 +370,7 @@ fn spawn_now_catches_a_panic_in_the_first_poll() {
         let task = a::spawn_now(async { panic!("at once") });
         let err = a::block_on(task).unwrap_err();
         assert!(
-            matches!(err, a::Error::Panicked { ref message, .. } if message == "at once"),
+            matches!(err, a::JoinError::Panicked { ref message, .. } if message == "at once"),
             "{err}"
         );
     });
@@ -422,7 +424,7 @@ fn run_now_starts_at_once_and_calls_back_exactly_once() {
         );
         assert!(calls.borrow().is_empty());
         task.cancel();
-        assert_eq!(*calls.borrow(), vec![Err(a::Error::Canceled)]);
+        assert_eq!(*calls.borrow(), vec![Err(a::JoinError::Canceled)]);
         let got = Rc::new(Cell::new(0));
         let g = got.clone();
         a::run_now(async { 5 }, move |r| g.set(r.unwrap())).detach();

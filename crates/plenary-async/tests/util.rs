@@ -300,9 +300,16 @@ fn protected_and_apcall_turn_panics_into_errors() {
                 .await
                 .unwrap_err();
             match err {
-                a::Error::Panicked { message, location } => {
+                a::JoinError::Panicked {
+                    message,
+                    location,
+                    payload,
+                } => {
                     assert_eq!(message, "oops 1");
                     assert_eq!(location.line(), line);
+                    // The payload is kept: the panic can be resumed.
+                    let payload = payload.into_inner();
+                    assert_eq!(a::panic_message(&*payload), "oops 1");
                 }
                 other => panic!("{other:?}"),
             }

@@ -571,7 +571,7 @@ impl futures_util::AsyncRead for CanceledOnce {
     ) -> std::task::Poll<std::io::Result<usize>> {
         if !self.0 {
             self.0 = true;
-            return std::task::Poll::Ready(Err(a::Error::Canceled.into()));
+            return std::task::Poll::Ready(Err(a::JoinError::Canceled.into()));
         }
         buf[0] = b'x';
         std::task::Poll::Ready(Ok(1))
@@ -589,10 +589,14 @@ async fn a_canceled_read_ends_futures_io_loops_instead_of_being_retried() {
         .unwrap_err();
     assert_ne!(err.kind(), std::io::ErrorKind::Interrupted);
     assert!(all.is_empty(), "nothing was read after the cancellation");
-    let inner = err.into_inner().unwrap().downcast::<a::Error>().unwrap();
+    let inner = err
+        .into_inner()
+        .unwrap()
+        .downcast::<a::JoinError>()
+        .unwrap();
     assert!(inner.is_canceled());
     // std's loops too.
-    let std_err: std::io::Error = a::Error::Canceled.into();
+    let std_err: std::io::Error = a::JoinError::Canceled.into();
     let mut reader = std::io::Read::chain(FailOnce(Some(std_err)), &b"more"[..]);
     let mut out = Vec::new();
     assert!(std::io::Read::read_to_end(&mut reader, &mut out).is_err());

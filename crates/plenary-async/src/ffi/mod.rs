@@ -144,16 +144,21 @@ pub(crate) fn callback_guard<R: Default>(what: &str, f: impl FnOnce() -> R) -> R
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(payload) => {
-            let err = match crate::Error::panicked(payload, location) {
-                crate::Error::Panicked { message, location } => crate::Error::Panicked {
+            let err = match crate::JoinError::panicked(payload, location) {
+                crate::JoinError::Panicked {
+                    message,
+                    location,
+                    payload,
+                } => crate::JoinError::Panicked {
                     message: format!("in the libuv {what} callback: {message}"),
                     location,
+                    payload,
                 },
                 other => other,
             };
             // The error handler is user code too: its own panic is caught
             // (`Executor::report`).
-            crate::entry::report(&err);
+            crate::entry::report(err);
             R::default()
         }
     }

@@ -9,7 +9,7 @@ use super::context;
 use super::executor::{Driver, Executor};
 use super::remote::{Remote, Signal};
 use crate::util::yield_now;
-use crate::{Error, Task};
+use crate::{JoinError, Task};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::pin;
@@ -88,7 +88,7 @@ where
 }
 
 /// Polls `task` once (it must have finished).
-fn output<T>(task: Task<T>) -> Result<T, Error> {
+fn output<T>(task: Task<T>) -> Result<T, JoinError> {
     let mut task = pin!(task);
     match task.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(out) => out,
@@ -247,7 +247,7 @@ fn cancel_drops_the_future_at_once_before_and_after_the_first_poll() {
         );
         task.cancel();
         assert!(dropped.get());
-        assert_eq!(output(task), Err(Error::Canceled));
+        assert_eq!(output(task), Err(JoinError::Canceled));
         // Polled, waiting for ever.
         let dropped = Rc::new(Cell::new(false));
         let flag = DropFlag(dropped.clone());
@@ -263,7 +263,7 @@ fn cancel_drops_the_future_at_once_before_and_after_the_first_poll() {
         assert!(!dropped.get());
         task.cancel();
         assert!(dropped.get());
-        assert_eq!(output(task), Err(Error::Canceled));
+        assert_eq!(output(task), Err(JoinError::Canceled));
     });
 }
 
@@ -277,7 +277,9 @@ fn a_panic_is_the_task_s_error_and_the_executor_goes_on() {
         );
         let good = ex.spawn(async { 7 }, std::panic::Location::caller(), false);
         while ex.tick() {}
-        assert!(matches!(output(bad), Err(Error::Panicked { message, .. }) if message == "boom"));
+        assert!(
+            matches!(output(bad), Err(JoinError::Panicked { message, .. }) if message == "boom")
+        );
         assert_eq!(output(good), Ok(7));
     });
 }
@@ -302,7 +304,7 @@ fn an_abort_handle_cancels_from_elsewhere_and_wakes_the_awaiter() {
         abort.cancel();
         assert!(dropped.get(), "the future is dropped at once");
         while ex.tick() {}
-        assert_eq!(output(awaiter), Ok(Err(Error::Canceled)));
+        assert_eq!(output(awaiter), Ok(Err(JoinError::Canceled)));
         abort.cancel(); // again: nothing
                         // A task that aborts itself from inside its poll ends after it.
         let slot: Rc<RefCell<Option<crate::AbortHandle>>> = Rc::new(RefCell::new(None));
@@ -323,7 +325,7 @@ fn an_abort_handle_cancels_from_elsewhere_and_wakes_the_awaiter() {
         *slot.borrow_mut() = Some(me.abort_handle());
         while ex.tick() {}
         assert!(dropped.get());
-        assert_eq!(output(me), Err(Error::Canceled));
+        assert_eq!(output(me), Err(JoinError::Canceled));
     });
 }
 
@@ -373,7 +375,7 @@ fn a_detached_task_s_panic_goes_to_the_error_handler() {
     with_executor(|ex, _, _| {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let sink = seen.clone();
-        ex.set_error_handler(Rc::new(move |e: &Error| {
+        ex.set_error_handler(Rc::new(move |e: JoinError| {
             sink.borrow_mut().push(e.to_string())
         }));
         ex.spawn(
@@ -517,10 +519,10 @@ fn shutdown_drops_tasks_that_wait_on_each_other_and_refuses_new_ones() {
         while ex.tick() {}
         ex.drop_all_tasks();
         assert_eq!(dropped.get(), 2);
-        assert_eq!(output(waiting), Err(Error::Canceled));
-        assert_eq!(output(holding), Err(Error::Canceled));
+        assert_eq!(output(waiting), Err(JoinError::Canceled));
+        assert_eq!(output(holding), Err(JoinError::Canceled));
         let late = ex.spawn(async { 1 }, std::panic::Location::caller(), false);
-        assert_eq!(output(late), Err(Error::Canceled));
+        assert_eq!(output(late), Err(JoinError::Canceled));
     });
 }
 
@@ -726,7 +728,7 @@ fn util_combinators_run_on_the_core() {
             let boxed = crate::run_first!(never, one).await;
             assert_eq!(boxed, Ok(1u8));
             let caught = crate::util::protected(async { panic!("inside") }).await;
-            assert!(matches!(caught, Err(Error::Panicked { .. })));
+            assert!(matches!(caught, Err(JoinError::Panicked { .. })));
             joined.len() + raced as usize
         });
         assert_eq!(out, 6);
@@ -826,7 +828,7 @@ fn wakers_woken_and_dropped_after_the_executor_is_gone() {
     });
     super::with_executor(|ex| ex.drop_all_tasks());
     context::uninstall_executor();
-    assert_eq!(output(task), Err(Error::Canceled));
+    assert_eq!(output(task), Err(JoinError::Canceled));
     let local = stash.borrow_mut().pop().expect("the task waited");
     // On another thread: a clone made there (foreign) is woken and
     // dropped there; the original goes back to be dropped here.

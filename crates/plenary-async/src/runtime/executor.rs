@@ -29,7 +29,7 @@
 use super::cell;
 use super::remote::Remote;
 use super::task::{self, Task};
-use crate::Error;
+use crate::JoinError;
 use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -44,7 +44,7 @@ pub(crate) type Runnable = cell::Runnable;
 
 /// The executor's handle to a task (see `cell.rs`).
 pub(crate) type RawTask<T> = cell::TaskHandle<T>;
-type ErrorHandler = Rc<dyn Fn(&Error)>;
+type ErrorHandler = Rc<dyn Fn(JoinError)>;
 
 /// Tasks polled per tick before control goes back to the driver.
 ///
@@ -301,19 +301,17 @@ impl Executor {
     /// Hands an error nobody awaits to the error handler (or stderr). A
     /// panic in the handler is caught and printed with the error: it must
     /// not unwind into the tick, or a libuv callback, that reports.
-    pub(crate) fn report(&self, err: &Error) {
+    pub(crate) fn report(&self, err: JoinError) {
         let handler = self.error_handler.borrow().clone();
         match handler {
             Some(h) => {
+                // The text, for the case the handler panics (it owns the
+                // error by then).
+                let text = err.to_string();
                 let call = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| h(err)));
                 if let Err(payload) = call {
-                    if let Error::Panicked { message, .. } =
-                        Error::panicked(payload, std::panic::Location::caller())
-                    {
-                        eprintln!(
-                            "plenary_async: {err}; the error handler panicked on it: {message}"
-                        );
-                    }
+                    let message = crate::panic_message(&*payload);
+                    eprintln!("plenary_async: {text}; the error handler panicked on it: {message}");
                 }
             }
             None => eprintln!("plenary_async: {err}"),

@@ -3,7 +3,7 @@
 use super::context;
 use super::driver::Driving;
 use super::{Inner, Task};
-use crate::Error;
+use crate::JoinError;
 use std::ffi::c_void;
 use std::future::Future;
 use std::panic::Location;
@@ -172,7 +172,7 @@ impl Runtime {
     /// let rt = plenary_async::Runtime::current();
     /// let task = rt.spawn(std::future::pending::<()>());
     /// rt.detach(); // the pending task is dropped with the runtime
-    /// assert_eq!(plenary_async::block_on(task), Err(plenary_async::Error::Canceled));
+    /// assert_eq!(plenary_async::block_on(task), Err(plenary_async::JoinError::Canceled));
     /// ```
     pub fn detach(self) {
         // The thread stops pointing here before the slot's handle goes.
@@ -275,7 +275,8 @@ impl Runtime {
     /// Sets what happens to errors that no caller can receive: a panic in a
     /// [`void`](crate::void) function, in a [`run`](crate::run) callback, or in
     /// a task whose [`Task`] handle was dropped before it finished. The
-    /// default prints them to standard error.
+    /// handler owns each error (a panic's payload can be resumed from it).
+    /// The default prints them to standard error.
     ///
     /// ```
     /// use plenary_async as a;
@@ -289,7 +290,7 @@ impl Runtime {
     /// a::block_on(a::util::scheduler());
     /// assert!(seen.borrow()[0].ends_with("panicked: boom"));
     /// ```
-    pub fn set_error_handler(&self, handler: impl Fn(&Error) + 'static) {
+    pub fn set_error_handler(&self, handler: impl Fn(JoinError) + 'static) {
         self.inner.executor().set_error_handler(Rc::new(handler));
     }
 }

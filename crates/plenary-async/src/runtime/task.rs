@@ -2,7 +2,7 @@
 //! handle that awaits or cancels it.
 
 use super::context::with_executor;
-use crate::Error;
+use crate::JoinError;
 use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
@@ -35,15 +35,15 @@ impl<F: Future> TaskFuture<F> {
 impl<F> TaskFuture<F> {
     /// Drops the user's future in place; a panic in its destructor is caught
     /// and reported rather than unwound into the executor (or into C).
-    fn drop_future(&mut self) -> Result<(), Error> {
+    fn drop_future(&mut self) -> Result<(), JoinError> {
         let location = self.location;
         catch_unwind(AssertUnwindSafe(|| self.fut = None))
-            .map_err(|payload| Error::panicked(payload, location))
+            .map_err(|payload| JoinError::panicked(payload, location))
     }
 }
 
 impl<F: Future> Future for TaskFuture<F> {
-    type Output = Result<F::Output, Error>;
+    type Output = Result<F::Output, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `fut` is structurally pinned: it is never moved out, only
@@ -62,7 +62,7 @@ impl<F: Future> Future for TaskFuture<F> {
                 return Poll::Pending;
             }
             Ok(Poll::Ready(value)) => Ok(value),
-            Err(payload) => Err(Error::panicked(payload, this.location)),
+            Err(payload) => Err(JoinError::panicked(payload, this.location)),
         };
         let dropped = this.drop_future();
         Poll::Ready(result.and_then(|v| dropped.map(|()| v)))
@@ -73,7 +73,7 @@ impl<F> Drop for TaskFuture<F> {
     fn drop(&mut self) {
         if self.fut.is_some() {
             if let Err(err) = self.drop_future() {
-                with_executor(|ex| ex.report(&err));
+                with_executor(|ex| ex.report(err));
             }
         }
         if let Some((key, remote)) = self.key {
@@ -93,26 +93,26 @@ fn forget(key: usize, remote: *const super::remote::Remote) {
     }
 }
 
-impl<T> super::cell::Unclaimed for Result<T, Error> {
+impl<T> super::cell::Unclaimed for Result<T, JoinError> {
     /// A detached task that panicked: nobody will await the panic, so it
     /// goes to the error handler (in Neovim, to its error messages).
     fn unclaimed(self) {
         if let Err(err) = self {
-            with_executor(|ex| ex.report(&err));
+            with_executor(|ex| ex.report(err));
         }
     }
 }
 
 enum HandleState<T> {
-    Running(super::executor::RawTask<Result<T, Error>>),
+    Running(super::executor::RawTask<Result<T, JoinError>>),
     Canceled,
     Done,
 }
 
 /// A handle to a spawned task: a future of the task's result.
 ///
-/// Awaiting it gives `Ok(value)`, or `Err(`[`Error::Canceled`]`)` if the task
-/// was canceled, or `Err(`[`Error::Panicked`]`)` if it panicked. Dropping the
+/// Awaiting it gives `Ok(value)`, or `Err(`[`JoinError::Canceled`]`)` if the task
+/// was canceled, or `Err(`[`JoinError::Panicked`]`)` if it panicked. Dropping the
 /// handle detaches the task: it keeps running, and if it then panics the
 /// panic goes to the runtime's error handler
 /// ([`Runtime::set_error_handler`](crate::Runtime::set_error_handler)).
@@ -127,7 +127,7 @@ enum HandleState<T> {
 ///
 ///     let forever = a::spawn(std::future::pending::<()>());
 ///     forever.cancel();
-///     assert_eq!(forever.await, Err(a::Error::Canceled));
+///     assert_eq!(forever.await, Err(a::JoinError::Canceled));
 /// });
 /// ```
 #[must_use = "a Task does nothing when dropped but detach; await it or call .detach()"]
@@ -136,7 +136,7 @@ pub struct Task<T> {
 }
 
 impl<T> Task<T> {
-    pub(super) fn new(task: super::executor::RawTask<Result<T, Error>>) -> Self {
+    pub(super) fn new(task: super::executor::RawTask<Result<T, JoinError>>) -> Self {
         Task {
             state: HandleState::Running(task),
         }
@@ -150,7 +150,7 @@ impl<T> Task<T> {
 
     /// Cancels the task: its future is dropped before `cancel` returns (its
     /// destructors run now), and awaiting this handle gives
-    /// `Err(`[`Error::Canceled`]`)`. A task that already finished keeps its
+    /// `Err(`[`JoinError::Canceled`]`)`. A task that already finished keeps its
     /// result. A task that cancels its own handle from inside its body is
     /// dropped as soon as its current poll returns. (The same verb, on
     /// `&self`, as [`AbortHandle::cancel`]; dropping a `Task` detaches it,
@@ -211,7 +211,7 @@ impl<T> Task<T> {
     /// A handle that cancels this task from elsewhere (a scope closing its
     /// children, a timeout), while this `Task` keeps awaiting it: after
     /// [`AbortHandle::abort`], awaiting the `Task` gives
-    /// `Err(`[`Error::Canceled`]`)`. A task that already finished keeps its
+    /// `Err(`[`JoinError::Canceled`]`)`. A task that already finished keeps its
     /// result.
     ///
     /// ```
@@ -220,7 +220,7 @@ impl<T> Task<T> {
     ///     let task = a::spawn(std::future::pending::<()>());
     ///     let abort = task.abort_handle();
     ///     a::spawn(async move { abort.cancel() }).detach();
-    ///     assert_eq!(task.await, Err(a::Error::Canceled));
+    ///     assert_eq!(task.await, Err(a::JoinError::Canceled));
     /// });
     /// ```
     pub fn abort_handle(&self) -> AbortHandle {
@@ -249,16 +249,16 @@ impl<T> Task<T> {
 }
 
 impl<T> Future for Task<T> {
-    type Output = Result<T, Error>;
+    type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let result = match &mut self.state {
             HandleState::Running(task) => match task.poll_output(cx) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(result)) => result,
-                Poll::Ready(None) => Err(Error::Canceled),
+                Poll::Ready(None) => Err(JoinError::Canceled),
             },
-            HandleState::Canceled => Err(Error::Canceled),
+            HandleState::Canceled => Err(JoinError::Canceled),
             HandleState::Done => panic!("plenary_async::Task polled after it returned its result"),
         };
         self.state = HandleState::Done;
@@ -312,7 +312,7 @@ pub struct AbortHandle {
 impl AbortHandle {
     /// Cancels the task: its future is dropped now (or right after its
     /// current poll, if it is running), and its `Task` gives
-    /// `Err(`[`Error::Canceled`]`)`. Does nothing once it finished.
+    /// `Err(`[`JoinError::Canceled`]`)`. Does nothing once it finished.
     ///
     /// ```
     /// use plenary_async as a;

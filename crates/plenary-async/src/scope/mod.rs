@@ -40,7 +40,7 @@
 pub(crate) mod tree;
 
 use crate::runtime::{AbortHandle, Task};
-use crate::Error;
+use crate::JoinError;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::Location;
@@ -53,7 +53,7 @@ use tree::{Hooks, Node};
 struct Shared {
     node: Node,
     /// The first child panic: the scope's error.
-    failure: RefCell<Option<Error>>,
+    failure: RefCell<Option<JoinError>>,
     /// The scope's future, woken when the node completes or fails.
     waker: RefCell<Option<Waker>>,
     /// The scope's node was told of a child failure.
@@ -128,7 +128,7 @@ impl Scope {
     /// owned by the scope, which still waits for it. A child spawned after
     /// the scope began to close or fail is canceled at once. A child that
     /// panics fails the scope; its own `Task` then gives
-    /// `Err(`[`Error::Canceled`]`)` (the panic is the scope's error).
+    /// `Err(`[`JoinError::Canceled`]`)` (the panic is the scope's error).
     ///
     /// ```
     /// use plenary_async as a;
@@ -189,7 +189,7 @@ impl Scope {
     ///     s.close();
     ///     std::future::pending::<()>().await
     /// }));
-    /// assert_eq!(r, Err(a::Error::Canceled));
+    /// assert_eq!(r, Err(a::JoinError::Canceled));
     /// ```
     pub fn close(&self) {
         self.shared.node.close();
@@ -278,7 +278,7 @@ impl<F: Future> Future for Finish<F> {
             }
             Err(payload) => {
                 this.done = true;
-                let err = Error::panicked(payload, this.location);
+                let err = JoinError::panicked(payload, this.location);
                 this.shared.failure.borrow_mut().get_or_insert(err);
                 let child = this.child.borrow_mut().take();
                 if let Some(child) = child {
@@ -306,9 +306,9 @@ impl<F: Future> Drop for Finish<F> {
 }
 
 /// Runs `body` with a [`Scope`] and returns its output once it and every
-/// child it spawned have completed; `Err(`[`Error::Panicked`]`)` if a
+/// child it spawned have completed; `Err(`[`JoinError::Panicked`]`)` if a
 /// child panicked (the body and the other children are then canceled),
-/// `Err(`[`Error::Canceled`]`)` if the scope was [closed](Scope::close)
+/// `Err(`[`JoinError::Canceled`]`)` if the scope was [closed](Scope::close)
 /// (even if the body then returned).
 /// A panic of the body itself propagates, after the children are canceled.
 ///
@@ -325,7 +325,7 @@ impl<F: Future> Drop for Finish<F> {
 ///         a::util::sleep(60_000).await; // canceled too
 ///     })
 ///     .await;
-///     assert!(matches!(r, Err(a::Error::Panicked { ref message, .. }) if message == "child failed"));
+///     assert!(matches!(r, Err(a::JoinError::Panicked { ref message, .. }) if message == "child failed"));
 /// });
 /// ```
 pub fn scope<F, Fut>(body: F) -> ScopeFuture<Fut>
@@ -371,7 +371,7 @@ pub struct ScopeFuture<Fut: Future> {
 impl<Fut: Future> Unpin for ScopeFuture<Fut> {}
 
 impl<Fut: Future> Future for ScopeFuture<Fut> {
-    type Output = Result<Fut::Output, Error>;
+    type Output = Result<Fut::Output, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
@@ -401,7 +401,7 @@ impl<Fut: Future> Future for ScopeFuture<Fut> {
         }
         match this.output.take() {
             Some(v) if !stopped(&this.shared) => Poll::Ready(Ok(v)),
-            _ => Poll::Ready(Err(Error::Canceled)),
+            _ => Poll::Ready(Err(JoinError::Canceled)),
         }
     }
 }

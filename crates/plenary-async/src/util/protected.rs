@@ -1,13 +1,13 @@
 //! `protected` / `apcall`: catch a panic, return a `Result`.
 
-use crate::Error;
+use crate::JoinError;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 /// Runs `future`, turning a panic inside it into
-/// `Err(`[`Error::Panicked`]`)` (plenary's `util.protected`; plenary's
+/// `Err(`[`JoinError::Panicked`]`)` (plenary's `util.protected`; plenary's
 /// version returns `success, ...`).
 ///
 /// ```
@@ -69,7 +69,7 @@ impl<F: Future> Protected<F> {
 }
 
 impl<F: Future> Future for Protected<F> {
-    type Output = Result<F::Output, Error>;
+    type Output = Result<F::Output, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
@@ -77,7 +77,7 @@ impl<F: Future> Future for Protected<F> {
         match catch_unwind(AssertUnwindSafe(|| this.future.poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
-            Err(payload) => Poll::Ready(Err(Error::panicked(payload, location))),
+            Err(payload) => Poll::Ready(Err(JoinError::panicked(payload, location))),
         }
     }
 }
