@@ -55,10 +55,14 @@ pub fn spawn_server(server: Server) -> SocketAddr {
                         a::spawn(async move {
                             let mut buf = vec![0u8; 64 * 1024];
                             loop {
-                                match conn.read(&mut buf).await {
+                                match a::io::AsyncReadExt::read(&mut conn, &mut buf).await {
                                     Ok(0) | Err(_) => break,
                                     Ok(n) => {
-                                        if conn.write_all(&buf[..n]).await.is_err() {
+                                        let echo = &buf[..n];
+                                        if a::io::AsyncWriteExt::write_all(&mut conn, echo)
+                                            .await
+                                            .is_err()
+                                        {
                                             break;
                                         }
                                     }

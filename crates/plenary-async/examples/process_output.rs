@@ -4,6 +4,7 @@
 //! a line every 200 ms; each line is printed here when it arrives, not when
 //! the process ends.
 
+use a::io::AsyncReadExt;
 use a::uv::process::{Command, Stdio};
 use plenary_async as a;
 use std::time::Instant;

@@ -5,6 +5,7 @@
 //! `cargo run --example tcp_echo -- server 127.0.0.1:7000` runs only the
 //! server (try `nc 127.0.0.1 7000`).
 
+use a::io::{AsyncReadExt, AsyncWriteExt};
 use a::uv::tcp::{TcpListener, TcpStream};
 use plenary_async as a;
 use std::net::SocketAddr;
@@ -32,7 +33,7 @@ async fn serve(listener: TcpListener, max_connections: Option<usize>) -> Result<
                     }
                 }
             }
-            let _ = conn.shutdown().await;
+            let _ = conn.close().await;
         })
         .detach();
     }
@@ -43,7 +44,7 @@ async fn client(id: usize, addr: SocketAddr) -> Result<(), a::Error> {
     let mut conn = TcpStream::connect(addr).await?;
     let message = format!("hello from client {id}\n").repeat(3);
     conn.write_all(message.as_bytes()).await?;
-    conn.shutdown().await?; // the server sees the end and closes its side
+    conn.close().await?; // the server sees the end and closes its side
     let mut echoed = Vec::new();
     let mut buf = [0u8; 1024];
     loop {

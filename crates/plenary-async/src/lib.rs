@@ -54,6 +54,7 @@ pub mod control;
 mod entry;
 mod error;
 mod ffi;
+pub mod io;
 mod join_error;
 pub mod runtime;
 pub mod scope;

@@ -40,18 +40,21 @@ fn io_copy_between_files_copies_every_byte() {
 }
 
 #[test]
-fn the_traits_and_the_inherent_calls_share_the_position() {
+fn the_traits_and_the_positional_calls_share_the_descriptor() {
     a::block_on(async {
         let dir = scratch().await;
         let path = dir.join("f");
         a::uv::fs::write(&path, "abcdefghij").await?;
         let mut file = a::uv::fs::File::open(&path).await?;
-        assert_eq!(file.read(3).await?, b"abc"); // inherent
         let mut next = [0u8; 3];
-        AsyncReadExt::read_exact(&mut file, &mut next).await?; // the trait
-        assert_eq!(&next, b"def");
-        assert_eq!(file.seek(SeekFrom::Current(0)).await?, 6);
-        assert_eq!(file.read(10).await?, b"ghij");
+        AsyncReadExt::read_exact(&mut file, &mut next).await?;
+        assert_eq!(&next, b"abc");
+        // A positional read leaves the position alone.
+        assert_eq!(file.read_at(2, 8).await?, b"ij");
+        assert_eq!(file.seek(SeekFrom::Current(0)).await?, 3);
+        let mut rest = Vec::new();
+        AsyncReadExt::read_to_end(&mut file, &mut rest).await?;
+        assert_eq!(rest, b"defghij");
         file.close().await?;
         a::uv::fs::unlink(&path).await?;
         a::uv::fs::rmdir(&dir).await?;

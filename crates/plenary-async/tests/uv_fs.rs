@@ -3,6 +3,7 @@
 
 mod common;
 
+use a::io::{AsyncReadExt, AsyncWriteExt};
 use a::uv::fs::{self, CopyFlags, File, FileType, OpenOptions};
 use common::*;
 use futures_util::StreamExt;
@@ -48,27 +49,26 @@ async fn write_read_append_and_positions() {
     fs::write(&path, "hello").await.unwrap();
     assert_eq!(fs::read_to_string(&path).await.unwrap(), "hello");
 
-    let f = OpenOptions::new()
+    let mut f = OpenOptions::new()
         .read(true)
         .write(true)
         .open(&path)
         .await
         .unwrap();
-    assert_eq!(f.read(2).await.unwrap(), b"he");
-    assert_eq!(
-        f.read(10).await.unwrap(),
-        b"llo",
-        "continues from the position"
-    );
-    assert!(f.read(10).await.unwrap().is_empty(), "end of file");
+    let mut buf = [0u8; 10];
+    assert_eq!(f.read(&mut buf[..2]).await.unwrap(), 2);
+    assert_eq!(&buf[..2], b"he");
+    let n = f.read(&mut buf).await.unwrap();
+    assert_eq!(&buf[..n], b"llo", "continues from the position");
+    assert_eq!(f.read(&mut buf).await.unwrap(), 0, "end of file");
     assert_eq!(f.read_at(3, 1).await.unwrap(), b"ell");
     assert_eq!(f.write_at("J", 0).await.unwrap(), 1);
     f.set_len(4).await.unwrap();
     f.close().await.unwrap();
     assert_eq!(fs::read(&path).await.unwrap(), b"Jell");
 
-    let log = OpenOptions::new().append(true).open(&path).await.unwrap();
-    log.write_all("y!").await.unwrap();
+    let mut log = OpenOptions::new().append(true).open(&path).await.unwrap();
+    log.write_all(b"y!").await.unwrap();
     drop(log); // closes
     assert_eq!(fs::read(&path).await.unwrap(), b"Jelly!");
 }
@@ -240,14 +240,15 @@ async fn errors_name_the_operation_the_libuv_error_and_the_path() {
     assert_eq!(io::Error::from(err).kind(), io::ErrorKind::NotFound);
 
     // A directory read as a file.
-    let as_file = File::open(&dir.0).await.unwrap();
+    let mut as_file = File::open(&dir.0).await.unwrap();
     // (On Windows libuv may report the system's "access denied" there.)
     let is_dir: &[&str] = if cfg!(windows) {
         &["EISDIR", "EPERM"]
     } else {
         &["EISDIR"]
     };
-    assert!(is_dir.contains(&uv_name(&as_file.read(10).await.unwrap_err())));
+    let err = a::Error::from(as_file.read(&mut [0u8; 10]).await.unwrap_err());
+    assert!(is_dir.contains(&uv_name(&err)));
     assert!(is_dir.contains(&uv_name(&fs::read(&dir.0).await.unwrap_err())));
     // Creating what exists, removing a non-empty directory.
     fs::write(dir.join("f"), "").await.unwrap();
@@ -259,8 +260,9 @@ async fn errors_name_the_operation_the_libuv_error_and_the_path() {
     assert_eq!(uv_name(&new.unwrap_err()), "EEXIST");
     assert_eq!(uv_name(&fs::rmdir(&dir.0).await.unwrap_err()), "ENOTEMPTY");
     // Writing to a file opened read-only.
-    let ro = File::open(dir.join("f")).await.unwrap();
-    assert_eq!(uv_name(&ro.write("x").await.unwrap_err()), "EBADF");
+    let mut ro = File::open(dir.join("f")).await.unwrap();
+    let err = a::Error::from(ro.write(b"x").await.unwrap_err());
+    assert_eq!(uv_name(&err), "EBADF");
     // Not UTF-8.
     fs::write(dir.join("bin"), vec![0xff, 0xfe]).await.unwrap();
     assert_eq!(

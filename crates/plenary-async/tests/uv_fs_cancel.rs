@@ -44,7 +44,7 @@ fn dropping_requests_mid_flight_leaks_no_descriptor_or_memory() {
             start_and_drop(async {
                 let f = fs::File::open(&file).await.unwrap();
                 // Dropped while this read (into a 64 KiB buffer) may run.
-                f.read(64 * 1024).await
+                f.read_at(64 * 1024, 0).await
             });
             start_and_drop(async {
                 let mut entries = fs::read_dir(&dir).await.unwrap();

@@ -8,6 +8,7 @@
 
 mod common;
 
+use a::io::AsyncReadExt;
 use a::uv::fs;
 use common::*;
 use plenary_async as a;
@@ -62,14 +63,14 @@ impl Drop for Fifo {
 #[test]
 fn a_dropped_file_s_descriptor_is_not_reused_while_its_read_runs() {
     on_fresh_thread(|| {
-        let (fifo, file) = Fifo::open();
+        let (fifo, mut file) = Fifo::open();
         let number = file.as_raw_fd();
 
         // The read is submitted to the thread pool, then its future and the
         // file are dropped; no loop turn runs in between, so the request's
         // callback (the only place that may let the descriptor go) has not
         // run yet, whether or not a pool thread is already in read(2).
-        start_and_drop(file.read(1));
+        start_and_drop(AsyncReadExt::read(&mut file, &mut [0u8; 1]));
         drop(file);
         assert!(is_open(number), "the request keeps the descriptor open");
         let other = std::fs::File::open("/dev/null").unwrap();
@@ -86,9 +87,9 @@ fn a_dropped_file_s_descriptor_is_not_reused_while_its_read_runs() {
 #[test]
 fn close_with_a_request_in_flight_returns_and_the_request_closes_the_descriptor() {
     on_fresh_thread(|| {
-        let (fifo, file) = Fifo::open();
+        let (fifo, mut file) = Fifo::open();
         let number = file.as_raw_fd();
-        start_and_drop(file.read(1));
+        start_and_drop(AsyncReadExt::read(&mut file, &mut [0u8; 1]));
         a::block_on(file.close()).unwrap();
         assert!(is_open(number), "still used by the read");
         let writer = fifo.send_a_byte();

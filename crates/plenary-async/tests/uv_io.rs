@@ -3,6 +3,7 @@
 
 mod common;
 
+use a::io::{AsyncReadExt, AsyncWriteExt};
 use a::uv::pipe::{Pipe, PipeListener};
 use a::uv::process::{Command, Stdio};
 use a::uv::udp::UdpSocket;
@@ -66,7 +67,7 @@ async fn unix_socket_echo_with_many_clients() {
                     }
                     conn.write_all(&buf[..n]).await.unwrap();
                 }
-                conn.shutdown().await.unwrap();
+                conn.close().await.unwrap();
             })
             .detach();
         }
@@ -77,7 +78,7 @@ async fn unix_socket_echo_with_many_clients() {
             let mut c = Pipe::connect(&path).await.unwrap();
             let msg = format!("message {i}").repeat(100);
             c.write_all(msg.as_bytes()).await.unwrap();
-            c.shutdown().await.unwrap();
+            c.close().await.unwrap();
             assert_eq!(c.read_all().await.unwrap(), msg.as_bytes());
         }
     });

@@ -78,7 +78,7 @@ async fn a_thousand_concurrent_connections_echo_every_byte() {
                     }
                     conn.write_all(&buf[..n]).await.unwrap();
                 }
-                conn.shutdown().await.unwrap();
+                conn.close().await.unwrap();
                 s.set(s.get() + 1);
             }));
         }
@@ -102,7 +102,7 @@ async fn a_thousand_concurrent_connections_echo_every_byte() {
             }
             let echoed = read_exactly(&mut conn, LEN).await;
             assert!(echoed == data, "client {id} got wrong bytes back");
-            conn.shutdown().await.unwrap();
+            conn.close().await.unwrap();
             let mut rest = [0u8; 16];
             assert_eq!(
                 conn.read(&mut rest).await.unwrap(),
@@ -283,7 +283,7 @@ fn dropping_connects_accepts_reads_and_writes_mid_flight_is_safe() {
                 let mut buf = [0u8; 10];
                 server.read(&mut buf).await
             });
-            start_and_drop(server.shutdown());
+            start_and_drop(server.close());
             if round % 3 == 0 {
                 drop(server); // close with writes and reads outstanding
             }

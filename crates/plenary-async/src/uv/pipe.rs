@@ -6,6 +6,7 @@
 //!
 //! ```
 //! use plenary_async as a;
+//! use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
 //! use a::uv::pipe::{Pipe, PipeListener};
 //!
 //! a::block_on(async {
@@ -15,7 +16,7 @@
 //!     let mut client = Pipe::connect(&path).await?;
 //!     let mut server = listener.accept().await?;
 //!     client.write_all(b"over a unix socket").await?;
-//!     client.shutdown().await?;
+//!     client.close().await?;
 //!     let mut got = Vec::new();
 //!     let mut buf = [0u8; 64];
 //!     loop {
@@ -232,6 +233,7 @@ impl Pipe {
     ///
     /// ```
     /// use plenary_async as a;
+    /// use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
     /// a::block_on(async {
     ///     let (x, y) = std::os::unix::net::UnixStream::pair().unwrap();
     ///     let ours = a::uv::pipe::Pipe::open(x.into())?;
@@ -262,6 +264,7 @@ impl Pipe {
     ///
     /// ```
     /// use plenary_async as a;
+    /// use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
     /// a::block_on(async {
     ///     let dir = a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX")).await?;
     ///     let _listener = a::uv::pipe::PipeListener::bind(dir.join("s"))?;
@@ -306,6 +309,7 @@ impl Pipe {
     ///
     /// ```
     /// use plenary_async as a;
+    /// use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
     /// use std::os::fd::OwnedFd;
     ///
     /// let (r, w) = std::os::unix::net::UnixStream::pair().unwrap();

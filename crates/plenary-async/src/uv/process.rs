@@ -428,6 +428,7 @@ impl ExitStatus {
 ///
 /// ```
 /// use plenary_async as a;
+/// use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
 /// use a::uv::process::{Command, Stdio};
 ///
 /// a::block_on(async {
@@ -568,13 +569,7 @@ impl Pipe {
     /// ```
     pub async fn read_all(&mut self) -> Result<Vec<u8>, Error> {
         let mut all = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        loop {
-            let n = self.read(&mut buf).await?;
-            if n == 0 {
-                return Ok(all);
-            }
-            all.extend_from_slice(&buf[..n]);
-        }
+        crate::io::AsyncReadExt::read_to_end(self, &mut all).await?;
+        Ok(all)
     }
 }

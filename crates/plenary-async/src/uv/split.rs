@@ -12,7 +12,6 @@
 //! [`Pipe::into_split`]: crate::uv::pipe::Pipe::into_split
 
 use super::stream::Stream;
-use crate::Error;
 use std::cell::RefCell;
 use std::fmt;
 use std::pin::Pin;
@@ -38,6 +37,7 @@ pub(crate) fn split(stream: Stream) -> (OwnedReadHalf, OwnedWriteHalf) {
 ///
 /// ```
 /// use plenary_async as a;
+/// use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
 /// use a::uv::tcp::{TcpListener, TcpStream};
 /// a::block_on(async {
 ///     let l = TcpListener::bind("127.0.0.1:0")?;
@@ -62,34 +62,6 @@ pub(crate) fn split(stream: Stream) -> (OwnedReadHalf, OwnedWriteHalf) {
 /// ```
 pub struct OwnedReadHalf {
     stream: Rc<RefCell<Stream>>,
-}
-
-impl OwnedReadHalf {
-    /// Reads what has arrived into `buf` (waiting until something has);
-    /// `Ok(0)` at the end of the stream.
-    ///
-    /// # Cancel safety
-    ///
-    /// Dropping the future loses nothing.
-    ///
-    /// ```
-    /// # use plenary_async as a;
-    /// # use a::uv::tcp::{TcpListener, TcpStream};
-    /// a::block_on(async {
-    ///     # let l = TcpListener::bind("127.0.0.1:0")?;
-    ///     # let c = TcpStream::connect(l.local_addr()).await?;
-    ///     # let (mut s, _) = l.accept().await?;
-    ///     let (mut rx, _tx) = c.into_split();
-    ///     s.write_all(b"hi").await?;
-    ///     let mut buf = [0u8; 8];
-    ///     assert!(rx.read(&mut buf).await? > 0);
-    ///     # Ok::<_, a::Error>(())
-    /// })
-    /// .unwrap();
-    /// ```
-    pub async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
-        std::future::poll_fn(|cx| self.stream.borrow_mut().poll_read(cx, buf)).await
-    }
 }
 
 impl futures_io::AsyncRead for OwnedReadHalf {
@@ -118,6 +90,7 @@ impl fmt::Debug for OwnedReadHalf {
 ///
 /// ```
 /// use plenary_async as a;
+/// use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
 /// use a::uv::tcp::{TcpListener, TcpStream};
 /// a::block_on(async {
 ///     let l = TcpListener::bind("127.0.0.1:0")?;
@@ -141,89 +114,6 @@ impl fmt::Debug for OwnedReadHalf {
 pub struct OwnedWriteHalf {
     stream: Rc<RefCell<Stream>>,
     shut_down: bool,
-}
-
-impl OwnedWriteHalf {
-    /// Writes all of `data` (what the socket does not take at once is
-    /// queued, waiting while over 1 MiB is queued).
-    ///
-    /// # Cancel safety
-    ///
-    /// As for the stream's own `write_all`.
-    ///
-    /// ```
-    /// # use plenary_async as a;
-    /// # use a::uv::tcp::{TcpListener, TcpStream};
-    /// a::block_on(async {
-    ///     # let l = TcpListener::bind("127.0.0.1:0")?;
-    ///     # let c = TcpStream::connect(l.local_addr()).await?;
-    ///     # let (_s, _) = l.accept().await?;
-    ///     let (_rx, mut tx) = c.into_split();
-    ///     tx.write_all(b"data").await?;
-    ///     # Ok::<_, a::Error>(())
-    /// })
-    /// .unwrap();
-    /// ```
-    pub async fn write_all(&mut self, mut data: &[u8]) -> Result<(), Error> {
-        while !data.is_empty() {
-            let n =
-                std::future::poll_fn(|cx| self.stream.borrow_mut().poll_write(cx, data)).await?;
-            data = &data[n..];
-        }
-        Ok(())
-    }
-
-    /// Waits until every queued write has completed.
-    ///
-    /// # Cancel safety
-    ///
-    /// As for the stream's own `flush`: cancel safe.
-    ///
-    /// ```
-    /// # use plenary_async as a;
-    /// # use a::uv::tcp::{TcpListener, TcpStream};
-    /// a::block_on(async {
-    ///     # let l = TcpListener::bind("127.0.0.1:0")?;
-    ///     # let c = TcpStream::connect(l.local_addr()).await?;
-    ///     # let (_s, _) = l.accept().await?;
-    ///     let (_rx, mut tx) = c.into_split();
-    ///     tx.write_all(b"x").await?;
-    ///     tx.flush().await?;
-    ///     # Ok::<_, a::Error>(())
-    /// })
-    /// .unwrap();
-    /// ```
-    pub async fn flush(&mut self) -> Result<(), Error> {
-        std::future::poll_fn(|cx| self.stream.borrow_mut().poll_flush(cx)).await
-    }
-
-    /// Flushes, then shuts the writing side down: the peer reads the end
-    /// of the stream. The read half goes on reading.
-    ///
-    /// # Cancel safety
-    ///
-    /// As for the stream's own `shutdown`.
-    ///
-    /// ```
-    /// # use plenary_async as a;
-    /// # use a::uv::tcp::{TcpListener, TcpStream};
-    /// a::block_on(async {
-    ///     # let l = TcpListener::bind("127.0.0.1:0")?;
-    ///     # let c = TcpStream::connect(l.local_addr()).await?;
-    ///     # let (mut s, _) = l.accept().await?;
-    ///     let (_rx, mut tx) = c.into_split();
-    ///     tx.shutdown().await?;
-    ///     let mut buf = [0u8; 1];
-    ///     assert_eq!(s.read(&mut buf).await?, 0);
-    ///     # Ok::<_, a::Error>(())
-    /// })
-    /// .unwrap();
-    /// ```
-    pub async fn shutdown(&mut self) -> Result<(), Error> {
-        std::future::poll_fn(|cx| self.stream.borrow_mut().poll_shutdown(cx)).await?;
-        self.shut_down = true;
-        Ok(())
-    }
 }
 
 impl futures_io::AsyncWrite for OwnedWriteHalf {

@@ -704,12 +704,35 @@ unsafe extern "C" fn on_connection(server: *mut uv_stream_t, status: c_int) {
     })
 }
 
-/// Implements `futures_io::AsyncRead`/`AsyncWrite` and the inherent
-/// `read`/`write_all`/`flush`/`shutdown` methods for a type with a
-/// `stream: Stream` field. `$pair` is doc-test code that makes a connected
-/// pair `(mut ours, mut theirs)` of that type inside an async block.
+/// Implements `futures_io::AsyncRead`/`AsyncWrite` for a type with a
+/// `stream: Stream` field (`read`, `write_all`, `flush` and `close` come
+/// from [`crate::io`]'s extension traits). `$pair` is doc-test code that
+/// makes a connected pair `(mut ours, mut theirs)` of that type inside an
+/// async block.
 macro_rules! stream_io {
     ($ty:ty, $pair:literal) => {
+        /// Reads what has arrived (waiting until something has); `Ok(0)` at
+        /// the end of the stream. Bytes go straight from the kernel into
+        /// the caller's buffer; what is not read yet waits in the kernel,
+        /// which holds the peer back when it fills.
+        ///
+        /// # Cancel safety
+        ///
+        /// `AsyncReadExt::read` is cancel safe: dropping the future loses
+        /// nothing; unread data stays for the next read.
+        ///
+        #[doc = concat!("```
+use plenary_async as a;
+use a::io::{AsyncReadExt, AsyncWriteExt};
+a::block_on(async {
+", $pair, "
+    theirs.write_all(b\"ping\").await?;
+    let mut buf = [0u8; 16];
+    let n = ours.read(&mut buf).await?;
+    assert!(n > 0 && b\"ping\".starts_with(&buf[..n]));
+    Ok::<_, a::Error>(())
+}).unwrap();
+```")]
         impl futures_io::AsyncRead for $ty {
             fn poll_read(
                 mut self: std::pin::Pin<&mut Self>,
@@ -720,6 +743,35 @@ macro_rules! stream_io {
             }
         }
 
+        /// Writes queue what the socket does not take at once (a write
+        /// waits while over 1 MiB is queued); `flush` waits until the
+        /// queue is in the kernel; `close` flushes, then shuts down the
+        /// writing side (the peer reads the end of the stream; reading
+        /// stays possible). Dropping the stream does not lose queued
+        /// bytes: it closes once they are written (waiting 30 s at most),
+        /// unless the runtime itself ends first.
+        ///
+        /// # Cancel safety
+        ///
+        /// `write` is cancel safe. `write_all` dropped while it waits for
+        /// room may have queued a prefix of the data. `flush` dropped ends
+        /// only the wait. `close` dropped while it waits for the queued
+        /// writes has sent nothing; once the shutdown is sent, the writing
+        /// side is shut down although the future was dropped.
+        ///
+        #[doc = concat!("```
+use plenary_async as a;
+use a::io::{AsyncReadExt, AsyncWriteExt};
+a::block_on(async {
+", $pair, "
+    ours.write_all(&[7u8; 100_000]).await?; // more than the socket takes at once
+    ours.close().await?;
+    let mut got = Vec::new();
+    theirs.read_to_end(&mut got).await?; // up to the end of the stream
+    assert_eq!(got.len(), 100_000);
+    Ok::<_, a::Error>(())
+}).unwrap();
+```")]
         impl futures_io::AsyncWrite for $ty {
             fn poll_write(
                 mut self: std::pin::Pin<&mut Self>,
@@ -743,74 +795,6 @@ macro_rules! stream_io {
                 cx: &mut std::task::Context<'_>,
             ) -> std::task::Poll<std::io::Result<()>> {
                 self.stream.poll_shutdown(cx).map_err(std::io::Error::from)
-            }
-        }
-
-        impl $ty {
-            /// Reads what has arrived into `buf` (waiting until something
-            /// has); `Ok(0)` at the end of the stream. Bytes go straight
-            /// from the kernel into `buf`; what is not read yet waits in the
-            /// kernel, which holds the peer back when it fills.
-            ///
-            /// # Cancel safety
-            ///
-            /// Dropping the future loses nothing;
-            /// unread data stays for the next read.
-            ///
-            #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    theirs.write_all(b\"ping\").await?;\n    let mut buf = [0u8; 16];\n    let n = ours.read(&mut buf).await?;\n    assert!(n > 0 && b\"ping\".starts_with(&buf[..n]));\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
-            pub async fn read(&mut self, buf: &mut [u8]) -> Result<usize, crate::Error> {
-                std::future::poll_fn(|cx| self.stream.poll_read(cx, buf)).await
-            }
-
-            /// Writes all of `data`: what the socket does not take at once
-            /// is queued (waiting while over 1 MiB is queued). Use
-            /// [`flush`](Self::flush) to wait until it is in the kernel, or
-            /// [`shutdown`](Self::shutdown) to also send the end of the
-            /// stream. Dropping the stream does not lose queued bytes: it
-            /// closes once they are written (waiting 30 s at most), unless
-            /// the runtime itself ends first.
-            ///
-            /// # Cancel safety
-            ///
-            /// Once the future has resolved, every
-            /// byte is written or queued; if it is dropped while waiting for
-            /// room, a prefix of `data` may have been queued (as with
-            /// `AsyncWriteExt::write_all`).
-            ///
-            #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    ours.write_all(&[7u8; 100_000]).await?; // more than the socket takes at once\n    let mut got = 0;\n    let mut buf = vec![0u8; 65536];\n    while got < 100_000 {\n        got += theirs.read(&mut buf).await?;\n    }\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
-            pub async fn write_all(&mut self, mut data: &[u8]) -> Result<(), crate::Error> {
-                while !data.is_empty() {
-                    let n = std::future::poll_fn(|cx| self.stream.poll_write(cx, data)).await?;
-                    data = &data[n..];
-                }
-                Ok(())
-            }
-
-            /// Waits until every queued write has completed.
-            ///
-            /// # Cancel safety
-            ///
-            /// Cancel safe: dropping the future ends only the wait; the queued
-            /// writes go on.
-            ///
-            #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    ours.write_all(b\"x\").await?;\n    ours.flush().await?; // nothing queued any more\n    # drop(theirs);\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
-            pub async fn flush(&mut self) -> Result<(), crate::Error> {
-                std::future::poll_fn(|cx| self.stream.poll_flush(cx)).await
-            }
-
-            /// Flushes, then shuts down the writing side: the peer reads
-            /// the end of the stream. Reading stays possible.
-            ///
-            /// # Cancel safety
-            ///
-            /// Dropped while it waits for the queued writes, the future has
-            /// sent nothing and the stream stays open for writing; once the
-            /// shutdown is sent, the writing side is shut down although the
-            /// future was dropped.
-            ///
-            #[doc = concat!("```\nuse plenary_async as a;\na::block_on(async {\n", $pair, "\n    ours.shutdown().await?;\n    let mut buf = [0u8; 1];\n    assert_eq!(theirs.read(&mut buf).await?, 0); // the end of the stream\n    Ok::<_, a::Error>(())\n}).unwrap();\n```")]
-            pub async fn shutdown(&mut self) -> Result<(), crate::Error> {
-                std::future::poll_fn(|cx| self.stream.poll_shutdown(cx)).await
             }
         }
     };

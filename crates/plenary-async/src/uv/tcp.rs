@@ -3,6 +3,7 @@
 //!
 //! ```
 //! use plenary_async as a;
+//! use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
 //! use a::uv::tcp::{TcpListener, TcpStream};
 //!
 //! a::block_on(async {
@@ -13,7 +14,7 @@
 //!         let mut buf = [0u8; 5];
 //!         let n = conn.read(&mut buf).await?;
 //!         conn.write_all(&buf[..n]).await?; // echo
-//!         conn.shutdown().await
+//!         conn.close().await
 //!     });
 //!     let mut client = TcpStream::connect(addr).await?;
 //!     client.write_all(b"hello").await?;
@@ -397,6 +398,7 @@ impl TcpStream {
     ///
     /// ```
     /// use plenary_async as a;
+    /// use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
     /// a::block_on(async {
     ///     let l = a::uv::tcp::TcpListener::bind("127.0.0.1:0")?;
     ///     let ours = a::uv::tcp::TcpStream::connect(l.local_addr()).await?;

@@ -249,16 +249,17 @@ pub struct FsChange {
 ///
 /// ```
 /// use plenary_async as a;
+/// use a::io::AsyncWriteExt;
 /// use futures_util::StreamExt;
 /// use std::time::Duration;
 ///
 /// a::block_on(async {
-///     let (file, path) = a::uv::fs::mkstemp(std::env::temp_dir().join("plenary-doc-XXXXXX")).await?;
+///     let (mut file, path) = a::uv::fs::mkstemp(std::env::temp_dir().join("plenary-doc-XXXXXX")).await?;
 ///     let mut changes = a::uv::watch::fs_poll(&path, Duration::from_millis(10))?;
 ///     // Grow the file until a poll notices (the first poll may come after
 ///     // the first write).
 ///     let change = loop {
-///         file.write_all("more").await?;
+///         file.write_all(b"more").await?;
 ///         if let Ok(next) = a::util::timeout(Duration::from_millis(50), changes.next()).await {
 ///             break next.unwrap()?;
 ///         }

@@ -15,6 +15,7 @@
 //! local values = ex.parse_all({ "a.json", "b.json" })  -- in a task
 //! ```
 
+use a::io::AsyncReadExt as _;
 use mlua::prelude::*;
 use plenary_async as a;
 use plenary_async_nvim as nvim;

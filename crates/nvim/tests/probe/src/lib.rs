@@ -3,6 +3,7 @@
 //! task code resumes, cancellation both ways, errors and panics, the tokio
 //! bridge) and the workloads of crates/bench/lua/rust_plugins.lua.
 
+use a::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use mlua::prelude::*;
 use plenary_async as a;
 use plenary_async_nvim as nvim;
@@ -72,8 +73,8 @@ async fn api_after_awaits(dir: String) -> Result<Vec<String>, Error> {
         .stdout(Stdio::Piped)
         .spawn()?;
     let mut out = child.stdout.take().expect("piped");
-    let mut buf = [0u8; 64];
-    out.read(&mut buf).await?;
+    let mut all = Vec::new();
+    out.read_to_end(&mut all).await?;
     done("pipe")?;
     child.wait().await?;
     done("process")?;
@@ -213,7 +214,7 @@ async fn answer(mut conn: a::uv::tcp::TcpStream) -> Result<(), a::Error> {
         body.len()
     );
     conn.write_all(response.as_bytes()).await?;
-    conn.shutdown().await
+    Ok(conn.close().await?)
 }
 
 /// GET `url` with reqwest on the tokio bridge; the body.

@@ -19,11 +19,12 @@ const BIG_READ: usize = 16 * 1024 * 1024;
 ///
 /// ```
 /// use plenary_async as a;
+/// use a::io::AsyncWriteExt;
 /// use a::uv::fs::OpenOptions;
 ///
 /// a::block_on(async {
 ///     let dir = a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-doc-XXXXXX")).await?;
-///     let log = OpenOptions::new().append(true).create(true).open(dir.join("log")).await?;
+///     let mut log = OpenOptions::new().append(true).create(true).open(dir.join("log")).await?;
 ///     log.write_all(b"one\n").await?;
 ///     log.write_all(b"two\n").await?;
 ///     assert_eq!(a::uv::fs::read(dir.join("log")).await?, b"one\ntwo\n");
@@ -393,18 +394,24 @@ type OnFile<K> = (Arc<Descriptor>, K);
 /// dropped (a read canceled by a timeout, say) keeps the descriptor open
 /// until it ends, so the number is never reused under it.
 ///
-/// Reads and writes take and return owned buffers: libuv writes into the
-/// buffer from another thread, and it must stay alive even if the future is
-/// dropped, so it cannot be a borrowed slice.
+/// Reading and writing at the file's position is [`crate::io`]'s
+/// `AsyncReadExt`/`AsyncWriteExt`/`AsyncSeekExt` (`read`, `read_to_end`,
+/// `write_all`, `seek`, …). [`read_at`](File::read_at) and
+/// [`write_at`](File::write_at) leave the position alone and take and
+/// return owned buffers: libuv fills the buffer from its thread pool, and
+/// it must stay alive even if the future is dropped, so it cannot be a
+/// borrowed slice.
 ///
 /// ```
 /// use plenary_async as a;
+/// use a::io::AsyncReadExt;
 /// use a::uv::fs::File;
 ///
 /// a::block_on(async {
-///     let file = File::open("/etc/hostname").await?;
-///     let head = file.read(4).await?; // up to 4 bytes from the current position
-///     assert!(head.len() <= 4);
+///     let mut file = File::open("/etc/hostname").await?;
+///     let mut head = [0u8; 4];
+///     let n = file.read(&mut head).await?; // up to 4 bytes from the current position
+///     assert!(n <= 4);
 ///     file.close().await
 /// })
 /// .unwrap();
@@ -501,7 +508,7 @@ impl File {
     /// let std_file = std::fs::File::open("/dev/null").unwrap();
     /// // SAFETY: `std_file` outlives `file` and the read below.
     /// let file = unsafe { a::uv::fs::File::borrow_raw(std_file.as_raw_fd()) };
-    /// assert!(a::block_on(file.read(1)).unwrap().is_empty());
+    /// assert!(a::block_on(file.read_at(1, 0)).unwrap().is_empty());
     /// drop(file); // does not close the descriptor
     /// assert!(std_file.metadata().is_ok());
     /// ```
@@ -548,27 +555,6 @@ impl File {
         .await
     }
 
-    /// Reads up to `len` bytes at the current position (plenary's
-    /// `fs_read(fd, size)`). An empty result means the end of the file. One
-    /// read returns at most 2,147,479,552 bytes (Linux's limit); a buffer
-    /// that cannot be allocated is an `ENOMEM` error.
-    ///
-    /// # Cancel safety
-    ///
-    /// Not cancel safe: dropping the future before it resolves asks libuv to
-    /// skip the request if its thread pool has not started it, but a request
-    /// already running completes: the bytes read are lost, and the file's
-    /// position has moved past them although the future was dropped.
-    ///
-    /// ```
-    /// # use plenary_async as a;
-    /// let f = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap();
-    /// assert!(a::block_on(f.read(16)).unwrap().is_empty()); // end of file
-    /// ```
-    pub async fn read(&self, len: usize) -> Result<Vec<u8>> {
-        self.read_inner(len, -1).await
-    }
-
     /// Reads up to `len` bytes at `offset`, leaving the position alone
     /// (plenary's `fs_read(fd, size, offset)`).
     ///
@@ -587,38 +573,6 @@ impl File {
         self.read_inner(len, offset as i64).await
     }
 
-    /// Reads from the current position to the end of the file.
-    ///
-    /// # Cancel safety
-    ///
-    /// Not cancel safe: dropping the future before it resolves asks libuv to
-    /// skip the request if its thread pool has not started it, but a request
-    /// already running completes: the bytes read so far are lost, and the
-    /// file's position has moved past them although the future was dropped.
-    ///
-    /// ```
-    /// # use plenary_async as a;
-    /// let f = a::block_on(a::uv::fs::File::open("/dev/null")).unwrap();
-    /// assert!(a::block_on(f.read_to_end()).unwrap().is_empty());
-    /// ```
-    pub async fn read_to_end(&self) -> Result<Vec<u8>> {
-        let size = self.stat().await.map(|m| m.len() as usize).unwrap_or(0);
-        let mut all = Vec::new();
-        let mut chunk = size.clamp(64 * 1024, 4 * 1024 * 1024);
-        loop {
-            let got = self.read(chunk).await?;
-            if got.is_empty() {
-                return Ok(all);
-            }
-            if all.is_empty() {
-                all = got;
-            } else {
-                all.extend_from_slice(&got);
-            }
-            chunk = chunk.max(64 * 1024);
-        }
-    }
-
     /// Writes once; gives the buffer back with the count, for `write_all`.
     pub(super) async fn write_inner(&self, data: Vec<u8>, offset: i64) -> Result<(usize, Vec<u8>)> {
         let extract: Extract<OnFile<Vec<u8>>, (usize, Vec<u8>)> =
@@ -629,25 +583,6 @@ impl File {
             unsafe { sys::uv_fs_write(l, r, fd, &desc, 1, offset, cb) }
         })
         .await
-    }
-
-    /// Writes `data` at the current position (or at the end, if opened for
-    /// appending); returns how many bytes were written, which may be fewer.
-    ///
-    /// # Cancel safety
-    ///
-    /// Not cancel safe: dropping the future before it resolves asks libuv to
-    /// skip the request if its thread pool has not started it, but a request
-    /// already running completes: some or all of `data` may be written, and the
-    /// position moved although the future was dropped.
-    ///
-    /// ```
-    /// # use plenary_async as a;
-    /// let f = a::block_on(a::uv::fs::File::create("/dev/null")).unwrap();
-    /// assert_eq!(a::block_on(f.write("abc")).unwrap(), 3);
-    /// ```
-    pub async fn write(&self, data: impl Into<Vec<u8>>) -> Result<usize> {
-        Ok(self.write_inner(data.into(), -1).await?.0)
     }
 
     /// Writes `data` at `offset`, leaving the position alone.
@@ -666,34 +601,6 @@ impl File {
     /// ```
     pub async fn write_at(&self, data: impl Into<Vec<u8>>, offset: u64) -> Result<usize> {
         Ok(self.write_inner(data.into(), offset as i64).await?.0)
-    }
-
-    /// Writes all of `data` at the current position, looping over short
-    /// writes.
-    ///
-    /// # Cancel safety
-    ///
-    /// Not cancel safe: dropping the future before it resolves asks libuv to
-    /// skip the request if its thread pool has not started it, but a request
-    /// already running completes: a prefix of `data`, or all of it, may be
-    /// written, and the position moved although the future was dropped.
-    ///
-    /// ```
-    /// # use plenary_async as a;
-    /// let f = a::block_on(a::uv::fs::File::create("/dev/null")).unwrap();
-    /// a::block_on(f.write_all(vec![7u8; 100_000])).unwrap();
-    /// ```
-    pub async fn write_all(&self, data: impl Into<Vec<u8>>) -> Result<()> {
-        let mut data = data.into();
-        while !data.is_empty() {
-            let (n, back) = self.write_inner(data, -1).await?;
-            data = back;
-            if n == 0 {
-                return Err(Error::uv("fs_write", sys::UV_EIO, None));
-            }
-            data.drain(..n);
-        }
-        Ok(())
     }
 
     /// The file's metadata (plenary's `fs_fstat`).
@@ -1015,7 +922,7 @@ impl std::os::fd::FromRawFd for File {
     /// let fd = std::fs::File::open("/dev/null").unwrap().into_raw_fd();
     /// // SAFETY: `fd` is open and owned by nothing else.
     /// let file = unsafe { a::uv::fs::File::from_raw_fd(fd) };
-    /// assert!(a::block_on(file.read(1)).unwrap().is_empty());
+    /// assert!(a::block_on(file.read_at(1, 0)).unwrap().is_empty());
     /// ```
     unsafe fn from_raw_fd(fd: RawFd) -> File {
         // SAFETY: the caller's contract.

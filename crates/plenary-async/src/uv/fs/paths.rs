@@ -158,9 +158,10 @@ pub async fn mkdtemp(template: impl AsRef<Path>) -> Result<PathBuf> {
 ///
 /// ```
 /// # use plenary_async as a;
-/// let (file, path) =
+/// # use a::io::AsyncWriteExt;
+/// let (mut file, path) =
 ///     a::block_on(a::uv::fs::mkstemp(std::env::temp_dir().join("plenary-doc-XXXXXX"))).unwrap();
-/// a::block_on(file.write_all("temp")).unwrap();
+/// a::block_on(file.write_all(b"temp")).unwrap();
 /// a::block_on(a::uv::fs::unlink(&path)).unwrap();
 /// ```
 pub async fn mkstemp(template: impl AsRef<Path>) -> Result<(File, PathBuf)> {
