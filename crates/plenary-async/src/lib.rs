@@ -61,7 +61,7 @@ pub mod scope;
 pub mod tests;
 pub mod util;
 pub mod uv;
-pub mod wrap;
+mod wrap;
 
 pub use entry::{block_on, run, run_now, spawn, spawn_blocking, spawn_now, void, VoidFn};
 pub use error::{panic_message, Error};

@@ -1,43 +1,7 @@
 //! `wrap`: from a callback-style function to an awaitable one (plenary's `a.wrap`).
 //!
-//! A callback-style function takes its arguments and, last, a completion
-//! callback that it calls once with the result, now or later, on any thread.
-//! [`wrap`] turns it into a function of the same arguments, minus the
-//! callback, that returns a future of the result:
-//!
-//! ```
-//! use plenary_async as a;
-//! use std::time::Duration;
-//!
-//! // Callback-style: computes on another thread, then calls back.
-//! fn add_later(x: i32, y: i32, done: a::Callback<i32>) {
-//!     std::thread::spawn(move || {
-//!         std::thread::sleep(Duration::from_millis(5));
-//!         done.call(x + y);
-//!     });
-//! }
-//!
-//! let add = a::wrap(add_later);
-//! assert_eq!(a::block_on(add(2, 3)), Ok(5));
-//!
-//! // The original stays callable directly (plenary's "sync path").
-//! let (tx, rx) = std::sync::mpsc::channel();
-//! add_later(1, 1, a::Callback::from_fn(move |v| tx.send(v).unwrap()));
-//! assert_eq!(rx.recv().unwrap(), 2);
-//! ```
-//!
-//! **Arguments.** Functions with zero to six arguments before the callback
-//! are supported; the wrapped function takes the same arguments in the same
-//! order (`add(2, 3)` above). For more, pass a tuple or a struct as one
-//! argument. Closures need their parameter types written out
-//! (`|ms: u64, cb: a::Callback<()>| …`) so that the arity can be inferred.
-//!
-//! **Differences from plenary.** The wrapped function starts the operation
-//! when it is called, like plenary's; the returned future only waits for the
-//! callback. Its output is a `Result`: [`Callback::call`] takes the callback
-//! by value, so it cannot be called twice, and a callback dropped without
-//! being called ends the wait with [`Error::CallbackDropped`] instead of
-//! hanging forever.
+//! (The public items are re-exported at the crate root; [`wrap`]'s
+//! documentation is the guide.)
 
 use crate::Error;
 use std::fmt;
@@ -335,7 +299,44 @@ impl_wrap!(A1 a1, A2 a2, A3 a3, A4 a4, A5 a5, A6 a6);
 /// Converts a callback-style function into one that returns a future
 /// (plenary's `a.wrap(fn, argc)`; the argument count is taken from the type).
 ///
-/// See the [module documentation](mod@crate::wrap) for how arguments are passed.
+/// A callback-style function takes its arguments and, last, a completion
+/// callback that it calls once with the result, now or later, on any thread.
+/// `wrap` turns it into a function of the same arguments, minus the
+/// callback, that returns a future of the result:
+///
+/// ```
+/// use plenary_async as a;
+/// use std::time::Duration;
+///
+/// // Callback-style: computes on another thread, then calls back.
+/// fn add_later(x: i32, y: i32, done: a::Callback<i32>) {
+///     std::thread::spawn(move || {
+///         std::thread::sleep(Duration::from_millis(5));
+///         done.call(x + y);
+///     });
+/// }
+///
+/// let add = a::wrap(add_later);
+/// assert_eq!(a::block_on(add(2, 3)), Ok(5));
+///
+/// // The original stays callable directly (plenary's "sync path").
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// add_later(1, 1, a::Callback::from_fn(move |v| tx.send(v).unwrap()));
+/// assert_eq!(rx.recv().unwrap(), 2);
+/// ```
+///
+/// **Arguments.** Functions with zero to six arguments before the callback
+/// are supported; the wrapped function takes the same arguments in the same
+/// order (`add(2, 3)` above). For more, pass a tuple or a struct as one
+/// argument. Closures need their parameter types written out
+/// (`|ms: u64, cb: a::Callback<()>| …`) so that the arity can be inferred.
+///
+/// **Differences from plenary.** The wrapped function starts the operation
+/// when it is called, like plenary's; the returned future only waits for the
+/// callback. Its output is a `Result`: [`Callback::call`] takes the callback
+/// by value, so it cannot be called twice, and a callback dropped without
+/// being called ends the wait with [`Error::CallbackDropped`] instead of
+/// hanging forever.
 ///
 /// ```
 /// use plenary_async as a;

@@ -30,7 +30,7 @@ fn tasks_run_from_the_hosts_loop() {
                     // of them fired from the host's loop.)
         log.borrow_mut().sort_unstable();
         assert_eq!(*log.borrow(), vec![0, 1, 2]);
-        rt.detach();
+        rt.uninstall();
     });
 }
 
@@ -44,7 +44,7 @@ fn the_runtime_does_not_keep_the_hosts_loop_alive() {
         host.run(); // must return: a pending task holds no handle
         assert!(!task.is_finished());
         drop(task);
-        rt.detach();
+        rt.uninstall();
     });
 }
 
@@ -57,7 +57,7 @@ fn block_on_on_an_attached_runtime_panics_with_a_reason() {
         let caught = std::panic::catch_unwind(|| a::block_on(async {}));
         let message = panic_message(caught.unwrap_err());
         assert!(message.contains("attached to a host"), "{message}");
-        rt.detach();
+        rt.uninstall();
     });
 }
 
@@ -107,7 +107,7 @@ fn a_host_hook_decides_when_tasks_run() {
         assert!(notified.get() > before);
         while rt.tick() {}
         assert!(done.get());
-        rt.detach();
+        rt.uninstall();
     });
 }
 
@@ -133,7 +133,7 @@ fn a_wake_from_another_thread_reaches_an_attached_runtime() {
         t.join().unwrap();
         assert!(task.is_finished());
         assert_eq!(*got.borrow(), Some(Ok(Ok(42))));
-        rt.detach();
+        rt.uninstall();
     });
 }
 
@@ -154,7 +154,7 @@ fn busy_tasks_leave_the_hosts_callbacks_room_to_run() {
         .detach();
         host.run(); // ends only if the timer got to fire between ticks
         assert!(stop.get());
-        rt.detach();
+        rt.uninstall();
     });
 }
 
@@ -177,7 +177,7 @@ fn detaching_with_a_task_waiting_on_a_handle_frees_the_task_and_the_handle() {
         .detach();
         rt.tick(); // the task waits on accept
         host.run_nowait();
-        rt.detach();
+        rt.uninstall();
         assert!(seen.get(), "the task's future was dropped");
     });
 }

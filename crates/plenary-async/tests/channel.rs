@@ -331,7 +331,7 @@ fn mpsc_dropping_the_receiver_drops_queued_values_and_fails_sends() {
 fn mpsc_values_owning_senders_of_their_own_channel_drop_cleanly() {
     // A queued value holds a sender of the same channel: dropping the
     // receiver must not re-enter the channel while it is borrowed.
-    struct Holds(#[allow(dead_code)] mpsc::Sender<Holds>);
+    struct Holds(#[allow(dead_code)] mpsc::UnboundedSender<Holds>);
     let (tx, rx) = channel::mpsc();
     tx.send(Holds(tx.clone())).unwrap();
     tx.send(Holds(tx.clone())).unwrap();

@@ -251,7 +251,7 @@ enum UnboundedOp {
 fn check_unbounded(ops: Vec<UnboundedOp>) {
     const PRODUCERS: usize = 3;
     let (tx, mut rx) = channel::mpsc::<Val>();
-    let mut senders: Vec<Option<mpsc::Sender<Val>>> =
+    let mut senders: Vec<Option<mpsc::UnboundedSender<Val>>> =
         (0..PRODUCERS).map(|_| Some(tx.clone())).collect();
     drop(tx);
     let mut model: VecDeque<Val> = VecDeque::new();

@@ -277,7 +277,7 @@ fn a_runtime_detached_mid_way_is_replaced_by_a_fresh_one() {
             a::util::sleep(60_000).await
         });
         a::block_on(a::util::scheduler());
-        old.detach();
+        old.uninstall();
         assert!(dropped.get(), "the old runtime's tasks were dropped");
         let fresh = a::Runtime::current();
         assert_eq!(fresh.block_on(task), Err(a::JoinError::Canceled));

@@ -131,6 +131,6 @@ fn the_host_libuv_build_has_no_libuv_dependency() {
         .unwrap();
     assert_eq!(
         message,
-        "plenary_async: this thread has no runtime, and with the `host-libuv` feature none is made on first use (nothing would run its loop): attach one to the host's loop first (plenary_async_nvim::attach in a Neovim plugin, or Runtime::attach), and do not use the runtime after it is detached"
+        "plenary_async: this thread has no runtime, and with the `host-libuv` feature none is made on first use (nothing would run its loop): attach one to the host's loop first (plenary_async_nvim::attach in a Neovim plugin, or Runtime::attach), and do not use the runtime after it is uninstalled"
     );
 }

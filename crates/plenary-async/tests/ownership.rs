@@ -32,7 +32,7 @@ fn within_a_minute<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) ->
 fn detach_inside_an_eager_first_poll() {
     within_a_minute(|| {
         let task = a::spawn_now(async {
-            a::Runtime::current().detach();
+            a::Runtime::current().uninstall();
             1
         });
         assert!(task.is_finished());
@@ -50,7 +50,7 @@ fn detach_inside_run_now_and_the_callback_still_runs() {
         let g = got.clone();
         let task = a::run_now(
             async {
-                a::Runtime::current().detach();
+                a::Runtime::current().uninstall();
                 2
             },
             move |r| *g.borrow_mut() = Some(r),
@@ -65,7 +65,7 @@ fn detach_inside_an_eager_poll_that_then_waits() {
     within_a_minute(|| {
         let rt = a::Runtime::current();
         let task = a::spawn_now(async {
-            a::Runtime::current().detach();
+            a::Runtime::current().uninstall();
             // Still this runtime's task: it waits a turn of this runtime's
             // loop (an event, not a time), then sleeps on it.
             a::util::scheduler().await;
@@ -84,7 +84,7 @@ fn block_on_with_a_limit_returns_when_the_future_detaches_between_sleeps() {
             async {
                 let before = a::Runtime::current().loop_ptr() as usize;
                 a::util::sleep(1).await;
-                a::Runtime::current().detach();
+                a::Runtime::current().uninstall();
                 // Long enough that it is not over at its first poll: its
                 // timer must be on the runtime that drives this future (a
                 // fresh runtime's timer would never fire; the limit's would,
@@ -112,7 +112,7 @@ fn the_last_handle_dropped_inside_its_own_task() {
         let rt = unsafe { a::Runtime::attach(host.ptr.cast()) };
         let (done, flag) = flag();
         let keep = rt.clone();
-        rt.detach(); // now `keep` is the only handle
+        rt.uninstall(); // now `keep` is the only handle
         let on = keep.clone();
         on.spawn(async move {
             let _flag = flag;
@@ -136,7 +136,7 @@ fn an_error_handler_that_detaches_the_runtime() {
         let rt = a::Runtime::current();
         rt.set_error_handler(move |e| {
             s.borrow_mut().push(e.to_string());
-            a::Runtime::current().detach();
+            a::Runtime::current().uninstall();
         });
         let f = a::void(|| async { panic!("reported") });
         f();
@@ -156,7 +156,7 @@ fn a_destructor_at_shutdown_that_detaches_and_spawns() {
                 // spawns give canceled tasks, and detaching does nothing
                 // more.
                 let late = a::spawn(async { 1 });
-                a::Runtime::current().detach();
+                a::Runtime::current().uninstall();
                 self.0.set(late.is_finished());
             }
         }
@@ -169,7 +169,7 @@ fn a_destructor_at_shutdown_that_detaches_and_spawns() {
         })
         .detach();
         rt.block_on(a::util::scheduler());
-        rt.detach(); // the last handle: the pending task is dropped
+        rt.uninstall(); // the last handle: the pending task is dropped
         assert!(canceled.get(), "a spawn during shutdown is a canceled task");
     });
 }
@@ -181,7 +181,7 @@ fn a_detached_attached_runtime_keeps_running_its_tasks_from_its_own_idle_handle(
         // SAFETY: as above; `old` is dropped before the loop is closed.
         let old = unsafe { a::Runtime::attach(host.ptr.cast()) };
         let keep = old.clone();
-        old.detach();
+        old.uninstall();
         let steps = Rc::new(Cell::new(0));
         let s = steps.clone();
         let task = keep.spawn(async move {
@@ -224,7 +224,7 @@ fn waker_of_a_task_whose_runtime_is_gone() -> std::task::Waker {
     }))
     .detach();
     rt.block_on(a::util::scheduler());
-    rt.detach();
+    rt.uninstall();
     let waker = stash.borrow_mut().take();
     waker.expect("the task waited")
 }
@@ -332,7 +332,7 @@ fn a_host_hook_that_detaches_the_runtime_when_notified() {
                 n.set(n.get() + 1);
                 // The hook (host code) drops the thread's runtime while the
                 // runtime is inside the spawn that notified it.
-                a::Runtime::current().detach();
+                a::Runtime::current().uninstall();
             })
         };
         // `a::spawn` on the installed runtime: its push calls the hook,

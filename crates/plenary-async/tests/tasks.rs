@@ -224,7 +224,7 @@ fn run_calls_back_with_canceled_when_canceled_or_shut_down_before_its_first_poll
         assert_eq!(*calls.borrow(), vec![Err(a::JoinError::Canceled)]);
         let c = calls.clone();
         a::run(async { 2 }, move |r| c.borrow_mut().push(r)).detach();
-        a::Runtime::current().detach(); // shut down before its first poll
+        a::Runtime::current().uninstall(); // shut down before its first poll
         assert_eq!(
             *calls.borrow(),
             vec![Err(a::JoinError::Canceled), Err(a::JoinError::Canceled)]
@@ -318,7 +318,7 @@ fn spawn_during_runtime_shutdown_gives_a_canceled_task() {
         })
         .detach();
         rt.tick();
-        rt.detach();
+        rt.uninstall();
         let task = slot.borrow_mut().take().expect("spawned in the destructor");
         assert!(task.is_finished());
         assert_eq!(a::block_on(task), Err(a::JoinError::Canceled));
@@ -385,7 +385,7 @@ fn detach_gives_the_thread_a_fresh_runtime_even_while_a_clone_is_alive() {
         let rt = a::Runtime::current();
         let keep = rt.clone();
         let old_task = keep.spawn(async { "old" });
-        rt.detach();
+        rt.uninstall();
         // The thread's runtime is a new one: spawn, block_on and current work.
         assert_eq!(a::block_on(a::spawn(async { 5 })), Ok(5));
         let fresh = a::Runtime::current();
@@ -394,7 +394,7 @@ fn detach_gives_the_thread_a_fresh_runtime_even_while_a_clone_is_alive() {
         while keep.tick() {}
         assert!(old_task.is_finished());
         // Detaching the old one again leaves the thread's fresh runtime be.
-        keep.detach();
+        keep.uninstall();
         let on_fresh = a::spawn(async { 7 });
         while fresh.tick() {}
         assert!(

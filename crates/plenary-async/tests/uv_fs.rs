@@ -299,7 +299,7 @@ fn file_operations_work_on_an_attached_runtime() {
             fs::read_to_string(dir.join("f")).await.unwrap()
         });
         host.run(); // returns once the requests are done and nothing is left
-        rt.detach();
+        rt.uninstall();
         let got = a::util::block_on(task, Duration::from_secs(30));
         assert_eq!(got.unwrap().unwrap(), "on the host's loop");
     });

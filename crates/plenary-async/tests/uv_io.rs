@@ -358,14 +358,14 @@ async fn process_faults_are_errors() {
     child.wait().await.unwrap();
     let err = write_until_failure(&mut input, 100).await;
     assert_uv_error(&err, "EPIPE");
-    assert!(child.kill(libc::SIGTERM).is_err(), "it has exited");
+    assert!(child.send_signal(libc::SIGTERM).is_err(), "it has exited");
 
     let mut sleeper = Command::new("sleep").arg("30").spawn().unwrap();
     assert!(matches!(
-        sleeper.kill(9999),
+        sleeper.send_signal(9999),
         Err(a::Error::Uv { name: "EINVAL", .. })
     ));
-    sleeper.kill(libc::SIGKILL).unwrap();
+    sleeper.kill().unwrap();
     assert_eq!(sleeper.wait().await.unwrap().signal(), Some(libc::SIGKILL));
 }
 

@@ -330,7 +330,7 @@ fn tcp_works_on_an_attached_runtime() {
         .detach();
         host.run();
         assert!(echoed.get());
-        rt.detach();
+        rt.uninstall();
     });
 }
 

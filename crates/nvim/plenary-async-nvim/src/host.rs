@@ -347,6 +347,6 @@ fn detach() {
         hook();
     }
     if let Some(host) = host {
-        host.runtime.detach();
+        host.runtime.uninstall();
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! Two thread-locals. `RUNTIME` owns the thread's *installed* runtime (the
 //! one `Runtime::current()` created or `Runtime::attach` installed; it is
-//! dropped by `detach` or when the thread exits). `CONTEXT` holds raw
+//! dropped by `uninstall` or when the thread exits). `CONTEXT` holds raw
 //! pointers to the *current* runtime for the hot paths (scheduling a task,
 //! registering a timer): to the whole runtime (`Inner`, for the loop and
 //! the timers), to its executor, and to its remote (to tell this thread's
@@ -14,7 +14,7 @@
 //! guard is on the stack: a runtime that polls its tasks (`tick`,
 //! `block_on`), runs a libuv callback of its own, or shuts down enters
 //! itself first, so that the code it runs (task code, wakers, destructors)
-//! finds *that* runtime, even after it was detached from the thread.
+//! finds *that* runtime, even after it was uninstalled from the thread.
 //!
 //! # Ownership: why the raw pointers are sound
 //!
@@ -39,7 +39,7 @@
 //! While an `Enter` is on the stack, a change of the slot does not touch
 //! the pointers (they belong to the `Enter`); it marks them `stale`, and the
 //! outermost `Enter` re-reads the slot when it exits. `tests/ownership.rs`
-//! breaks each rule on purpose (detach, drop the last handle and panic from
+//! breaks each rule on purpose (uninstall, drop the last handle and panic from
 //! task code, an eager first poll, a callback and a destructor) under
 //! valgrind; the executor-only half is in `core_tests.rs` under Miri.
 //!
@@ -384,7 +384,7 @@ fn create_standalone() {
 /// The panic of a call that needs a runtime on a thread that has none,
 /// with the `host-libuv` feature (which makes none by itself).
 #[cfg(feature = "host-libuv")]
-pub(crate) const NOT_ATTACHED: &str = "plenary_async: this thread has no runtime, and with the `host-libuv` feature none is made on first use (nothing would run its loop): attach one to the host's loop first (plenary_async_nvim::attach in a Neovim plugin, or Runtime::attach), and do not use the runtime after it is detached";
+pub(crate) const NOT_ATTACHED: &str = "plenary_async: this thread has no runtime, and with the `host-libuv` feature none is made on first use (nothing would run its loop): attach one to the host's loop first (plenary_async_nvim::attach in a Neovim plugin, or Runtime::attach), and do not use the runtime after it is uninstalled";
 
 #[cfg(test)]
 fn test_executor_pointers() -> Option<(*const Executor, *const Remote)> {

@@ -74,7 +74,7 @@ impl Runtime {
     /// `loop_ptr` must point to a live, initialised `uv_loop_t` of the libuv
     /// this process uses (a [`Loop`](super::Loop)'s, or a host's such as
     /// Neovim's), that is run on this thread and outlives the
-    /// runtime (call [`detach`](Runtime::detach) before the host closes it).
+    /// runtime (call [`uninstall`](Runtime::uninstall) before the host closes it).
     ///
     /// # Panics
     /// If this thread already has a runtime, or (`host-libuv`) if the host
@@ -100,7 +100,7 @@ impl Runtime {
     ///     host.run(); // the host's loop; returns when idle
     ///     assert!(done.get());
     ///
-    ///     rt.detach(); // before the host closes its loop
+    ///     rt.uninstall(); // before the host closes its loop
     ///     host.close().unwrap(); // the runtime's handles close, then the loop
     /// })
     /// .join()
@@ -142,7 +142,7 @@ impl Runtime {
     ///     assert!(task.is_finished());
     ///
     ///     drop(task);
-    ///     rt.detach();
+    ///     rt.uninstall();
     ///     host.close().unwrap();
     /// })
     /// .join()
@@ -165,20 +165,29 @@ impl Runtime {
     /// `block_on` it; its tasks are woken as from another thread). Called
     /// from this runtime's own task code or callbacks, the runtime stays
     /// current for that code until it returns (a `sleep` after the
-    /// `detach` still runs on this runtime), and alive until then even if
+    /// `uninstall` still runs on this runtime), and alive until then even if
     /// that was its last handle.
     ///
     /// ```
     /// let rt = plenary_async::Runtime::current();
     /// let task = rt.spawn(std::future::pending::<()>());
-    /// rt.detach(); // the pending task is dropped with the runtime
+    /// rt.uninstall(); // the pending task is dropped with the runtime
     /// assert_eq!(plenary_async::block_on(task), Err(plenary_async::JoinError::Canceled));
     /// ```
-    pub fn detach(self) {
+    pub fn uninstall(self) {
         // The thread stops pointing here before the slot's handle goes.
         // Called from this runtime's own task code (or a callback), the
         // runtime stays current until that code returns to it.
         drop(context::uninstall(&self.inner));
+    }
+
+    /// The former name of [`uninstall`](Runtime::uninstall).
+    #[deprecated(
+        since = "0.1.0",
+        note = "renamed `uninstall`: `detach` is `Task`'s verb (let a task run on without its handle)"
+    )]
+    pub fn detach(self) {
+        self.uninstall();
     }
 
     /// Polls up to [`budget`](Runtime::budget) ready tasks and returns whether

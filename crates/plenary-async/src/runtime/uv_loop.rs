@@ -11,7 +11,7 @@ use std::ffi::c_void;
 /// A libuv event loop owned by the caller: create it, attach a runtime to
 /// it ([`Runtime::attach`](crate::Runtime::attach) or
 /// [`attach_with`](crate::Runtime::attach_with)), run it, and close it
-/// after [`detach`](crate::Runtime::detach)ing the runtime. It belongs to
+/// after [`uninstall`](crate::Runtime::uninstall)ing the runtime. It belongs to
 /// the thread that made it (it is neither `Send` nor `Sync`).
 ///
 /// ```
@@ -32,7 +32,7 @@ use std::ffi::c_void;
 ///     .detach();
 ///     host.run(); // returns when nothing keeps the loop alive
 ///     assert!(done.get());
-///     rt.detach(); // before the loop is closed
+///     rt.uninstall(); // before the loop is closed
 ///     host.close().unwrap();
 /// })
 /// .join()

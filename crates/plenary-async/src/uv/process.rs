@@ -408,7 +408,7 @@ impl ExitStatus {
     /// # use plenary_async as a;
     /// let st = a::block_on(async {
     ///     let child = a::uv::process::Command::new("sleep").arg("30").spawn()?;
-    ///     child.kill(libc::SIGTERM)?;
+    ///     child.send_signal(libc::SIGTERM)?;
     ///     let mut child = child;
     ///     child.wait().await
     /// })
@@ -504,24 +504,43 @@ impl Child {
     /// # use plenary_async as a;
     /// let child = a::uv::process::Command::new("sleep").arg("30").spawn().unwrap();
     /// assert_eq!(child.try_wait(), None);
-    /// child.kill(libc::SIGKILL).unwrap();
+    /// child.kill().unwrap();
     /// ```
     pub fn try_wait(&self) -> Option<ExitStatus> {
         self.handle.state().exit.get()
     }
 
-    /// Sends `signal` to the child (plenary's `process_kill`). A signal
-    /// number that does not exist is `EINVAL`; a child that has already
-    /// exited is `ESRCH`.
+    /// Kills the child with `SIGKILL` (on Windows, `TerminateProcess`), as
+    /// std's `Child::kill`; it does not wait for the exit ([`wait`](Child::wait)
+    /// does). A child that has already exited is `ESRCH`.
     ///
     /// ```
     /// # use plenary_async as a;
     /// let mut child = a::uv::process::Command::new("sleep").arg("30").spawn().unwrap();
-    /// assert!(child.kill(12345).unwrap_err().to_string().contains("EINVAL"));
-    /// child.kill(libc::SIGKILL).unwrap();
+    /// child.kill().unwrap();
+    /// # #[cfg(unix)]
     /// assert_eq!(a::block_on(child.wait()).unwrap().signal(), Some(libc::SIGKILL));
     /// ```
-    pub fn kill(&self, signal: i32) -> Result<(), Error> {
+    pub fn kill(&self) -> Result<(), Error> {
+        // libuv's number for it on every platform (Windows included,
+        // where libuv turns it into TerminateProcess).
+        const SIGKILL: i32 = 9;
+        self.send_signal(SIGKILL)
+    }
+
+    /// Sends signal `signum` to the child (plenary's `process_kill`). A
+    /// signal number that does not exist is `EINVAL`; a child that has
+    /// already exited is `ESRCH`.
+    ///
+    /// ```
+    /// # use plenary_async as a;
+    /// let mut child = a::uv::process::Command::new("sleep").arg("30").spawn().unwrap();
+    /// assert!(child.send_signal(12345).unwrap_err().to_string().contains("EINVAL"));
+    /// child.send_signal(libc::SIGTERM).unwrap();
+    /// assert_eq!(a::block_on(child.wait()).unwrap().signal(), Some(libc::SIGTERM));
+    /// ```
+    #[doc(alias = "process_kill")]
+    pub fn send_signal(&self, signum: i32) -> Result<(), Error> {
         if self.try_wait().is_some() {
             return Err(Error::uv(
                 "process_kill",
@@ -530,7 +549,7 @@ impl Child {
             ));
         }
         // SAFETY: a live process handle.
-        let rc = unsafe { sys::uv_process_kill(self.handle.as_ptr(), signal) };
+        let rc = unsafe { sys::uv_process_kill(self.handle.as_ptr(), signum) };
         if rc < 0 {
             return Err(Error::uv("process_kill", rc, Some(self.program.clone())));
         }

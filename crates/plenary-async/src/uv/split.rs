@@ -33,7 +33,8 @@ pub(crate) fn split(stream: Stream) -> (OwnedReadHalf, OwnedWriteHalf) {
 }
 
 /// The reading half of a split stream. It implements
-/// `futures_io::AsyncRead` and has [`read`](OwnedReadHalf::read).
+/// `futures_io::AsyncRead` (`read` and the rest come from
+/// [`crate::io::AsyncReadExt`]).
 ///
 /// ```
 /// use plenary_async as a;
@@ -84,9 +85,9 @@ impl fmt::Debug for OwnedReadHalf {
 }
 
 /// The writing half of a split stream. It implements
-/// `futures_io::AsyncWrite` and has [`write_all`](OwnedWriteHalf::write_all),
-/// [`flush`](OwnedWriteHalf::flush) and [`shutdown`](OwnedWriteHalf::shutdown);
-/// dropping it shuts the writing side down.
+/// `futures_io::AsyncWrite` (`write_all`, `flush` and `close`, which shuts
+/// the writing side down, come from [`crate::io::AsyncWriteExt`]);
+/// dropping it shuts the writing side down too.
 ///
 /// ```
 /// use plenary_async as a;

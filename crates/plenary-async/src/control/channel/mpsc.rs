@@ -108,7 +108,7 @@ impl<T> Chan<T> {
 
     /// One poll of a send that may wait: the value (in `value` until it is
     /// queued or handed to a waiter slot) and its place in line (`key`).
-    /// `Send` and a bounded sender's `Sink` both drive a send with it.
+    /// `SendFuture` and a bounded sender's `Sink` both drive a send with it.
     fn poll_send(
         &self,
         value: &mut Option<T>,
@@ -172,7 +172,7 @@ impl<T> Chan<T> {
     }
 }
 
-/// Creates an unbounded channel (plenary's `channel.mpsc()`): [`Sender`]s
+/// Creates an unbounded channel (plenary's `channel.mpsc()`): [`UnboundedSender`]s
 /// never wait.
 ///
 /// ```
@@ -189,9 +189,9 @@ impl<T> Chan<T> {
 /// });
 /// ```
 #[doc(alias = "unbounded_channel")]
-pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
+pub fn unbounded<T>() -> (UnboundedSender<T>, Receiver<T>) {
     let chan = Chan::new(usize::MAX);
-    (Sender { chan: chan.clone() }, Receiver { chan })
+    (UnboundedSender { chan: chan.clone() }, Receiver { chan })
 }
 
 /// Creates a channel that holds at most `capacity` values:
@@ -230,11 +230,11 @@ pub fn bounded<T>(capacity: usize) -> (BoundedSender<T>, Receiver<T>) {
 /// tx2.send(2).unwrap();
 /// assert_eq!((rx.try_recv(), rx.try_recv()), (Ok(1), Ok(2)));
 /// ```
-pub struct Sender<T> {
+pub struct UnboundedSender<T> {
     chan: Rc<Chan<T>>,
 }
 
-impl<T> Sender<T> {
+impl<T> UnboundedSender<T> {
     /// Queues `value` and wakes the receiver. Not async: it never waits.
     /// Returns the value back as `Err(SendError(value))` if the receiver was
     /// dropped or closed.
@@ -264,23 +264,23 @@ impl<T> Sender<T> {
     }
 }
 
-impl<T> Clone for Sender<T> {
+impl<T> Clone for UnboundedSender<T> {
     fn clone(&self) -> Self {
-        Sender {
+        UnboundedSender {
             chan: self.chan.add_sender(),
         }
     }
 }
 
-impl<T> Drop for Sender<T> {
+impl<T> Drop for UnboundedSender<T> {
     fn drop(&mut self) {
         self.chan.drop_sender();
     }
 }
 
-impl<T> fmt::Debug for Sender<T> {
+impl<T> fmt::Debug for UnboundedSender<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("mpsc::Sender")
+        f.debug_struct("mpsc::UnboundedSender")
             .field("closed", &self.is_closed())
             .finish()
     }
@@ -297,6 +297,7 @@ impl<T> fmt::Debug for Sender<T> {
 ///     assert_eq!(rx.recv().await, Some(1));
 /// });
 /// ```
+#[doc(alias = "Sender")]
 pub struct BoundedSender<T> {
     chan: Rc<Chan<T>>,
     /// The `Sink`'s send in progress: its value and its place in line.
@@ -340,8 +341,8 @@ impl<T> BoundedSender<T> {
     ///     assert!(rx.try_recv().is_err()); // 2 was never sent
     /// });
     /// ```
-    pub fn send(&self, value: T) -> Send<'_, T> {
-        Send {
+    pub fn send(&self, value: T) -> SendFuture<'_, T> {
+        SendFuture {
             chan: &self.chan,
             value: Some(value),
             key: None,
@@ -417,7 +418,7 @@ impl<T> Drop for BoundedSender<T> {
 ///     assert_eq!(rx.collect::<Vec<_>>().await, [1, 2, 3]);
 /// });
 /// ```
-impl<T> futures_sink::Sink<T> for Sender<T> {
+impl<T> futures_sink::Sink<T> for UnboundedSender<T> {
     type Error = SendError<T>;
 
     fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
@@ -512,20 +513,20 @@ impl<T> fmt::Debug for BoundedSender<T> {
 ///
 /// ```
 /// let (tx, _rx) = plenary_async::control::channel::mpsc::bounded(1);
-/// let send: plenary_async::control::channel::mpsc::Send<'_, u8> = tx.send(1);
+/// let send: plenary_async::control::channel::mpsc::SendFuture<'_, u8> = tx.send(1);
 /// assert!(plenary_async::block_on(send).is_ok());
 /// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
-pub struct Send<'a, T> {
+pub struct SendFuture<'a, T> {
     chan: &'a Rc<Chan<T>>,
     value: Option<T>,
     key: Option<Key>,
 }
 
-// `Send` never pins its fields (the value moves into the queue).
-impl<T> Unpin for Send<'_, T> {}
+// `SendFuture` never pins its fields (the value moves into the queue).
+impl<T> Unpin for SendFuture<'_, T> {}
 
-impl<T> Future for Send<'_, T> {
+impl<T> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -544,21 +545,21 @@ impl<T> Future for Send<'_, T> {
 /// assert!(plenary_async::block_on(&mut send).is_ok());
 /// assert!(send.is_terminated());
 /// ```
-impl<T> futures_core::future::FusedFuture for Send<'_, T> {
+impl<T> futures_core::future::FusedFuture for SendFuture<'_, T> {
     fn is_terminated(&self) -> bool {
         self.value.is_none() && self.key.is_none()
     }
 }
 
-impl<T> Drop for Send<'_, T> {
+impl<T> Drop for SendFuture<'_, T> {
     fn drop(&mut self) {
         self.chan.forget_send(self.key.take());
     }
 }
 
-impl<T> fmt::Debug for Send<'_, T> {
+impl<T> fmt::Debug for SendFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("mpsc::Send")
+        f.debug_struct("mpsc::SendFuture")
             .field("waiting", &self.key.is_some())
             .finish()
     }
