@@ -8,7 +8,9 @@
 //! wake from a tokio thread (the runtime's remote queue and its
 //! `uv_async_t`), and the awaiting task resumes in the next `vim.schedule`
 //! tick, where Neovim's API may be used. Dropping the returned
-//! [`TokioTask`] aborts the tokio task at its next await.
+//! [`TokioTask`] detaches the tokio task (it runs on), as dropping a
+//! `plenary_async::Task` or tokio's `JoinHandle` does; [`TokioTask::cancel`]
+//! aborts it, and [`TokioTask::cancel_on_drop`] makes dropping abort it.
 //!
 //! Everything else (files, processes, sockets, timers) is better done with
 //! `plenary_async` itself, on Neovim's own loop, without a second thread.
@@ -72,7 +74,9 @@ pub(crate) fn shut_down() {
 /// [`TokioTask`] completes with its output on Neovim's loop.
 ///
 /// # Cancel safety
-/// Dropping the `TokioTask` aborts the tokio task (at its next await).
+/// Dropping the `TokioTask` detaches the tokio task: it runs on, its
+/// output dropped. Use [`TokioTask::cancel_on_drop`] for work that should
+/// stop with whoever awaits it (a request whose awaiting task is canceled).
 ///
 /// ```no_run
 /// use plenary_async as a;
@@ -95,28 +99,74 @@ where
     F::Output: Send + 'static,
 {
     match handle() {
-        Ok(handle) => TokioTask(Ok(handle.spawn(future))),
-        Err(e) => TokioTask(Err(Some(e))),
+        Ok(handle) => TokioTask {
+            handle: Ok(handle.spawn(future)),
+            cancel_on_drop: false,
+        },
+        Err(e) => TokioTask {
+            handle: Err(Some(e)),
+            cancel_on_drop: false,
+        },
     }
 }
 
-/// A tokio task awaited on Neovim's loop (see [`spawn`]).
+/// A tokio task awaited on Neovim's loop (see [`spawn`]). Dropping it
+/// detaches the tokio task, unless [`cancel_on_drop`](TokioTask::cancel_on_drop)
+/// was asked for.
 ///
 /// ```no_run
 /// # async fn f() {
 /// let task: plenary_async_nvim::tokio::TokioTask<u8> =
 ///     plenary_async_nvim::tokio::spawn(async { 1 });
-/// drop(task); // aborts the tokio task
+/// drop(task); // the tokio task runs on
 /// # }
 /// ```
-#[must_use = "dropping a TokioTask aborts the tokio task"]
-pub struct TokioTask<T>(Result<tokio::task::JoinHandle<T>, Option<JoinError>>);
+#[must_use = "dropping a TokioTask detaches the tokio task; await it, or `.cancel()` it"]
+pub struct TokioTask<T> {
+    handle: Result<tokio::task::JoinHandle<T>, Option<JoinError>>,
+    cancel_on_drop: bool,
+}
+
+impl<T> TokioTask<T> {
+    /// Aborts the tokio task (at its next await); awaiting this handle then
+    /// gives an error whose [`is_canceled`](JoinError::is_canceled) is true,
+    /// unless the task had finished. The verb of `plenary_async::Task::cancel`.
+    ///
+    /// ```no_run
+    /// # async fn f() {
+    /// let task = plenary_async_nvim::tokio::spawn(std::future::pending::<()>());
+    /// task.cancel();
+    /// assert!(task.await.unwrap_err().is_canceled());
+    /// # }
+    /// ```
+    #[doc(alias = "abort")]
+    pub fn cancel(&self) {
+        if let Ok(handle) = &self.handle {
+            handle.abort();
+        }
+    }
+
+    /// Makes dropping this handle abort the tokio task (tokio-util's
+    /// `AbortOnDropHandle`): for work that should stop with the task that
+    /// awaits it, such as a request whose awaiting task is canceled.
+    ///
+    /// ```no_run
+    /// # async fn f() {
+    /// let task = plenary_async_nvim::tokio::spawn(std::future::pending::<()>()).cancel_on_drop();
+    /// drop(task); // the tokio task is aborted
+    /// # }
+    /// ```
+    pub fn cancel_on_drop(mut self) -> TokioTask<T> {
+        self.cancel_on_drop = true;
+        self
+    }
+}
 
 impl<T> Future for TokioTask<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match &mut self.0 {
+        match &mut self.handle {
             Ok(handle) => Pin::new(handle).poll(cx).map_err(|e| {
                 JoinError(if e.is_cancelled() {
                     Kind::Canceled
@@ -131,8 +181,8 @@ impl<T> Future for TokioTask<T> {
 
 impl<T> Drop for TokioTask<T> {
     fn drop(&mut self) {
-        if let Ok(handle) = &self.0 {
-            handle.abort();
+        if self.cancel_on_drop {
+            self.cancel();
         }
     }
 }

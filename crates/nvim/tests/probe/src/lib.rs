@@ -223,6 +223,7 @@ async fn http_get(url: String) -> Result<String, Error> {
         let response = reqwest::get(url).await?;
         response.text().await
     })
+    .cancel_on_drop() // canceling the Lua task that awaits aborts the request
     .await??;
     Ok(body)
 }
