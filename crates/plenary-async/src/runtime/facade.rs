@@ -234,6 +234,22 @@ impl Runtime {
         self.inner.spawn(future, Location::caller())
     }
 
+    /// A `Send` handle to this runtime, for other threads: they hand it
+    /// work with [`Handle::spawn`](crate::runtime::Handle::spawn), which
+    /// runs on this runtime's thread (tokio's `Handle`; see
+    /// [`runtime::Handle`](crate::runtime::Handle)).
+    ///
+    /// ```
+    /// use plenary_async as a;
+    /// let handle = a::Runtime::current().handle();
+    /// let (done, answer) = a::Callback::pair();
+    /// std::thread::spawn(move || done.call(handle.spawn(|| async { 6 * 7 }).wait()));
+    /// assert_eq!(a::block_on(answer), Ok(Ok(42)));
+    /// ```
+    pub fn handle(&self) -> crate::runtime::Handle {
+        crate::runtime::Handle::new(self.inner.inbox())
+    }
+
     /// Whether the runtime runs on a host's loop ([`attach`](Runtime::attach)).
     ///
     /// ```

@@ -44,6 +44,7 @@ pub(crate) mod core_tests;
 mod driver;
 mod executor;
 mod facade;
+mod handle;
 pub(crate) mod in_flight;
 #[cfg(all(test, loom))]
 mod loom_tests;
@@ -61,6 +62,7 @@ pub(crate) use context::{
 pub(crate) use executor::Executor;
 pub use executor::DEFAULT_BUDGET;
 pub use facade::Runtime;
+pub use handle::{Handle, RemoteTask};
 pub use task::{AbortHandle, Task};
 pub use uv_loop::Loop;
 
@@ -108,7 +110,7 @@ fn require_libuv() {
     }
 }
 
-use crate::ffi::handle::Handle;
+use crate::ffi::handle::Handle as UvHandle;
 use crate::ffi::sys::{self, uv_async_t, uv_loop_t};
 use driver::{Driving, Kind, UvDriver};
 use remote::{Remote, Signal};
@@ -132,11 +134,13 @@ pub(crate) struct Inner {
     owned_loop: Option<Layout>,
     executor: Executor,
     driver: Rc<UvDriver>,
-    async_handle: std::cell::RefCell<Option<Handle<Weak<Inner>>>>,
+    async_handle: std::cell::RefCell<Option<UvHandle<Weak<Inner>>>>,
     /// `None` only during shutdown, once the timer handle is closed.
     timers: Option<Timers>,
     in_block_on: Cell<bool>,
     main_waker: Waker,
+    /// The queue of the `Send` handles (`Runtime::handle`), made on first use.
+    inbox: std::cell::RefCell<Option<Arc<handle::Inbox>>>,
 }
 
 struct MainWake {
@@ -200,7 +204,7 @@ impl Inner {
             let remote = Arc::new(Remote::new());
             // SAFETY: uv_async_init initialises a UV_ASYNC handle on the live loop.
             let async_handle = unsafe {
-                Handle::new(sys::UV_ASYNC, me.clone(), |h| {
+                UvHandle::new(sys::UV_ASYNC, me.clone(), |h| {
                     sys::uv_async_init(loop_, h, Some(on_async))
                 })
             }
@@ -232,7 +236,7 @@ impl Inner {
                     // SAFETY: uv_idle_init initialises a UV_IDLE handle on
                     // the host's live loop (the caller's contract).
                     let idle = unsafe {
-                        Handle::new(sys::UV_IDLE, me.clone(), |h| sys::uv_idle_init(loop_, h))
+                        UvHandle::new(sys::UV_IDLE, me.clone(), |h| sys::uv_idle_init(loop_, h))
                     }
                     .unwrap_or_else(|code| {
                         panic!(
@@ -257,6 +261,7 @@ impl Inner {
                 async_handle: std::cell::RefCell::new(Some(async_handle)),
                 timers: Some(Timers::new(timer)),
                 in_block_on: Cell::new(false),
+                inbox: std::cell::RefCell::new(None),
                 main_waker,
             }
         })
@@ -335,6 +340,18 @@ impl Inner {
             self.driver.set_in_uv_run(false);
             crate::runtime::executor::Driver::disarm(&*self.driver);
         }
+    }
+
+    /// The inbox of this runtime's `Send` handles: made, and its serving
+    /// task spawned, on first use.
+    pub(crate) fn inbox(&self) -> Arc<handle::Inbox> {
+        if let Some(inbox) = &*self.inbox.borrow() {
+            return inbox.clone();
+        }
+        let (inbox, serve) = handle::Inbox::new();
+        self.spawn(serve, Location::caller()).detach();
+        *self.inbox.borrow_mut() = Some(inbox.clone());
+        inbox
     }
 
     /// Spawns `future` onto this runtime, queued.
