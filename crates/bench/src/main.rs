@@ -289,7 +289,8 @@ fn main() {
     }
     if let Some(what) = args.iter().find_map(|a| a.strip_prefix("--profile-core=")) {
         // Ad-hoc: one core workload on plenary-async alone
-        // (`--profile-core=spawn|wake|sleeps|floor`), for `perf record`; `floor`
+        // (`--profile-core=spawn|wake|sleeps|floor|semaphore`, `spawn-smol`,
+        // `semaphore-smol` for the peer), for `perf record` and callgrind; `floor`
         // measures an allocation and a poll through a function pointer.
         let took = match what {
             "spawn" => spawn_await(Rt::Plenary, 10_000_000),
@@ -317,6 +318,12 @@ fn main() {
                 start.elapsed()
             }
             "sleeps" => sleeps(Rt::Plenary, 100_000).total,
+            // The semaphore workload on plenary-async and on the smol
+            // crates, 1,000,000 acquire/release each: callgrind compares
+            // their instructions.
+            "semaphore" => control::semaphore(Rt::Plenary, 1_000_000),
+            "semaphore-smol" => control::semaphore(Rt::Smol, 1_000_000),
+            "spawn-smol" => spawn_await(Rt::Smol, 10_000_000),
             "sleeps-after" => {
                 // As in the suite: after the other core workloads.
                 spawn_await(Rt::Plenary, 1_000_000);

@@ -199,24 +199,33 @@ impl Executor {
             let deferred = std::mem::take(&mut *self.deferred.borrow_mut());
             deferred.into_iter().for_each(Waker::wake);
         }
-        let mut events_turn = true;
-        for _ in 0..self.budget.get() {
-            // Most ticks have one queue only: the events queue is looked
-            // at through its `Cell` count, without borrowing it.
-            let next = if self.n_events.get() != 0 && events_turn {
-                self.pop_event()
-            } else {
-                let next = self.queue.borrow_mut().pop_front();
-                match next {
-                    Some(runnable) => Some(runnable),
-                    None if self.n_events.get() != 0 => self.pop_event(),
-                    None => None,
-                }
+        let budget = self.budget.get();
+        let mut polled = 0;
+        // Events are queued only between ticks (a wake while a tick polls
+        // goes to the task queue), so here they can only run out: take
+        // the two queues in turn while events remain, then the tasks alone
+        // (the hot path, as cheap as one queue).
+        while polled < budget && self.n_events.get() != 0 {
+            let Some(event) = self.pop_event() else {
+                break;
             };
-            events_turn = !events_turn;
+            event.run();
+            polled += 1;
+            if polled == budget {
+                break;
+            }
+            let next = self.queue.borrow_mut().pop_front();
+            if let Some(runnable) = next {
+                runnable.run();
+                polled += 1;
+            }
+        }
+        while polled < budget {
+            let next = self.queue.borrow_mut().pop_front();
             match next {
                 Some(runnable) => {
                     runnable.run();
+                    polled += 1;
                 }
                 None => break,
             }
