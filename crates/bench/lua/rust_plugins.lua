@@ -1,7 +1,7 @@
 -- Rust plugins' benchmark, run in headless Neovim by scripts/bench-lua.sh:
 -- a Rust future awaited from a Lua task 100,000 times, one after another,
 -- through plenary-async-nvim, against the tokio-on-a-thread pattern Rust
--- plugins use today (crates/nvim/bench: a tokio task on another thread, a
+-- plugins use today (crates/nvim-oxi/bench: a tokio task on another thread, a
 -- channel, a libuv async handle, vim.schedule). Reports the latency per
 -- call and how late a 1 ms vim.uv timer fired meanwhile (worst and 99th
 -- percentile). Each row is the best of 3 runs (by time), in this process.

@@ -85,8 +85,9 @@ pub use export::{export, function, AsyncFunction, OpHandle};
 pub use plenary_async;
 
 pub use host::{is_attached, lua, CHAIN_LIMIT};
-/// The mlua this crate's API takes and returns (0.10, `luajit` and
-/// `module`): a plugin that names its types through this path (`nvim::mlua::
+/// The mlua this crate's API takes and returns (0.10 to 0.12, as the
+/// plugin's Cargo.lock has it; `luajit` and `module`): a plugin that names
+/// its types through this path (`nvim::mlua::
 /// Lua`) cannot end up with a second, incompatible copy. (mlua's
 /// `#[mlua::lua_module]` macro still wants `mlua` as a direct dependency.)
 pub use mlua;
