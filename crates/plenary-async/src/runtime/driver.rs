@@ -59,6 +59,8 @@ pub(super) struct UvDriver {
     in_uv_run: Cell<bool>,
     /// Arming calls a host's hook (`Kind::Hook`).
     hooked: bool,
+    /// Made `Kind::Standalone` (`block_on` drives it).
+    standalone: bool,
 }
 
 impl UvDriver {
@@ -66,6 +68,7 @@ impl UvDriver {
         UvDriver {
             loop_,
             hooked: matches!(kind, Kind::Hook(_)),
+            standalone: matches!(kind, Kind::Standalone),
             kind: RefCell::new(kind),
             armed: Cell::new(false),
             in_uv_run: Cell::new(false),
@@ -99,7 +102,10 @@ impl UvDriver {
 
 impl Driver for UvDriver {
     fn arm(&self) {
-        if self.armed.get() {
+        // Standalone and outside `uv_run` (work queued by the future that
+        // `block_on` polls, say), `block_on` ticks next by itself: nothing
+        // to do, without borrowing `kind` (a spawn loop arms per spawn).
+        if self.armed.get() || (self.standalone && !self.in_uv_run.get()) {
             return;
         }
         match &*self.kind.borrow() {
