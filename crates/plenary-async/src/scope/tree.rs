@@ -389,6 +389,14 @@ mod tests {
 
     // The examples that documented each item when the module was public.
 
+    /// Work that stops at once when closed.
+    struct H;
+    impl Hooks for H {
+        fn close(&self, n: &Node) {
+            n.finish(false)
+        }
+    }
+
     #[test]
     fn example_of_module() {
         use std::{cell::RefCell, rc::Rc};
@@ -433,24 +441,12 @@ mod tests {
 
     #[test]
     fn example_of_new() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let root = Node::new(std::rc::Rc::new(H));
         assert!(root.parent().is_none());
     }
 
     #[test]
     fn example_of_child() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let root = Node::new(std::rc::Rc::new(H));
         let child = root.child(std::rc::Rc::new(H));
         assert!(child.parent().is_some());
@@ -458,12 +454,6 @@ mod tests {
 
     #[test]
     fn example_of_close() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let root = Node::new(std::rc::Rc::new(H));
         root.close();
         assert!(root.is_closing() && root.is_completed());
@@ -471,12 +461,6 @@ mod tests {
 
     #[test]
     fn example_of_finish() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let node = Node::new(std::rc::Rc::new(H));
         node.finish(true);
         assert!(node.is_completed() && node.is_failed());
@@ -484,12 +468,6 @@ mod tests {
 
     #[test]
     fn example_of_parent() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let root = Node::new(std::rc::Rc::new(H));
         let child = root.child(std::rc::Rc::new(H));
         assert!(child.parent().unwrap().ptr_eq(&root));
@@ -497,12 +475,6 @@ mod tests {
 
     #[test]
     fn example_of_children() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let root = Node::new(std::rc::Rc::new(H));
         let a = root.child(std::rc::Rc::new(H));
         let b = root.child(std::rc::Rc::new(H));
@@ -512,24 +484,19 @@ mod tests {
 
     #[test]
     fn example_of_is_closing() {
-        struct H;
-        impl Hooks for H {
+        /// Work that goes on after it is closed.
+        struct Lingers;
+        impl Hooks for Lingers {
             fn close(&self, _: &Node) {}
         }
-        let root = Node::new(std::rc::Rc::new(H));
-        let child = root.child(std::rc::Rc::new(H));
+        let root = Node::new(std::rc::Rc::new(Lingers));
+        let child = root.child(std::rc::Rc::new(Lingers));
         root.close();
         assert!(child.is_closing() && !child.is_completed()); // its work has not stopped yet
     }
 
     #[test]
     fn example_of_is_failed() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let parent = Node::new(std::rc::Rc::new(H));
         parent.child(std::rc::Rc::new(H)).finish(true);
         assert!(parent.is_failed());
@@ -537,12 +504,6 @@ mod tests {
 
     #[test]
     fn example_of_is_finished() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let node = Node::new(std::rc::Rc::new(H));
         let _child = node.child(std::rc::Rc::new(H));
         node.finish(false);
@@ -551,12 +512,6 @@ mod tests {
 
     #[test]
     fn example_of_is_completed() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let node = Node::new(std::rc::Rc::new(H));
         assert!(!node.is_completed());
         node.finish(false);
@@ -565,12 +520,6 @@ mod tests {
 
     #[test]
     fn example_of_ptr_eq() {
-        struct H;
-        impl Hooks for H {
-            fn close(&self, n: &Node) {
-                n.finish(false)
-            }
-        }
         let node = Node::new(std::rc::Rc::new(H));
         assert!(node.ptr_eq(&node.clone()));
     }
