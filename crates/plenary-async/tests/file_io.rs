@@ -1,5 +1,5 @@
 //! fs::File as futures-io's AsyncRead, AsyncWrite and AsyncSeek: at the
-//! descriptor's own position, shared with the inherent read and write, and
+//! descriptor's own position, beside the positional read_at/write_at, and
 //! nothing lost when a caller stops polling.
 
 use futures_util::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
@@ -12,6 +12,24 @@ async fn scratch() -> PathBuf {
     a::uv::fs::mkdtemp(std::env::temp_dir().join("plenary-file-io-XXXXXX"))
         .await
         .unwrap()
+}
+
+/// A scratch directory holding the file `f` with `contents`, open for
+/// reading.
+async fn scratch_file(contents: &str) -> std::io::Result<(PathBuf, a::uv::fs::File)> {
+    let dir = scratch().await;
+    a::uv::fs::write(dir.join("f"), contents).await?;
+    let file = a::uv::fs::File::open(dir.join("f")).await?;
+    Ok((dir, file))
+}
+
+/// Closes `file`, then removes it and its scratch directory (Windows
+/// removes an open file only once it is closed).
+async fn remove(dir: PathBuf, file: a::uv::fs::File) -> std::io::Result<()> {
+    file.close().await?;
+    a::uv::fs::unlink(dir.join("f")).await?;
+    a::uv::fs::rmdir(&dir).await?;
+    Ok(())
 }
 
 #[test]
@@ -42,10 +60,7 @@ fn io_copy_between_files_copies_every_byte() {
 #[test]
 fn the_traits_and_the_positional_calls_share_the_descriptor() {
     a::block_on(async {
-        let dir = scratch().await;
-        let path = dir.join("f");
-        a::uv::fs::write(&path, "abcdefghij").await?;
-        let mut file = a::uv::fs::File::open(&path).await?;
+        let (dir, mut file) = scratch_file("abcdefghij").await?;
         let mut next = [0u8; 3];
         AsyncReadExt::read_exact(&mut file, &mut next).await?;
         assert_eq!(&next, b"abc");
@@ -55,10 +70,7 @@ fn the_traits_and_the_positional_calls_share_the_descriptor() {
         let mut rest = Vec::new();
         AsyncReadExt::read_to_end(&mut file, &mut rest).await?;
         assert_eq!(rest, b"defghij");
-        file.close().await?;
-        a::uv::fs::unlink(&path).await?;
-        a::uv::fs::rmdir(&dir).await?;
-        Ok::<_, std::io::Error>(())
+        remove(dir, file).await
     })
     .unwrap();
 }
@@ -66,10 +78,7 @@ fn the_traits_and_the_positional_calls_share_the_descriptor() {
 #[test]
 fn a_read_dropped_while_in_flight_gives_its_bytes_back() {
     a::block_on(async {
-        let dir = scratch().await;
-        let path = dir.join("f");
-        a::uv::fs::write(&path, "0123456789").await?;
-        let mut file = a::uv::fs::File::open(&path).await?;
+        let (dir, mut file) = scratch_file("0123456789").await?;
         {
             // Started (the request is on its way), then abandoned.
             let mut buf = [0u8; 4];
@@ -83,10 +92,7 @@ fn a_read_dropped_while_in_flight_gives_its_bytes_back() {
         let mut all = Vec::new();
         AsyncReadExt::read_to_end(&mut file, &mut all).await?;
         assert_eq!(all, b"0123456789");
-        file.close().await?;
-        a::uv::fs::unlink(&path).await?;
-        a::uv::fs::rmdir(&dir).await?;
-        Ok::<_, std::io::Error>(())
+        remove(dir, file).await
     })
     .unwrap();
 }

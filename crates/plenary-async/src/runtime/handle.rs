@@ -10,18 +10,20 @@
 //! Underneath, the runtime runs one *inbox* task per handle family: a queue
 //! of closures behind a mutex, and the inbox task's waker, which is woken
 //! from the sending thread (a foreign wake: the runtime's remote queue and
-//! its `uv_async_t`). When the runtime shuts down, the inbox task is
+//! its `uv_async_t`); the result comes back through a `Callback`, as a
+//! wrapped function's does. When the runtime shuts down, the inbox task is
 //! dropped: the closures still queued are dropped unrun and later
 //! `spawn`s are refused, so each `RemoteTask` ends with
 //! `JoinError::Canceled` instead of waiting for ever.
 
+use crate::wrap::CallbackFuture;
 use crate::JoinError;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::thread::ThreadId;
 
@@ -170,21 +172,14 @@ impl Handle {
         Fut::Output: Send + 'static,
     {
         let location = Location::caller();
-        let slot = Arc::new(Slot {
-            state: Mutex::new(SlotState {
-                result: None,
-                sender_gone: false,
-                waker: None,
-            }),
-            ready: Condvar::new(),
-            owner: self.inbox.owner,
-        });
-        let sender = Sender(slot.clone());
+        // The result travels back in a callback slot (`wrap`'s, which is
+        // `Send`); a job or task dropped before it calls ends the wait.
+        let (sender, result) = crate::Callback::pair_at(location);
         let job: Job = Box::new(move || match catch_unwind(AssertUnwindSafe(f)) {
-            Err(payload) => sender.send(Err(JoinError::panicked(payload, location))),
+            Err(payload) => sender.call(Err(JoinError::panicked(payload, location))),
             Ok(future) => {
                 let protected = crate::util::Protected::new(future, location);
-                crate::runtime::spawn_queued(async move { sender.send(protected.await) }, location)
+                crate::runtime::spawn_queued(async move { sender.call(protected.await) }, location)
                     .detach();
             }
         });
@@ -203,7 +198,10 @@ impl Handle {
         if let Some(w) = waker {
             w.wake();
         }
-        RemoteTask { slot, done: false }
+        RemoteTask {
+            result,
+            owner: self.inbox.owner,
+        }
     }
 }
 
@@ -212,56 +210,6 @@ impl fmt::Debug for Handle {
         f.debug_struct("Handle")
             .field("closed", &lock(&self.inbox.state).closed)
             .finish()
-    }
-}
-
-/// Where a [`RemoteTask`]'s result arrives.
-struct Slot<T> {
-    state: Mutex<SlotState<T>>,
-    ready: Condvar,
-    owner: ThreadId,
-}
-
-struct SlotState<T> {
-    result: Option<Result<T, JoinError>>,
-    /// The sending side was dropped without a result (canceled).
-    sender_gone: bool,
-    waker: Option<Waker>,
-}
-
-/// The runtime's side of a slot: sends once, or ends the task `Canceled`
-/// when dropped unsent.
-struct Sender<T>(Arc<Slot<T>>);
-
-impl<T> Sender<T> {
-    fn send(self, result: Result<T, JoinError>) {
-        let waker = {
-            let mut st = lock(&self.0.state);
-            st.result = Some(result);
-            st.waker.take()
-        };
-        self.0.ready.notify_all();
-        if let Some(w) = waker {
-            w.wake();
-        }
-        // `Drop` finds the result there and does nothing more.
-    }
-}
-
-impl<T> Drop for Sender<T> {
-    fn drop(&mut self) {
-        let waker = {
-            let mut st = lock(&self.0.state);
-            if st.result.is_some() {
-                return;
-            }
-            st.sender_gone = true;
-            st.waker.take()
-        };
-        self.0.ready.notify_all();
-        if let Some(w) = waker {
-            w.wake();
-        }
     }
 }
 
@@ -274,19 +222,21 @@ impl<T> Drop for Sender<T> {
 /// Dropping the future loses only the result: the work runs on.
 #[must_use = "dropping a RemoteTask detaches the work; await it or `wait()`"]
 pub struct RemoteTask<T> {
-    slot: Arc<Slot<T>>,
-    /// It gave its result (as a future).
-    done: bool,
+    result: CallbackFuture<Result<T, JoinError>>,
+    /// The runtime's thread (waiting for the result there would deadlock).
+    owner: ThreadId,
+}
+
+/// Wakes a thread blocked in [`RemoteTask::wait`].
+struct Unpark(std::thread::Thread);
+
+impl std::task::Wake for Unpark {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
 }
 
 impl<T> RemoteTask<T> {
-    fn take(st: &mut SlotState<T>) -> Option<Result<T, JoinError>> {
-        if let Some(result) = st.result.take() {
-            return Some(result);
-        }
-        st.sender_gone.then_some(Err(JoinError::Canceled))
-    }
-
     /// Blocks this thread until the result is there.
     ///
     /// # Panics
@@ -302,21 +252,18 @@ impl<T> RemoteTask<T> {
     /// assert_eq!(task.join().unwrap(), Err(a::JoinError::Canceled));
     /// ```
     #[track_caller]
-    pub fn wait(self) -> Result<T, JoinError> {
+    pub fn wait(mut self) -> Result<T, JoinError> {
         assert!(
-            std::thread::current().id() != self.slot.owner,
+            std::thread::current().id() != self.owner,
             "plenary_async: RemoteTask::wait on the runtime's own thread would never return (await the task there instead)"
         );
-        let mut st = lock(&self.slot.state);
+        let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
         loop {
-            if let Some(result) = Self::take(&mut st) {
+            if let Poll::Ready(result) = Pin::new(&mut self).poll(&mut cx) {
                 return result;
             }
-            st = self
-                .slot
-                .ready
-                .wait(st)
-                .unwrap_or_else(PoisonError::into_inner);
+            std::thread::park();
         }
     }
 }
@@ -326,35 +273,18 @@ impl<T> Future for RemoteTask<T> {
 
     /// # Panics
     ///
-    /// If polled again after it gave its result.
+    /// If polled again after it gave a value.
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        assert!(
-            !self.done,
-            "plenary_async: RemoteTask polled after it gave its result"
-        );
-        let mut st = lock(&self.slot.state);
-        match Self::take(&mut st) {
-            Some(result) => {
-                drop(st);
-                self.done = true;
-                Poll::Ready(result)
-            }
-            None => {
-                match &st.waker {
-                    Some(w) if w.will_wake(cx.waker()) => {}
-                    _ => st.waker = Some(cx.waker().clone()),
-                }
-                Poll::Pending
-            }
-        }
+        Pin::new(&mut self.result).poll(cx).map(|r| match r {
+            Ok(output) => output,
+            // The job or its task was dropped unrun: the runtime shut down.
+            Err(_dropped) => Err(JoinError::Canceled),
+        })
     }
 }
 
 impl<T> fmt::Debug for RemoteTask<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = lock(&self.slot.state);
-        f.debug_struct("RemoteTask")
-            .field("finished", &(st.result.is_some() || st.sender_gone))
-            .finish()
+        f.debug_struct("RemoteTask").finish_non_exhaustive()
     }
 }
