@@ -69,6 +69,7 @@ end
 
 ---@class plenary_async.task
 ---@field forget_sleep? fun(t: plenary_async.task.Record) timer.lua's: forgets the sleep of a task that stops waiting.
+---@field forget_request? fun(t: plenary_async.task.Record) uv_fs.lua's: forgets the libuv request of a task that stops waiting.
 local M = {}
 
 --- A task: the record `spawn` fills in and `start` runs (vim_async's task
@@ -84,6 +85,9 @@ local M = {}
 ---@field seq? integer
 ---@field sleep_id? integer|false
 ---@field req? uv.uv_req_t|false The libuv request it waits on.
+---@field req_cb? function|false uv_fs.lua's: the callback of its requests.
+---@field req_id? integer|false uv_fs.lua's: the wait its running request ends.
+---@field req_dispose? function|false uv_fs.lua's: what disposes of its running request's late results.
 ---@field closer? { close: function, is_closing?: function } What its wait closes if it ends early.
 ---@field closer_owned? boolean
 
@@ -630,6 +634,9 @@ function M.spawn(fn, on_done, cb, ...)
     seq = 0,
     sleep_id = false,
     req = false,
+    req_cb = false,
+    req_id = false,
+    req_dispose = false,
   }, fn, ...)
 end
 
@@ -645,6 +652,9 @@ release_wait = function(t)
   local req = t.req
   if req then
     t.req = false
+    if M.forget_request then
+      M.forget_request(t)
+    end
     uv.cancel(req) -- (a request already running ends as usual; its callback sees the wait is over)
   end
   local closer = t.closer

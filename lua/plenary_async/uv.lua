@@ -25,19 +25,25 @@ end
 local M = {} ---@type table<string, function>
 
 --- `impl(t, ...)` as an async function named `name` (an error outside a
---- task), or luv's `theirs(...)` when called with `argc` arguments, the
---- last a function (plenary's callback form, its sync path).
+--- task), or luv's `theirs(...)` when its argument `argc` is a function
+--- and none follows (plenary's callback form, its sync path). (Five fixed
+--- parameters, the most any takes, rather than `...`: LuaJIT cannot
+--- compile the forwarding of a vararg here, and this is every request's
+--- path.)
 local function request(name, impl, argc, theirs)
   local where = "uv." .. name
-  local function f(...)
-    if argc and select("#", ...) == argc and type(select(argc, ...)) == "function" then
-      return theirs(...)
+  local function f(a1, a2, a3, a4, a5)
+    if argc then
+      local args = argc == 1 and a1 or argc == 2 and a2 or argc == 3 and a3 or argc == 4 and a4 or a5
+      if type(args) == "function" and (argc == 5 or select(argc + 1, a1, a2, a3, a4, a5) == nil) then
+        return theirs(a1, a2, a3, a4, a5)
+      end
     end
     local t = running()
     if t == nil then
       not_in_task(where)
     end
-    return impl(t, ...)
+    return impl(t, a1, a2, a3, a4, a5)
   end
   if argc then
     async.register_leaf(f, argc)

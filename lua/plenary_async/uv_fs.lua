@@ -173,22 +173,70 @@ end
 
 -- Requests ------------------------------------------------------------------------
 
+-- A task's requests share one callback, made when its first request is,
+-- not one closure per request: LuaJIT cannot compile the making of a
+-- closure (bytecode FNEW), so a closure per request kept every request's
+-- path in the interpreter, and cost four allocations (the closure and its
+-- upvalues) per request. The task's record says which request is running:
+-- `t.req` (luv's request, false once it is over), `t.req_id` (the wait it
+-- ends), `t.req_dispose` (what disposes of its results if they come too
+-- late). A request the task stops waiting for (`forget`: the task was
+-- canceled or interrupted) takes the callback with it; the task's next
+-- request makes a new one.
+
+-- The callbacks of forgotten requests, each with what disposes of its
+-- results (or true); an entry goes when its callback comes.
+local forgotten = setmetatable({}, { __mode = "k" })
+
+--- Forgets the request task `t` runs, if any: its callback, when it
+--- comes, only disposes of the results. (task.lua calls it when `t` stops
+--- waiting early, before it cancels `t.req`.)
+local function forget(t)
+  local cb = t.req_cb
+  if cb then
+    forgotten[cb] = t.req_dispose or true
+    t.req_cb = false
+  end
+end
+task.forget_request = forget
+
+--- A callback for the requests of task `t`: it wakes `t` from the wait
+--- `t.req_id` with what luv gives, or disposes of it once forgotten.
+local function new_callback(t)
+  local cb
+  cb = function(...)
+    if t.req_cb == cb and t.waiting == t.req_id and not t.done then
+      -- (task.wake_later, written out: this is every request's path.)
+      t.req, t.waiting = false, false
+      return enqueue_values(t, ...)
+    end
+    local dispose = forgotten[cb]
+    forgotten[cb] = nil
+    if t.req_cb == cb then -- (over without a forget: none is known)
+      t.req, dispose = false, t.req_dispose
+    end
+    if dispose and dispose ~= true then
+      dispose(...)
+    end
+  end
+  return cb
+end
+
 --- Awaits luv's `f(a1, ..., an, cb)` in task `t` and returns what `cb`
 --- gets (`err, result`). A synchronous failure (luv returns `nil, err`)
 --- returns its error at once. `dispose(...)` gets the results of a
 --- request that completed after its task stopped waiting.
 local function request(t, f, n, a1, a2, a3, a4, dispose)
-  local id = new_wait()
-  local function cb(...)
-    if t.waiting == id and not t.done then
-      -- (task.wake_later, written out: this is every request's path.)
-      t.req, t.waiting = false, false
-      return enqueue_values(t, ...)
-    end
-    if dispose then
-      dispose(...)
-    end
+  local cb = t.req_cb
+  if not cb or t.req then
+    -- (A request still running: the task's coroutine was resumed by
+    -- someone else's `coroutine.resume` and went on.)
+    forget(t)
+    cb = new_callback(t)
+    t.req_cb = cb
   end
+  local id = new_wait()
+  t.req_id, t.req_dispose = id, dispose or false
   local req, err
   if n == 1 then
     req, err = f(a1, cb)

@@ -94,6 +94,80 @@ describe("uv", function()
     assert(type(err) == "string", "an unknown host is an error")
   end)
 
+  it("takes plenary's callback form outside a task: luv's own call", function()
+    local got
+    a.uv.fs_stat("/", function(err, stat)
+      got = { err = err, type = stat and stat.type }
+    end)
+    assert(vim.wait(5000, function()
+      return got ~= nil
+    end, 1))
+    assert(got.err == nil and got.type == "directory", vim.inspect(got))
+    -- (Fewer arguments than the callback's position: the task form.)
+    local ok, err = pcall(a.uv.fs_open, "/", function() end)
+    assert(
+      not ok
+        and err
+          == "plenary_async: uv.fs_open is an async function; call it inside a task (a.run(fn, callback) or a.void(fn))",
+      err
+    )
+  end)
+
+  -- A request the task stops waiting for gives back what it made when it
+  -- completes anyway, and never wakes a later wait. The request: opening a
+  -- FIFO for reading, which blocks a libuv worker until a writer opens it
+  -- (a request that is running cannot be canceled). Linux's /proc tells
+  -- the open descriptors.
+  it("a canceled task's open that completes anyway is closed", function()
+    if vim.fn.isdirectory("/proc/self/fd") == 0 or vim.fn.executable("mkfifo") == 0 then
+      return pending("needs mkfifo and /proc/self/fd")
+    end
+    local uv = vim.uv
+    local dir = vim.fn.tempname()
+    vim.fn.mkdir(dir)
+    local fifo = dir .. "/fifo"
+    vim.fn.system({ "mkfifo", fifo })
+    assert(vim.v.shell_error == 0)
+    local function open_fds()
+      return #vim.fn.readdir("/proc/self/fd")
+    end
+    local before = open_fds()
+    local finished = false
+    local t = a.run(function()
+      a.uv.fs_open(fifo, "r", 0)
+      finished = true
+    end)
+    -- A writer's non-blocking open succeeds once the worker's open is
+    -- waiting for one (ENXIO before), and lets it complete: its callback
+    -- can only come from a later turn of the loop, after the cancel.
+    local writer
+    assert(vim.wait(5000, function()
+      writer = uv.fs_open(fifo, 1 + 2048, 0) -- O_WRONLY | O_NONBLOCK
+      return writer ~= nil
+    end, 1))
+    t:cancel()
+    uv.fs_close(writer)
+    -- The late callback closes the reader's descriptor.
+    assert(
+      vim.wait(5000, function()
+        return open_fds() == before
+      end, 1),
+      ("%d descriptors open, %d before"):format(open_fds(), before)
+    )
+    assert(not finished)
+    -- The next task's requests are its own.
+    local done, stat_err, stat_type
+    a.run(function()
+      local err, stat = a.uv.fs_stat(dir)
+      stat_err, stat_type, done = err, stat and stat.type, true
+    end)
+    assert(vim.wait(5000, function()
+      return done
+    end, 1))
+    assert(stat_err == nil and stat_type == "directory", stat_err)
+    vim.fn.delete(dir, "rf")
+  end)
+
   it("is async: outside a task it says so", function()
     local ok, err = pcall(a.uv.fs_stat, "/")
     assert(not ok and err:find("uv.fs_stat is an async function"), err)
