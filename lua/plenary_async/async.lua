@@ -6,7 +6,7 @@ local validate = require("plenary_async.validate")
 
 local running, spawn = task.running, task.spawn
 local not_in_task, callable, is_whole = validate.not_in_task, validate.callable, validate.is_whole
-local select, error, tostring, setmetatable = select, error, tostring, setmetatable
+local select, error, setmetatable = select, error, setmetatable
 local unpack = table.unpack or unpack
 local function pack(...)
   return { n = select("#", ...), ... }
@@ -115,7 +115,7 @@ local function check_argc(where, argc)
         where,
         where == "wrap" and 2 or 1,
         MAX_ARGC,
-        tostring(argc)
+        validate.shown(argc)
       ),
       3
     )

@@ -14,7 +14,7 @@ local validate = require("plenary_async.validate")
 
 local suspend, new_wait, running = task.suspend, task.new_wait, task.running
 local push, pop, resume, wait_in = waiters.push, waiters.pop, waiters.resume, waiters.wait
-local select, error, setmetatable, tostring, type = select, error, setmetatable, tostring, type
+local select, error, setmetatable = select, error, setmetatable
 local unpack = table.unpack or unpack
 local function pack(...)
   return { n = select("#", ...), ... }
@@ -80,9 +80,7 @@ M.Condvar = { new = condvar }
 local function check_permits(n)
   if not validate.is_whole(n, 0, validate.MAX_FINITE) then
     error(
-      ("plenary_async.control.Semaphore.new: expected a whole number of permits >= 0, got %s"):format(
-        type(n) == "number" and tostring(n) or type(n)
-      ),
+      ("plenary_async.control.Semaphore.new: expected a whole number of permits >= 0, got %s"):format(validate.shown(n)),
       3
     )
   end
@@ -186,6 +184,9 @@ local function oneshot_recv(st, ...)
   if select("#", ...) == 1 then
     -- plenary's callback form: `rx(cb)`.
     local cb = ... ---@type function
+    if not validate.is_callable(cb) then
+      validate.fail("control.channel.oneshot", "the receiver takes a callback (a function) or nothing", cb)
+    end
     if oneshot_take(st) then
       return cb(oneshot_values(st))
     end

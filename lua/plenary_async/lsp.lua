@@ -164,7 +164,7 @@ function M.request(client, method, params, opts)
       ("plenary_async.lsp.request: %s to %s timed out after %s ms; the request was canceled"):format(
         method,
         describe_client(client),
-        tostring(timeout)
+        validate.shown(timeout)
       ),
       2
     )

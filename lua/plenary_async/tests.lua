@@ -10,7 +10,7 @@ local task = require("plenary_async.task")
 local validate = require("plenary_async.validate")
 
 local is_callable = validate.is_callable
-local getfenv, type, error, tostring, select = getfenv, type, error, tostring, select
+local getfenv, type, error, select = getfenv, type, error, select
 local unpack = table.unpack or unpack
 
 local tests = {}
@@ -37,7 +37,7 @@ local function check_opts(fname, opts, argn)
       ("plenary_async.tests.%s: opts.timeout must be a number of milliseconds from 0 to %d, got %s"):format(
         fname,
         MAX_TIMEOUT,
-        tostring(timeout)
+        validate.shown(timeout)
       ),
       3
     )

@@ -135,10 +135,7 @@ end
 function M.check(ms, fname)
   if not validate.is_number(ms, 0, validate.MAX_FINITE) then
     error(
-      ("plenary_async.%s: expected a number of milliseconds >= 0 (finite), got %s"):format(
-        fname,
-        type(ms) == "number" and tostring(ms) or type(ms)
-      ),
+      ("plenary_async.%s: expected a number of milliseconds >= 0 (finite), got %s"):format(fname, validate.shown(ms)),
       3
     )
   end

@@ -9,7 +9,7 @@ local validate = require("plenary_async.validate")
 local running, spawn = task.running, task.spawn
 local leaf = async.leaf
 local is_callable, argument_error, not_in_task = validate.is_callable, validate.argument, validate.not_in_task
-local select, type, error, pcall, tostring = select, type, error, pcall, tostring
+local select, type, error, pcall = select, type, error, pcall
 local unpack = table.unpack or unpack
 local function pack(...)
   return { n = select("#", ...), ... }
@@ -63,7 +63,7 @@ function util.block_on(fn, timeout)
     error(
       ("plenary_async.util.block_on: argument #2 (timeout) must be a number of milliseconds from 0 to %d, got %s"):format(
         MAX_WAIT,
-        tostring(timeout)
+        validate.shown(timeout)
       ),
       2
     )
@@ -104,13 +104,15 @@ function util.will_block(fn, timeout)
   end
 end
 
+--- Checks that `fns` is a list of functions (no position: the message
+--- names the function, which may be reached through a task's frames).
 local function check_list(fname, fns)
   if type(fns) ~= "table" then
-    argument_error(fname, 1, "a list of functions", fns)
+    validate.fail(fname, "argument #1 must be a list of functions", fns)
   end
   for i = 1, #fns do
     if not is_callable(fns[i]) then
-      error(("plenary_async.%s: element %d is not a function"):format(fname, i), 3)
+      validate.fail(fname, ("argument #1's element %d must be a function"):format(i), fns[i])
     end
   end
 end

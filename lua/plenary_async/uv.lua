@@ -106,12 +106,19 @@ local luv_argc = {
   udp_send = 5,
   udp_recv_start = 2,
 }
+--- luv's `name` awaited (a luv handle given to this module). luv's own
+--- argument errors are raised as this module's: "plenary_async.uv.<name>:
+--- bad argument #1 (Expected uv_stream userdata)", without a position
+--- in this file.
 local function via_luv(name, argc)
+  local where = "plenary_async.uv." .. name .. ": "
   return async.wrap(function(...)
     local args = pack(...)
     local cb = args[argc] --[[@as function]]
-    local ok, err = luv[name](unpack(args, 1, argc))
-    if ok == nil and err ~= nil then
+    local called, ok, err = pcall(luv[name], unpack(args, 1, argc))
+    if not called then
+      error(where .. tostring(ok):gsub("^[^\n]-:%d+: ", ""):gsub(" to '[^']*'", ""), 0)
+    elseif ok == nil and err ~= nil then
       cb(err)
     end
   end, argc)

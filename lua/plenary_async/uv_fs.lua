@@ -42,12 +42,14 @@ local MAX_READ = 0x7ffff000
 -- a read: callers that want everything loop, as with read(2).
 local BIG_READ = 16 * 1024 * 1024
 
+--- A file descriptor (also for uv_handle.lua's pipe_open).
 local function fd_arg(fname, v)
   if not is_whole(v, 0, FD_MAX) then
-    error(("plenary_async.uv.%s: %s is not a file descriptor"):format(fname, tostring(v)), 0)
+    whole("uv." .. fname, "a file descriptor", v, 0, FD_MAX)
   end
   return v
 end
+M.fd_arg = fd_arg
 
 --- `v`, a whole number in [lo, hi], named `what` in the error.
 local function number(fname, what, v, lo, hi)
@@ -58,12 +60,20 @@ local function number(fname, what, v, lo, hi)
 end
 M.number = number
 
---- The first bytes of a long string, for an error message.
+--- The first bytes of a long string, for an error message (control
+--- bytes as \<code>: a message never holds a NUL or a line break).
 local function start(v)
+  local shown = v
   if #v > 40 then
-    return ("%s… (%d bytes)"):format(v:sub(1, 40), #v)
+    shown = v:sub(1, 40)
   end
-  return v
+  shown = shown:gsub("%c", function(c)
+    return "\\" .. c:byte()
+  end)
+  if #v > 40 then
+    return ("%s… (%d bytes)"):format(shown, #v)
+  end
+  return shown
 end
 
 local function text(fname, what, v)
@@ -154,7 +164,7 @@ local function seconds(fname, which, v)
       ("plenary_async.uv.%s: %s must be a finite number of seconds since the epoch, got %s"):format(
         fname,
         which,
-        tostring(v)
+        validate.shown(v)
       ),
       0
     )
@@ -512,7 +522,7 @@ function M.fs_opendir(t, path, entries)
   local batch = 1
   if entries ~= nil then
     if not validate.is_number(entries, 1, math.huge) then
-      error(("plenary_async.uv.fs_opendir: entries must be at least 1, got %s"):format(tostring(entries)), 0)
+      error(("plenary_async.uv.fs_opendir: entries must be at least 1, got %s"):format(validate.shown(entries)), 0)
     end
     batch = number("fs_opendir", "entries", entries, 1, 65536)
   end

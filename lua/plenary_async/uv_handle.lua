@@ -108,7 +108,7 @@ local function handle_arg(v, fname, want)
     error(
       ("plenary_async.uv.%s: expected a handle from plenary_async.uv.new_tcp/new_pipe/new_udp, got %s"):format(
         fname,
-        type(v) == "userdata" and "another userdata" or type(v)
+        type(v) == "userdata" and "another userdata" or validate.shown(v)
       ),
       0
     )
@@ -419,9 +419,7 @@ end
 
 function sync.pipe_open(h, fd)
   h = handle_arg(h, "pipe_open", "pipe")
-  if not validate.is_whole(fd, 0, 2147483647) then
-    error(("plenary_async.uv.pipe_open: %s is not a file descriptor"):format(tostring(fd)), 0)
-  end
+  fs.fd_arg("pipe_open", fd)
   local e = take_fresh(h, "fresh")
   if e then
     return sync_status(e)
@@ -508,26 +506,36 @@ function sync.getpeername(h)
   return r
 end
 
+--- `on`, if it is a boolean (luv's rule: no truthy values).
+local function enable_arg(fname, on)
+  if type(on) ~= "boolean" then
+    validate.fail("uv." .. fname, "enable must be a boolean", on)
+  end
+  return on
+end
+
 function sync.tcp_nodelay(h, on)
   h = handle_arg(h, "tcp_nodelay", "tcp")
+  on = enable_arg("tcp_nodelay", on)
   if h.state == "closed" then
     return sync_status(closed())
   elseif h.state ~= "conn" then
     return sync_status(not_connected(h))
   end
-  local ok, err = try(h.h.nodelay, h.h, on and true or false)
+  local ok, err = try(h.h.nodelay, h.h, on)
   return sync_status(ok == nil and err or nil)
 end
 
 function sync.tcp_keepalive(h, on, delay)
   h = handle_arg(h, "tcp_keepalive", "tcp")
+  on = enable_arg("tcp_keepalive", on)
   delay = delay == nil and 60 or whole("tcp_keepalive", "delay", delay, 0, 4294967295)
   if h.state == "closed" then
     return sync_status(closed())
   elseif h.state ~= "conn" then
     return sync_status(not_connected(h))
   end
-  local ok, err = try(h.h.keepalive, h.h, on and true or false, delay)
+  local ok, err = try(h.h.keepalive, h.h, on, delay)
   return sync_status(ok == nil and err or nil)
 end
 
@@ -609,8 +617,13 @@ function async.pipe_connect(t, h, name)
   )
 end
 
-function async.listen(t, h, _)
+function async.listen(t, h, backlog)
   h = handle_arg(h, "listen")
+  -- (The handle listens from its bind on: the backlog is checked as
+  -- luv's is, an int, and not used.)
+  if backlog ~= nil then
+    whole("listen", "backlog", backlog, 0, 2147483647)
+  end
   if h.state == "closed" then
     return closed()
   elseif h.state ~= "listening" then

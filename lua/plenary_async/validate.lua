@@ -42,13 +42,17 @@ end
 --- The largest finite number.
 M.MAX_FINITE = 1.7976931348623157e308
 
---- How a bad value is shown in a message: a number as it prints, anything
---- else by its type ("a nil", "a table").
+--- How a bad value is shown in a message (every "got …" of this module):
+--- a number as it prints, nil as "nil", anything else by its type ("a
+--- string", "a table"; never a string's bytes or an address, which can be
+--- megabytes or differ between runs).
 ---@param v any
 ---@return string
 function M.shown(v)
   if type(v) == "number" then
     return tostring(v)
+  elseif v == nil then
+    return "nil"
   end
   return "a " .. type(v)
 end
@@ -86,7 +90,7 @@ end
 ---@param what string
 ---@param v any
 function M.argument(where, pos, what, v)
-  error(("plenary_async.%s: argument #%d must be %s, got %s"):format(where, pos, what, type(v)), 3)
+  error(("plenary_async.%s: argument #%d must be %s, got %s"):format(where, pos, what, M.shown(v)), 3)
 end
 
 --- `f` if it is callable (or nil, when `optional`); otherwise raises as
@@ -102,7 +106,7 @@ function M.callable(where, pos, f, optional)
         where,
         pos,
         optional and "a function or nil" or "a function",
-        type(f)
+        M.shown(f)
       ),
       3
     )

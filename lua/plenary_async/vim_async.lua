@@ -731,7 +731,10 @@ end
 function M.timeout(ms, other)
   current_or_error("timeout")
   if not validate.is_number(ms, 0, math.huge) then
-    error(("vim_async.timeout: expected a duration in milliseconds (a number >= 0), got %s"):format(tostring(ms)), 2)
+    error(
+      ("vim_async.timeout: expected a duration in milliseconds (a number >= 0), got %s"):format(validate.shown(ms)),
+      2
+    )
   end
   if getmetatable(other) ~= Task then
     error(("vim_async.timeout: expected a task (vim_async.run), got %s"):format(type(other)), 2)
@@ -795,7 +798,7 @@ Semaphore.__index = Semaphore
 function M.semaphore(permits)
   permits = permits or 1
   if not validate.is_whole(permits, 1, validate.MAX_FINITE) then
-    error(("vim_async.semaphore: permits: expected positive integer, got %s"):format(tostring(permits)), 2)
+    error(("vim_async.semaphore: permits: expected positive integer, got %s"):format(validate.shown(permits)), 2)
   end
   -- (`granted`: the waits handed a permit by `release` and not yet back in
   -- their task, by wait id.)

@@ -1,7 +1,8 @@
 -- The hostile-argument sweep: every function and object method of the
--- module, every argument, each replaced by 0, -1, 2^31, 2^53, 1e300, inf,
--- -inf, nan, a 100 MB string and a wrong type (an empty table), on fresh
--- handles and on connected ones (where luv itself is reached: luv's
+-- module, every argument, each replaced by nil, 0, -1, 0.5, 2^31, 2^53,
+-- 1e300, inf, -inf, nan, "", a string with a NUL byte, a 100 MB string and
+-- wrong types (a table, a boolean, a function, a luv handle of another
+-- kind), on fresh handles and on connected ones (where luv itself is reached: luv's
 -- `write({})` on a stream is undefined behaviour in libuv and can end
 -- Neovim with SIGBUS), called from four
 -- places: outside a task, in a task before its first wait, in a task after
@@ -13,25 +14,48 @@
 -- a failure; a stuck runtime fails the last test here. A call that may
 -- legitimately wait for ever (sleep(2^31), listen for a connection that
 -- never comes) is canceled after a short limit.
+--
+-- The outcome of every call in a task is also compared, exactly, with
+-- tests/lua/sweep_outcomes.txt: whether it raises and with which message,
+-- and what a file-system call returns ("ENOENT: …", its error, or the
+-- types of its results). A change to a rule or a message shows there as a
+-- diff; `PLENARY_ASYNC_SWEEP_UPDATE=1 scripts/test-lua.sh
+-- --filter=sweep` writes the file anew (review the diff before a commit).
 local a = require("plenary_async")
 local luv = vim.uv
 local unpack = table.unpack or unpack
 local pack = require("support").pack
 
 local HUGE
+local function nop() end
+-- (`make`: a value made at each call, closed by `cleanup`.)
 local function hostile()
   HUGE = HUGE or string.rep("x", 100 * 1024 * 1024)
   return {
+    { "nil", nil },
     { "0", 0 },
     { "-1", -1 },
+    { "0.5", 0.5 },
     { "2^31", 2 ^ 31 },
     { "2^53", 2 ^ 53 },
     { "1e300", 1e300 },
     { "inf", math.huge },
     { "-inf", -math.huge },
     { "nan", 0 / 0 },
+    { '""', "" },
+    { "a NUL byte", "a\0b" },
     { "a 100 MB string", HUGE },
     { "a table", {} },
+    { "true", true },
+    { "a function", nop },
+    {
+      "a luv check handle",
+      make = function(ctx)
+        local h = luv.new_check()
+        table.insert(ctx.luv_handles, h)
+        return h
+      end,
+    },
   }
 end
 
@@ -75,12 +99,15 @@ local function listening()
   return s
 end
 
-local function nop() end
-
 -- Closes what a call's template opened (and what the call returned).
 local function cleanup(results, label)
   for _, f in ipairs(ctx.fds) do
     luv.fs_close(f) -- EBADF when the call closed it: fine
+  end
+  for _, h in ipairs(ctx.luv_handles) do
+    if not h:is_closing() then
+      h:close()
+    end
   end
   for _, h in ipairs(ctx.handles) do
     if not a.uv.is_closing(h) then
@@ -95,7 +122,7 @@ local function cleanup(results, label)
   if opened and results and results[1] and results[2] == nil and type(results[3]) == "number" then
     luv.fs_close(results[3])
   end
-  ctx = { fds = {}, handles = {} }
+  ctx = { fds = {}, handles = {}, luv_handles = {} }
 end
 
 -- name -> function making the template's arguments (valid ones).
@@ -432,10 +459,23 @@ local function lookup(path)
   return v
 end
 
+--- A hostile value for one call.
+local function value(v)
+  if v.make then
+    return v.make(ctx)
+  end
+  return v[2]
+end
+
 -- Every call of the sweep: { label, f, args, n }, built lazily (templates
 -- open descriptors and handles).
 local function each_call(visit)
-  for name, template in pairs(templates) do
+  -- (In the order of the names: a call may leave files that a later one
+  -- finds, so the order is part of the outcome table.)
+  local names = vim.tbl_keys(templates)
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local template = templates[name]
     local f = lookup(name)
     assert(type(f) == "function", name .. " is not a function")
     local function make()
@@ -452,7 +492,7 @@ local function each_call(visit)
         if not (v[2] == 0 and vim.tbl_contains(fd_positions or {}, pos)) then
           local args = make()
           args = { unpack(args, 1, n) }
-          args[pos] = v[2]
+          args[pos] = value(v)
           visit(("%s, argument %d = %s"):format(name, pos, v[1]), f, args, n)
         end
       end
@@ -472,7 +512,7 @@ local function each_call(visit)
           method = made and method[part]
         end
         local args = m.colon and { obj, unpack(m.args) } or { unpack(m.args) }
-        args[pos] = v[2]
+        args[pos] = value(v)
         if made then
           visit(("%s, argument %d = %s"):format(m.name, pos, v[1]), method, args, n)
         end
@@ -487,7 +527,7 @@ local function each_call(visit)
           method = made and method[part]
         end
         if made then
-          visit(("%s, extra argument = %s"):format(m.name, v[1]), method, { v[2] }, 1)
+          visit(("%s, extra argument = %s"):format(m.name, v[1]), method, { value(v) }, 1)
         end
       end
     end
@@ -509,10 +549,92 @@ end
 
 -- The longest a call may wait before it is canceled as "waits legitimately".
 local LIMIT = 50
+-- File-system calls always end (libuv's worker threads run them): they are
+-- awaited up to this bound, past which they count as hung.
+local FS_LIMIT = 60000
+
+--- Whether the call labelled `label` is a file-system request whose
+--- result the outcome table keeps (chown's depends on who runs the suite).
+local function fs_call(label)
+  return label:find("^uv%.fs_") ~= nil and not label:find("^uv%.fs_f?chown")
+end
+
+-- The outcome table (tests/lua/sweep_outcomes.txt): one line per call in a
+-- task, "<label>: <outcome>", sorted.
+local OUTCOMES = ROOT .. "/tests/lua/sweep_outcomes.txt"
+
+--- The outcome of a call, as the table says it: the message it raised
+--- (the scratch folder as <dir>), or for a file-system call the error
+--- name it returned, else that it did not raise.
+local function outcome(label, result)
+  if result and not result[1] then
+    -- (Where this checkout and Neovim's runtime are, and addresses, are
+    -- the machine's: shown as <root>, <runtime>, 0x….)
+    local message = tostring(result[2])
+      :gsub(vim.pesc(dir), "<dir>")
+      :gsub("[^%s]*[/\\]lua[/\\]plenary_async[/\\]", "<root>/lua/plenary_async/")
+      :gsub("[^%s]*[/\\]runtime[/\\]lua[/\\]vim[/\\]", "<runtime>/lua/vim/")
+      :gsub("0x%x+", "0x…")
+    return "raises: " .. message:gsub("%c", function(c)
+      return ("\\%d"):format(c:byte())
+    end)
+  end
+  if result and fs_call(label) then
+    local err = result[2]
+    if err == nil then
+      return "returns no error"
+    end
+    return "returns " .. tostring(err):match("^[A-Z0-9_]+")
+  end
+  return "does not raise"
+end
+
+--- Compares `lines` with the outcome table; writes the table instead
+--- when $PLENARY_ASYNC_SWEEP_UPDATE is set.
+local function compare_outcomes(lines)
+  table.sort(lines)
+  if os.getenv("PLENARY_ASYNC_SWEEP_UPDATE") then
+    vim.fn.writefile(lines, OUTCOMES)
+    return
+  end
+  local want = vim.fn.readfile(OUTCOMES)
+  if vim.fn.has("win32") == 1 then
+    -- Windows: what the file system returns is the system's, and a
+    -- connected pipe cannot be made there (no @connected calls); so of
+    -- the calls made on both, those that raise on either are compared (a
+    -- call raises on both or on neither, with the same message).
+    local function by_label(list)
+      local map = {}
+      for _, line in ipairs(list) do
+        map[line:match("^(.-): ")] = line
+      end
+      return map
+    end
+    local want_map, got_map = by_label(want), by_label(lines)
+    want, lines = {}, {}
+    for label, w in pairs(want_map) do
+      local g = got_map[label]
+      if g and (w:find(": raises: ", 1, true) or g:find(": raises: ", 1, true)) then
+        want[#want + 1], lines[#lines + 1] = w, g
+      end
+    end
+    table.sort(want)
+    table.sort(lines)
+  end
+  local diff = vim.diff(table.concat(want, "\n") .. "\n", table.concat(lines, "\n") .. "\n", { ctxlen = 0 })
+  assert(
+    diff == "",
+    (
+      "the outcomes differ from tests/lua/sweep_outcomes.txt (- the table, + this run; "
+      .. "PLENARY_ASYNC_SWEEP_UPDATE=1 writes it anew):\n%s"
+    ):format(diff)
+  )
+end
 
 local function sweep_in_tasks(after_wait)
   problems = {}
   local count = 0
+  local lines = {}
   each_call(function(label, f, args, n)
     count = count + 1
     if os.getenv("SWEEP_TRACE") then
@@ -529,26 +651,30 @@ local function sweep_in_tasks(after_wait)
       tx()
     end)
     if not result then
+      local limit = fs_call(label) and FS_LIMIT or LIMIT
       a.util.race({
         rx,
         function()
-          a.util.sleep(LIMIT)
+          a.util.sleep(limit)
         end,
       })
+      assert(result or limit == LIMIT, label .. ": did not end in " .. FS_LIMIT .. " ms")
     end
     if not result then
       t:cancel()
     else
       judge(label, result[1], result[2])
     end
+    lines[#lines + 1] = label .. ": " .. outcome(label, result)
     cleanup(result, label)
   end)
   report(after_wait and "in a task after its first wait" or "in a task before its first wait", count)
+  return lines
 end
 
 describe("the hostile-argument sweep", function()
   vim.fn.mkdir(dir, "p")
-  ctx = { fds = {}, handles = {} }
+  ctx = { fds = {}, handles = {}, luv_handles = {} }
   -- Calls that take a relative path (a number turned into a name) make
   -- their files in the scratch directory.
   local cwd
@@ -573,8 +699,8 @@ describe("the hostile-argument sweep", function()
     report("outside a task", count)
   end)
 
-  ait("in a task, before its first wait", function()
-    sweep_in_tasks(false)
+  ait("in a task, before its first wait; its outcomes are the table's", function()
+    compare_outcomes(sweep_in_tasks(false))
   end, 600000)
 
   ait("in a task, after its first wait", function()

@@ -104,7 +104,7 @@ describe("a.tests", function()
         { function() end, { timeout = -1 } },
         "plenary_async.tests.before_each: opts.timeout must be a number of milliseconds from 0 to 2147483647, got -1",
       },
-      { a.tests.wrap, { nil }, "plenary_async.tests.wrap: argument #1 must be a function, got a nil" },
+      { a.tests.wrap, { nil }, "plenary_async.tests.wrap: argument #1 must be a function, got nil" },
     }
     for _, c in ipairs(cases) do
       local ok, err = pcall(function()

@@ -46,12 +46,23 @@ describe("uv", function()
   end)
 
   ait("refuses bad flags and descriptors with a message", function()
-    local ok, err = pcall(a.uv.fs_open, "/tmp/x", "rw?", 438)
-    assert(not ok and err:find("unknown flags"), err)
-    ok, err = pcall(a.uv.fs_close, -1)
-    assert(not ok and err:find("not a file descriptor"), err)
-    ok, err = pcall(a.uv.fs_stat, {})
-    assert(not ok and type(err) == "string", tostring(err))
+    local function raises(message, f, ...)
+      local ok, err = pcall(f, ...)
+      assert(not ok and err == message, tostring(err))
+    end
+    raises(
+      'plenary_async.uv.fs_open: unknown flags "rw?" (expected r, r+, w, w+, wx, a, a+, …)',
+      a.uv.fs_open,
+      "/tmp/x",
+      "rw?",
+      438
+    )
+    raises(
+      "plenary_async.uv.fs_close: a file descriptor must be a whole number from 0 to 2147483647, got -1",
+      a.uv.fs_close,
+      -1
+    )
+    raises("plenary_async.uv.fs_stat: a path must be a string, got a table", a.uv.fs_stat, {})
   end)
 
   ait("lists directories, sets times and modes, copies in the kernel", function()
