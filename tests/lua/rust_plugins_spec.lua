@@ -122,6 +122,21 @@ describe("Rust plugins: exported async functions", function()
     assert(not ok and tostring(err):find("rust says no", 1, true), tostring(err))
   end)
 
+  ait("give the runtime's libuv errors as luv writes them, awaited and called back", function()
+    local missing = vim.fn.tempname() .. "/missing"
+    local want = "ENOENT: no such file or directory: " .. missing
+    for _, name in ipairs({ "stat", "stat_boxed" }) do
+      local ok, err = pcall(probe[name], missing)
+      assert(not ok and err == want, name .. ": " .. tostring(err))
+      local tx, rx = a.control.channel.oneshot()
+      probe[name](missing, function(e)
+        tx(e)
+      end)
+      local called_back = rx()
+      assert(called_back == want, name .. ": " .. tostring(called_back))
+    end
+  end)
+
   it("say how to call them when called outside a task without a callback", function()
     local ok, err = pcall(function()
       local _ = probe.sleep(1)

@@ -190,7 +190,12 @@ async_function!(8; A1 A2 A3 A4 A5 A6 A7 A8);
 /// error messages. Its arguments convert from Lua through mlua's
 /// [`FromLua`] (use `mlua::LuaSerdeExt` or a `serde` type for tables), its
 /// results through [`IntoLuaMulti`]; an `Err(e)` becomes a Lua error whose
-/// message is `e`'s `Display`. Lua calls it two ways:
+/// message is `e`'s `Display`, except the runtime's libuv errors
+/// ([`plenary_async::Error::Uv`], also boxed or inside an `io::Error`),
+/// which read as luv's do: `"ENOENT: no such file or directory: /path"`
+/// (Lua code matches the name with `err:match("^ENOENT")`, as it does for
+/// luv and plenary; a string, so `vim.notify(err)` works). Lua calls it
+/// two ways:
 ///
 /// * **Callback style**: exactly its arguments, then a function:
 ///   `plugin.read_config(path, function(err, text) ... end)`. The callback

@@ -265,6 +265,14 @@ fn nvim_probe(lua: &Lua) -> LuaResult<LuaTable> {
         a::util::sleep(ms).await;
         Ok::<_, Error>(ms)
     })?;
+    // A libuv error of the runtime: as an `a::Error`, and boxed.
+    nvim::export(&t, "stat", |path: String| async move {
+        a::uv::fs::stat(&path).await.map(|_| true)
+    })?;
+    nvim::export(&t, "stat_boxed", |path: String| async move {
+        a::uv::fs::stat(&path).await?;
+        Ok::<_, Error>(true)
+    })?;
     nvim::export(&t, "fail", |msg: String| async move {
         a::util::sleep(1).await;
         Err::<(), _>(msg)
