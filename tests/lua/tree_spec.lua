@@ -39,7 +39,7 @@ local function logging(stop)
   return log
 end
 
-describe("the task tree (Rust core) from Lua", function()
+describe("the task tree", function()
   after_each(function()
     if saved then
       tree.set_hooks(saved)
@@ -140,5 +140,86 @@ describe("the task tree (Rust core) from Lua", function()
     tree.finish(root, false)
     local ok, err = pcall(tree.new, root)
     assert(not ok and tostring(err):find("has completed", 1, true), tostring(err))
+  end)
+end)
+
+-- The cases the runtime's tree (crates/plenary-async/src/scope/tree.rs)
+-- runs too: both must make exactly the hook calls the file lists.
+describe("the task tree's cases shared with the runtime's", function()
+  after_each(function()
+    if saved then
+      tree.set_hooks(saved)
+      saved = nil
+    end
+  end)
+
+  --- The cases: { name, steps = { { words, events } } }.
+  local function cases()
+    local path = ROOT .. "/crates/plenary-async/src/scope/tree_cases.txt"
+    local list = {}
+    for _, line in ipairs(vim.fn.readfile(path)) do
+      if line ~= "" and not line:find("^#") then
+        local name = line:match("^== (.*)$")
+        local event = line:match("^> (.*)$")
+        if name then
+          list[#list + 1] = { name = name, steps = {} }
+        elseif event then
+          local steps = list[#list].steps
+          table.insert(steps[#steps].events, event)
+        else
+          table.insert(list[#list].steps, { line = line, words = vim.split(line, " "), events = {} })
+        end
+      end
+    end
+    return list
+  end
+
+  it("gives each step's hook calls, exactly", function()
+    local all = cases()
+    assert(#all >= 10, #all .. " cases")
+    for _, case in ipairs(all) do
+      local log, names, ids, linger = {}, {}, {}, {}
+      -- (A node made under a closing parent is closed inside `new`, before
+      -- its number is known here: it is the next number.)
+      local making
+      local function name(id)
+        return names[id] or making
+      end
+      local previous = tree.set_hooks({
+        close = function(id)
+          table.insert(log, "close " .. name(id))
+          if not linger[name(id)] then
+            tree.finish(id, false)
+          end
+        end,
+        child_failed = function(id, child)
+          table.insert(log, ("child_failed %s %s"):format(name(id), name(child)))
+          tree.finish(id, true)
+        end,
+        completed = function(id, failed)
+          table.insert(log, ("completed %s %s"):format(name(id), failed and "failed" or "ok"))
+        end,
+      })
+      saved = saved or previous
+      for _, step in ipairs(case.steps) do
+        local op, x = step.words[1], step.words[2]
+        if op == "new" then
+          local parent = step.words[3] ~= "linger" and step.words[3] or nil
+          linger[x] = step.words[#step.words] == "linger"
+          making = x
+          local id = tree.new(parent and ids[parent] or 0)
+          making = nil
+          ids[x], names[id] = id, x
+        elseif op == "finish" or op == "fail" then
+          tree.finish(ids[x], op == "fail")
+        elseif op == "close" then
+          tree.close(ids[x])
+        else
+          error(case.name .. ": unknown step " .. step.line)
+        end
+        assert.are.same(step.events, log, case.name .. ": " .. step.line)
+        log = {}
+      end
+    end
   end)
 end)

@@ -17,9 +17,11 @@
 //!
 //! A node carries no value and no error: what its work is, and what
 //! closing it or failing means, belongs to its owner, through [`Hooks`].
-//! A scope's hooks abort runtime tasks (the Lua module keeps the same
-//! rules in `lua/plenary_async/tree.lua`, for its `vim_async` tasks). The tree is
-//! single-threaded (`Rc`), like the runtime.
+//! A scope's hooks abort runtime tasks. The Lua module keeps the same
+//! rules in `lua/plenary_async/tree.lua`, for its `vim_async` tasks: both
+//! run the cases of `tree_cases.txt` (the unit test `the_shared_cases`
+//! and tests/lua/tree_spec.lua) and must make exactly the hook calls it
+//! lists. The tree is single-threaded (`Rc`), like the runtime.
 //!
 //! Hooks run after the tree's own bookkeeping, with no borrow held: they
 //! may call back into the tree (a close hook that finishes its node at
@@ -522,5 +524,117 @@ mod tests {
     fn example_of_ptr_eq() {
         let node = Node::new(std::rc::Rc::new(H));
         assert!(node.ptr_eq(&node.clone()));
+    }
+
+    /// A node of a shared case: its close hook records and, unless it
+    /// lingers, finishes the node; its child_failed hook records and fails
+    /// the node's work. Nodes are named through `names` (their address).
+    struct CaseHooks {
+        log: Rc<RefCell<Vec<String>>>,
+        names: Rc<RefCell<Vec<(usize, String)>>>,
+        name: String,
+        linger: bool,
+    }
+
+    fn address(node: &Node) -> usize {
+        Rc::as_ptr(&node.0) as *const () as usize
+    }
+
+    impl Hooks for CaseHooks {
+        fn close(&self, node: &Node) {
+            self.log.borrow_mut().push(format!("close {}", self.name));
+            if !self.linger {
+                node.finish(false);
+            }
+        }
+        fn child_failed(&self, node: &Node, child: &Node) {
+            let child_name = self
+                .names
+                .borrow()
+                .iter()
+                .find(|(a, _)| *a == address(child))
+                .map(|(_, n)| n.clone())
+                .unwrap();
+            self.log
+                .borrow_mut()
+                .push(format!("child_failed {} {child_name}", self.name));
+            node.finish(true);
+        }
+        fn completed(&self, node: &Node) {
+            let outcome = if node.is_failed() { "failed" } else { "ok" };
+            self.log
+                .borrow_mut()
+                .push(format!("completed {} {outcome}", self.name));
+        }
+    }
+
+    /// The rules as cases the Lua module's tree runs too
+    /// (`tree_cases.txt`; tests/lua/tree_spec.lua): each step's hook calls,
+    /// exactly.
+    #[test]
+    fn the_shared_cases() {
+        let text = include_str!("tree_cases.txt");
+        // A case: its name and steps, each a line and the events it makes.
+        type Case = (String, Vec<(String, Vec<String>)>);
+        let mut cases: Vec<Case> = Vec::new();
+        for line in text.lines() {
+            let line = line.trim_end();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(name) = line.strip_prefix("== ") {
+                cases.push((name.to_owned(), Vec::new()));
+            } else if let Some(event) = line.strip_prefix("> ") {
+                let steps = &mut cases.last_mut().unwrap().1;
+                steps.last_mut().unwrap().1.push(event.to_owned());
+            } else {
+                cases
+                    .last_mut()
+                    .unwrap()
+                    .1
+                    .push((line.to_owned(), Vec::new()));
+            }
+        }
+        assert!(cases.len() >= 10, "{} cases", cases.len());
+        for (case, steps) in cases {
+            let log = Rc::new(RefCell::new(Vec::new()));
+            let names = Rc::new(RefCell::new(Vec::new()));
+            let mut nodes: Vec<(String, Node)> = Vec::new();
+            for (step, expected) in steps {
+                let words: Vec<&str> = step.split_whitespace().collect();
+                let node = |name: &str| {
+                    nodes
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map(|(_, node)| node.clone())
+                        .unwrap()
+                };
+                match words[..] {
+                    ["new", name, ref rest @ ..] => {
+                        let linger = rest.last() == Some(&"linger");
+                        let parent = rest.first().filter(|p| **p != "linger");
+                        let hooks = Rc::new(CaseHooks {
+                            log: log.clone(),
+                            names: names.clone(),
+                            name: name.to_owned(),
+                            linger,
+                        });
+                        // (Named before it is made: a node made under a
+                        // closing parent is closed inside `child`.)
+                        let made = match parent {
+                            Some(p) => node(p).child(hooks),
+                            None => Node::new(hooks),
+                        };
+                        names.borrow_mut().push((address(&made), name.to_owned()));
+                        nodes.push((name.to_owned(), made));
+                    }
+                    ["finish", name] => node(name).finish(false),
+                    ["fail", name] => node(name).finish(true),
+                    ["close", name] => node(name).close(),
+                    _ => panic!("{case}: unknown step {step:?}"),
+                }
+                assert_eq!(taken(&log), expected, "{case}: {step}");
+            }
+        }
     }
 }
