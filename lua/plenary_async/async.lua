@@ -8,9 +8,7 @@ local running, spawn = task.running, task.spawn
 local not_in_task, callable, is_whole = validate.not_in_task, validate.callable, validate.is_whole
 local select, error, setmetatable = select, error, setmetatable
 local unpack = table.unpack or unpack
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
+local pack = task.pack
 
 local M = {}
 

@@ -16,9 +16,7 @@ local suspend, new_wait, running = task.suspend, task.new_wait, task.running
 local push, pop, resume, wait_in = waiters.push, waiters.pop, waiters.resume, waiters.wait
 local select, error, setmetatable = select, error, setmetatable
 local unpack = table.unpack or unpack
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
+local pack = task.pack
 
 local M = { channel = {} }
 

@@ -72,6 +72,10 @@ end
 ---@field forget_request? fun(t: plenary_async.task.Record) uv_fs.lua's: forgets the libuv request of a task that stops waiting.
 local M = {}
 
+--- `{ n = select("#", ...), ... }`: the values, nils included (every
+--- module's one `pack`).
+M.pack = pack
+
 --- A task: the record `spawn` fills in and `start` runs (vim_async's task
 --- handles are such records, with fields of their own).
 ---@class plenary_async.task.Record
@@ -638,6 +642,27 @@ function M.spawn(fn, on_done, cb, ...)
     req_id = false,
     req_dispose = false,
   }, fn, ...)
+end
+
+--- Runs `fn(...)` as a task and waits for it with `vim.wait`, Neovim
+--- processing events (and other tasks running) meanwhile, for at most
+--- `ms`: returns `{ n, ok, ... }` (its status and results, packed), or nil
+--- and the task, still waiting, when the time is up (the caller cancels
+--- it). The waits of `util.block_on` and `a.tests`.
+---@param fn function
+---@param ms integer
+---@return { n: integer, [integer]: any }?, plenary_async.task.Record
+function M.block(fn, ms, ...)
+  local result = nil ---@type { n: integer, [integer]: any }?
+  local t = M.spawn(fn, done_with_status, function(...)
+    result = pack(...)
+  end, ...)
+  if result == nil then
+    vim.wait(ms, function()
+      return result ~= nil
+    end, 1)
+  end
+  return result, t
 end
 
 --- Releases what task `t` waits on: its libuv request (`t.req`, set by

@@ -10,7 +10,7 @@ local task = require("plenary_async.task")
 local validate = require("plenary_async.validate")
 
 local is_callable = validate.is_callable
-local getfenv, type, error, select = getfenv, type, error, select
+local getfenv, type, error = getfenv, type, error
 local unpack = table.unpack or unpack
 
 local tests = {}
@@ -58,10 +58,6 @@ local function limit(timeout)
   return DEFAULT_TIMEOUT, "the default"
 end
 
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
-
 --- The body waiting now, outside any task (nil: none).
 local waiting = nil
 
@@ -84,17 +80,12 @@ local function block(what, fn, timeout, ...)
     )
   end
   local ms, source = limit(timeout)
-  local result = nil ---@type { n: integer, [integer]: any }?
-  local t = task.spawn(fn, task.done_with_status, function(...)
-    result = pack(...)
-  end, ...)
-  if result == nil then
-    local outer = waiting
-    waiting = waiting or what
-    vim.wait(ms, function()
-      return result ~= nil
-    end, 1)
-    waiting = outer
+  local outer = waiting
+  waiting = waiting or what
+  local ok, result, t = pcall(task.block, fn, ms, ...)
+  waiting = outer
+  if not ok then
+    error(result, 0)
   end
   if result == nil then
     -- The stack it waits on, before the cancel unwinds it.

@@ -9,12 +9,9 @@ local validate = require("plenary_async.validate")
 local running, spawn = task.running, task.spawn
 local leaf = async.leaf
 local is_callable, argument_error, not_in_task = validate.is_callable, validate.argument, validate.not_in_task
-local select, type, error, pcall = select, type, error, pcall
+local type, error, pcall = type, error, pcall
 local unpack = table.unpack or unpack
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
-local done_with_status = task.done_with_status
+local pack = task.pack
 
 local util = {}
 
@@ -71,15 +68,7 @@ function util.block_on(fn, timeout)
   if vim.in_fast_event() then
     error("plenary_async.util.block_on: cannot wait in a fast event (a libuv callback); use a.run there", 2)
   end
-  local result = nil ---@type { n: integer, [integer]: any }?
-  local t = spawn(fn, done_with_status, function(...)
-    result = pack(...)
-  end)
-  if result == nil then
-    vim.wait(timeout, function()
-      return result ~= nil
-    end, 1)
-  end
+  local result, t = task.block(fn, timeout)
   if result == nil then
     task.cancel(t)
     error(("plenary_async.util.block_on: timed out after %d ms"):format(timeout), 2)

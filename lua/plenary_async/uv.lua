@@ -18,9 +18,7 @@ local running = task.running
 local not_in_task = validate.not_in_task
 local select, type, pairs = select, type, pairs
 local unpack = table.unpack or unpack
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
+local pack = task.pack
 
 local M = {} ---@type table<string, function>
 

@@ -34,9 +34,7 @@ local sleeps = require("plenary_async.timer")
 local validate = require("plenary_async.validate")
 local waitlist = require("plenary_async.waiters")
 local unpack = table.unpack or unpack
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
+local pack = task.pack
 local running, start_task, suspend, wake, new_wait = task.running, task.start, task.suspend, task.wake, task.new_wait
 local interrupt, await_call, failure = task.interrupt, task.await_call, task.failure
 local OWNED = task.OWNED -- (an await's closable is closed when the await ends)

@@ -569,11 +569,14 @@ local OUTCOMES = ROOT .. "/tests/lua/sweep_outcomes.txt"
 local function outcome(label, result)
   if result and not result[1] then
     -- (Where this checkout and Neovim's runtime are, and addresses, are
-    -- the machine's: shown as <root>, <runtime>, 0x….)
+    -- the machine's: shown as <root>, <runtime>, 0x…; a line number in
+    -- them as <line>, so that an edit elsewhere in the file changes
+    -- nothing here.)
     local message = tostring(result[2])
       :gsub(vim.pesc(dir), "<dir>")
       :gsub("[^%s]*[/\\]lua[/\\]plenary_async[/\\]", "<root>/lua/plenary_async/")
       :gsub("[^%s]*[/\\]runtime[/\\]lua[/\\]vim[/\\]", "<runtime>/lua/vim/")
+      :gsub("(<[a-z]+>/lua/[%w_/]+%.lua):%d+:", "%1:<line>:")
       :gsub("0x%x+", "0x…")
     return "raises: " .. message:gsub("%c", function(c)
       return ("\\%d"):format(c:byte())
