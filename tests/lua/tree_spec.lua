@@ -39,13 +39,16 @@ local function logging(stop)
   return log
 end
 
+--- Puts back the hooks that were in place before the test's.
+local function restore_hooks()
+  if saved then
+    tree.set_hooks(saved)
+    saved = nil
+  end
+end
+
 describe("the task tree", function()
-  after_each(function()
-    if saved then
-      tree.set_hooks(saved)
-      saved = nil
-    end
-  end)
+  after_each(restore_hooks)
 
   it("completes a parent after its children", function()
     local stop = {}
@@ -146,12 +149,7 @@ end)
 -- The cases the runtime's tree (crates/plenary-async/src/scope/tree.rs)
 -- runs too: both must make exactly the hook calls the file lists.
 describe("the task tree's cases shared with the runtime's", function()
-  after_each(function()
-    if saved then
-      tree.set_hooks(saved)
-      saved = nil
-    end
-  end)
+  after_each(restore_hooks)
 
   --- The cases: { name, steps = { { words, events } } }.
   local function cases()
