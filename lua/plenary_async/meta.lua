@@ -357,7 +357,7 @@ function tests.add_globals() end
 ---@field is_closing fun(h: plenary_async.uv.Handle): boolean
 ---@field tcp_connect async fun(tcp: plenary_async.uv.Handle|uv.uv_tcp_t, host: string, port: integer): plenary_async.uv.err
 ---@field pipe_connect async fun(pipe: plenary_async.uv.Handle|uv.uv_pipe_t, name: string): plenary_async.uv.err
----@field listen async fun(server: plenary_async.uv.Handle|uv.uv_stream_t, backlog?: integer): plenary_async.uv.err waits for the next connection
+---@field listen async fun(server: plenary_async.uv.Handle|uv.uv_stream_t, backlog?: integer): plenary_async.uv.err waits for the next connection (`backlog`, a whole number from 0 to 2147483647, is checked as luv checks it and not used: the handle listens from its bind)
 ---@field read async fun(stream: plenary_async.uv.Handle): plenary_async.uv.err, string? the next chunk; `nil` at the end
 ---@field write async fun(stream: plenary_async.uv.Handle|uv.uv_stream_t, data: string|string[]): plenary_async.uv.err
 ---@field write2 async fun(stream: uv.uv_pipe_t, data: string|string[], send: uv.uv_stream_t): plenary_async.uv.err luv handles only
