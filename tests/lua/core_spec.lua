@@ -342,6 +342,24 @@ describe("util", function()
     assert.are.same({ { "a", "from b" }, { "b", 2 } }, results)
   end)
 
+  ait("join starts every function though the first fails before its first wait", function()
+    -- (plenary's join raises the first one's error at once, from its loop:
+    -- the functions after it never start. run_all is join in a task.)
+    local started = {}
+    local ok, err = pcall(a.util.join, {
+      function()
+        error("fails at once", 0)
+      end,
+      function()
+        started[#started + 1] = "second"
+        a.util.sleep(1)
+        started[#started + 1] = "second ended"
+      end,
+    })
+    assert(not ok and vim.split(err, "\n")[1] == "fails at once", err)
+    assert.are.same({ "second", "second ended" }, started)
+  end)
+
   ait("race returns the first to finish and cancels the others", function()
     local loser_finished = false
     local go, wait_go = a.control.channel.oneshot()
