@@ -16,7 +16,7 @@ local handles = require("plenary_async.uv_handle")
 local luv = vim.uv
 local running = task.running
 local not_in_task = validate.not_in_task
-local select, type, pairs = select, type, pairs
+local type, pairs = type, pairs
 local unpack = table.unpack or unpack
 local pack = task.pack
 
@@ -30,10 +30,21 @@ local M = {} ---@type table<string, function>
 --- path.)
 local function request(name, impl, argc, theirs)
   local where = "uv." .. name
+  assert(not argc or (argc >= 2 and argc <= 5), where .. ": the callback's position is 2 to 5")
   local function f(a1, a2, a3, a4, a5)
     if argc then
-      local args = argc == 1 and a1 or argc == 2 and a2 or argc == 3 and a3 or argc == 4 and a4 or a5
-      if type(args) == "function" and (argc == 5 or select(argc + 1, a1, a2, a3, a4, a5) == nil) then
+      -- (The argument at the callback's position, and the one after it.)
+      local cb, after
+      if argc == 2 then
+        cb, after = a2, a3
+      elseif argc == 3 then
+        cb, after = a3, a4
+      elseif argc == 4 then
+        cb, after = a4, a5
+      else
+        cb = a5
+      end
+      if type(cb) == "function" and after == nil then
         return theirs(a1, a2, a3, a4, a5)
       end
     end

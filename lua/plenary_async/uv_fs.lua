@@ -42,15 +42,6 @@ local MAX_READ = 0x7ffff000
 -- a read: callers that want everything loop, as with read(2).
 local BIG_READ = 16 * 1024 * 1024
 
---- A file descriptor (also for uv_handle.lua's pipe_open).
-local function fd_arg(fname, v)
-  if not is_whole(v, 0, FD_MAX) then
-    whole("uv." .. fname, "a file descriptor", v, 0, FD_MAX)
-  end
-  return v
-end
-M.fd_arg = fd_arg
-
 --- `v`, a whole number in [lo, hi], named `what` in the error.
 local function number(fname, what, v, lo, hi)
   if is_whole(v, lo, hi) then
@@ -60,14 +51,16 @@ local function number(fname, what, v, lo, hi)
 end
 M.number = number
 
+--- A file descriptor (also for uv_handle.lua's pipe_open).
+local function fd_arg(fname, v)
+  return number(fname, "a file descriptor", v, 0, FD_MAX)
+end
+M.fd_arg = fd_arg
+
 --- The first bytes of a long string, for an error message (control
 --- bytes as \<code>: a message never holds a NUL or a line break).
 local function start(v)
-  local shown = v
-  if #v > 40 then
-    shown = v:sub(1, 40)
-  end
-  shown = shown:gsub("%c", function(c)
+  local shown = v:sub(1, 40):gsub("%c", function(c)
     return "\\" .. c:byte()
   end)
   if #v > 40 then
